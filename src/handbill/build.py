@@ -1,0 +1,104 @@
+"""Orchestration: find bundles, load them, render each layout, write each PDF.
+
+Data flows one way: content -> HTML (layouts) -> PDF. A bundle with errors is
+reported and skipped; the others still build (Pelican's way), and the run
+ends with a non-zero exit when anything was reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .content import find_bundles, load_bundle
+from .errors import ContentError, Diagnostic, HandbillError, UsageError, display_path
+from .layouts import builtin_layouts_dir, find_layout
+from .model import LANGUAGES, Bundle
+from .options import BuildOptions
+from .pdf import PdfResult, render_pdf, write_atomic
+from .render import render_html
+
+
+@dataclass
+class BuildReport:
+    """What a build wrote and what it found wrong."""
+
+    written: list[PdfResult] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+
+def output_path(bundle: Bundle, layout: str, lang: str | None, options: BuildOptions) -> Path:
+    """out/<bundle path under content/>/<layout>.pdf, or <layout>.<lang>.pdf for one language."""
+    content_dir = options.project / "content"
+    try:
+        rel = bundle.path.resolve().relative_to(content_dir.resolve())
+    except ValueError:
+        rel = Path(bundle.name)
+    name = f"{layout}.pdf" if lang is None else f"{layout}.{lang}.pdf"
+    return options.out_dir / rel / name
+
+
+def build(paths: list[Path] | None, options: BuildOptions) -> BuildReport:
+    """Build every bundle under PATHS (default: the project's content/)."""
+    root = options.project
+    report = BuildReport()
+    if options.lang is not None and options.lang not in LANGUAGES:
+        raise UsageError(Diagnostic("handbill", None, f"unknown language '{options.lang}' "
+                                    f"(languages: {', '.join(LANGUAGES)})"))
+    if options.layout is not None and find_layout(options.layout, root) is None:
+        raise UsageError(Diagnostic("handbill", None, f"unknown layout '{options.layout}'"))
+    paths = paths or [root / "content"]
+    for path in paths:
+        if not path.exists():
+            raise UsageError(Diagnostic(display_path(path, root), None, "no such file or folder"))
+    bundle_dirs = find_bundles(paths)
+    if not bundle_dirs:
+        raise UsageError(Diagnostic(", ".join(display_path(p, root) for p in paths), None,
+                                    "no content bundle here (a bundle is a folder with a meta.yaml)"))
+    for bundle_dir in bundle_dirs:
+        try:
+            bundle = load_bundle(bundle_dir, root)
+            report.written += _build_bundle(bundle, options)
+        except HandbillError as error:
+            report.diagnostics += error.diagnostics
+    return report
+
+
+def _build_bundle(bundle: Bundle, options: BuildOptions) -> list[PdfResult]:
+    root = options.project
+    shown = display_path(bundle.path, root)
+    layouts = [options.layout] if options.layout else list(bundle.meta.layouts)
+    if options.lang is None:
+        languages = bundle.meta.languages
+    elif options.lang in bundle.meta.languages:
+        languages = (options.lang,)
+    else:
+        raise UsageError(Diagnostic(shown, None, f"bundle has no '{options.lang}' text"))
+    jobs = []
+    problems = []
+    for name in layouts:
+        layout = find_layout(name, root)
+        if layout is None:
+            problems.append(Diagnostic(display_path(bundle.meta_path, root),
+                                       bundle.meta.lines.get("layouts", 1),
+                                       f"unknown layout '{name}'", code="meta",
+                                       hint="'handbill layouts' lists the layouts there are"))
+            continue
+        jobs.append(layout)
+    if problems:
+        raise ContentError(problems)
+    written = []
+    allowed = [root, builtin_layouts_dir(), Path(__file__).parent]
+    for layout in jobs:
+        layout_options = layout.resolve_options(options.layout_options)
+        html = render_html(bundle, layout, languages, layout_options, root)
+        data, pages = render_pdf(html, base_url=bundle.path.resolve().as_uri() + "/",
+                                 allowed=allowed, source=shown)
+        target = output_path(bundle, layout.name, options.lang, options)
+        write_atomic(target, data)
+        written.append(PdfResult(target, pages, len(data)))
+    return written

@@ -1,0 +1,114 @@
+"""The command line: arguments -> BuildOptions -> build(); errors -> exit codes.
+
+Exit codes: 0 all built, 1 the content has errors, 2 the command was misused.
+A user's mistake never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from types import MappingProxyType
+
+from . import __version__
+from .errors import HandbillError, display_path
+from .model import LANGUAGES
+from .options import BuildOptions
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="handbill",
+        description="Turn content bundles into print-ready bilingual PDF handouts.")
+    parser.add_argument("--version", action="version", version=f"handbill {__version__}")
+    parser.add_argument("--project", type=Path, default=None, metavar="DIR",
+                        help="the project folder holding content/ (default: the current folder)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser(
+        "build", help="build PDFs from content bundles",
+        description="Build PDFs into out/<bundle>/<layout>.pdf (or <layout>.<lang>.pdf "
+                    "with --lang). With no PATH, builds every bundle under content/.")
+    build.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                       help="a bundle folder, or a folder of bundles")
+    build.add_argument("--layout", metavar="NAME",
+                       help="build this layout instead of those the bundle's meta.yaml lists")
+    build.add_argument("--lang", choices=LANGUAGES,
+                       help="a single-language document instead of the bilingual one")
+    build.add_argument("--page-size", metavar="SIZE",
+                       help="paper size, as the layout allows (A4, Letter); "
+                            "same as --option page-size=SIZE")
+    build.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                       help="a layout option, checked against the layout's layout.yaml")
+    build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: out/)")
+
+    commands.add_parser("layouts", help="list the layouts and their options",
+                        description="List every layout on the search path and its options.")
+    return parser
+
+
+def _layout_options(args) -> MappingProxyType:
+    values = {}
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"handbill: error: --option takes KEY=VALUE, not '{item}'")
+        values[key.strip()] = value.strip()
+    if args.page_size:
+        values["page-size"] = args.page_size
+    return MappingProxyType(values)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (never calls sys.exit)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    project = (args.project or Path.cwd()).resolve()
+    try:
+        if args.command == "layouts":
+            return _list_layouts(project)
+        return _build(args, project)
+    except HandbillError as error:
+        for diagnostic in error.diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        return error.exit_code
+    except SystemExit as exit_:
+        print(exit_.code, file=sys.stderr)
+        return 2
+
+
+def _build(args, project: Path) -> int:
+    from .build import build
+
+    options = BuildOptions(project=project, out=args.out, layout=args.layout, lang=args.lang,
+                           layout_options=_layout_options(args))
+    report = build(args.paths or None, options)
+    for result in report.written:
+        print(f"wrote {display_path(result.path, project)} ({result.pages} pages, "
+              f"{result.bytes:,} bytes)")
+    for diagnostic in report.diagnostics:
+        print(diagnostic.format(), file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _list_layouts(project: Path) -> int:
+    from .layouts import list_layouts
+
+    for layout in list_layouts(project):
+        print(f"{layout.name}: {layout.description}  [{display_path(layout.path, project)}]")
+        for option in layout.options.values():
+            choices = f" ({' | '.join(option.choices)})" if option.choices else ""
+            print(f"    {option.name}={option.default}{choices}  {option.description}")
+    return 0
+
+
+def main() -> int:
+    """Console-script entry point."""
+    return run(sys.argv[1:])

@@ -1,0 +1,245 @@
+"""Load a content bundle (Hugo's leaf bundle): meta.yaml, a body per language, references.
+
+Loading validates everything it reads and reports every problem of a bundle
+at once, each at its file and line, before anything is rendered.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from .errors import ContentError, Diagnostic, display_path
+from .markdown import parse_body
+from .model import BODY_FILES, LANGUAGES, Bundle, Image, Meta, Reference
+from .yamlfile import Located, LocatedList, load_yaml
+
+META_FILE = "meta.yaml"
+DEFAULT_REFERENCES = "references.yaml"
+#: Body files larger than this are refused: a handout is not a book.
+MAX_BODY_BYTES = 2_000_000
+
+_PER_LANGUAGE = ("title", "subtitle", "category", "reading-time", "disclaimer")
+_KNOWN_KEYS = {*_PER_LANGUAGE, "date", "audience", "layouts", "languages", "cover",
+               "references", "keywords"}
+
+
+def find_bundles(paths: list[Path]) -> list[Path]:
+    """Every bundle folder named by PATHS: a bundle itself, or a folder holding bundles."""
+    found: list[Path] = []
+    for path in paths:
+        if (path / META_FILE).is_file():
+            found.append(path)
+        elif path.is_dir():
+            found.extend(sorted(p.parent for p in path.rglob(META_FILE)))
+    return found
+
+
+class _Checker:
+    """Collects diagnostics for one file so that all of them are reported together."""
+
+    def __init__(self, path: Path, root: Path | None):
+        self.shown = display_path(path, root)
+        self.problems: list[Diagnostic] = []
+
+    def error(self, line: int | None, message: str, hint: str | None = None) -> None:
+        self.problems.append(Diagnostic(self.shown, line, message, hint=hint, code="meta"))
+
+
+def _per_language(data: Located, key: str, languages, check: _Checker, required: bool):
+    value = data.get(key)
+    if value is None:
+        if required:
+            check.error(data.line, f"missing '{key}'",
+                        hint=f"add '{key}:' with one entry per language: {', '.join(languages)}")
+        return {}
+    if isinstance(value, str):
+        # A single string serves every language (a name, a code).
+        return {lang: value for lang in languages}
+    if not isinstance(value, Located):
+        check.error(data.line_of(key), f"'{key}' must be a text or a mapping of language to text")
+        return {}
+    result = {}
+    for lang, text in value.items():
+        if lang not in LANGUAGES:
+            check.error(value.line_of(lang), f"unknown language '{lang}' in '{key}'",
+                        hint=f"languages are: {', '.join(LANGUAGES)}")
+        elif not isinstance(text, str) or not text.strip():
+            check.error(value.line_of(lang), f"'{key}.{lang}' must be a non-empty text")
+        else:
+            result[lang] = text.strip()
+    if required:
+        for lang in languages:
+            if lang not in result and lang not in value:
+                check.error(value.line, f"'{key}' has no '{lang}' entry")
+    return result
+
+
+def _load_meta(meta_path: Path, bundle_dir: Path, root: Path | None) -> tuple[Meta | None, Located | None, list[Diagnostic]]:
+    check = _Checker(meta_path, root)
+    data = load_yaml(meta_path, root)
+    if not isinstance(data, Located):
+        check.error(1, "meta.yaml must be a mapping of keys to values")
+        return None, None, check.problems
+    for key in data:
+        if key not in _KNOWN_KEYS:
+            check.error(data.line_of(key), f"unknown key '{key}'",
+                        hint=f"known keys: {', '.join(sorted(_KNOWN_KEYS))}")
+
+    languages = data.get("languages", LocatedList(LANGUAGES))
+    if not isinstance(languages, list) or not languages or any(l not in LANGUAGES for l in languages):
+        check.error(data.line_of("languages"), f"'languages' must list some of: {', '.join(LANGUAGES)}")
+        languages = list(LANGUAGES)
+    languages = tuple(lang for lang in LANGUAGES if lang in languages)
+
+    texts = {key: _per_language(data, key, languages, check, required=(key == "title"))
+             for key in _PER_LANGUAGE}
+
+    date = data.get("date")
+    if date is None:
+        check.error(data.line, "missing 'date'", hint="add 'date: YYYY-MM-DD'")
+    elif isinstance(date, datetime.datetime):
+        date = date.date()
+    elif not isinstance(date, datetime.date):
+        check.error(data.line_of("date"), f"'date' must be a date written YYYY-MM-DD, not {date!r}")
+        date = None
+
+    layouts = data.get("layouts", ["handout"])
+    if isinstance(layouts, str):
+        layouts = [layouts]
+    if not isinstance(layouts, list) or not all(isinstance(n, str) for n in layouts) or not layouts:
+        check.error(data.line_of("layouts"), "'layouts' must be a list of layout names")
+        layouts = ["handout"]
+
+    keywords = data.get("keywords", [])
+    if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+        check.error(data.line_of("keywords"), "'keywords' must be a list of texts")
+        keywords = []
+
+    audience = data.get("audience")
+    if audience is not None and not isinstance(audience, str):
+        check.error(data.line_of("audience"), "'audience' must be a text")
+        audience = None
+
+    cover = None
+    if "cover" in data:
+        cover = _load_image(data["cover"], data.line_of("cover"), bundle_dir, languages, check, root)
+
+    if check.problems or date is None:
+        return None, data, check.problems
+    meta = Meta(
+        title=texts["title"], subtitle=texts["subtitle"], category=texts["category"],
+        reading_time=texts["reading-time"], disclaimer=texts["disclaimer"], date=date,
+        audience=audience, layouts=tuple(layouts), languages=languages, cover=cover,
+        keywords=tuple(keywords), lines=dict(data.key_lines))
+    return meta, data, check.problems
+
+
+def _load_image(value, line: int, bundle_dir: Path, languages, check: _Checker, root) -> Image | None:
+    if not isinstance(value, Located) or not isinstance(value.get("image"), str):
+        check.error(line, "'cover' needs 'image: FILE' and 'alt:' per language")
+        return None
+    src = value["image"]
+    target = (bundle_dir / src).resolve()
+    if not target.is_relative_to(bundle_dir.resolve()):
+        check.error(value.line_of("image"), f"cover image '{src}' must be a file inside the bundle")
+        return None
+    if not target.is_file():
+        check.error(value.line_of("image"), f"cover image '{src}' not found in "
+                    f"{display_path(bundle_dir, root)}")
+        return None
+    alt = _per_language(value, "alt", languages, check, required=True)
+    return Image(target, alt)
+
+
+def _load_references(path: Path, root: Path | None) -> tuple[tuple[Reference, ...], list[Diagnostic]]:
+    check = _Checker(path, root)
+    data = load_yaml(path, root)
+    if data is None:
+        return (), []
+    if isinstance(data, Located) and "references" in data:
+        data = data["references"]  # Pandoc's metadata form: references: [...]
+    if not isinstance(data, LocatedList):
+        check.error(getattr(data, "line", 1), "a references file is a list of CSL entries")
+        return (), check.problems
+    references, seen = [], {}
+    for index, entry in enumerate(data):
+        line = data.line_of(index)
+        if not isinstance(entry, Located) or not isinstance(entry.get("id"), str):
+            check.error(line, "each reference needs an 'id'")
+            continue
+        if entry["id"] in seen:
+            check.error(line, f"duplicate reference id '{entry['id']}' "
+                        f"(first at line {seen[entry['id']]})")
+            continue
+        seen[entry["id"]] = line
+        for key in ("title", "issued"):
+            if key not in entry:
+                check.error(line, f"reference '{entry['id']}' has no '{key}'")
+        references.append(Reference(entry["id"], entry, line))
+    return tuple(references), check.problems
+
+
+def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
+    """Load and validate one bundle; raise :class:`ContentError` with every problem found."""
+    meta_path = bundle_dir / META_FILE
+    problems: list[Diagnostic] = []
+    try:
+        meta, data, found = _load_meta(meta_path, bundle_dir, root)
+    except ContentError as error:
+        raise ContentError(error.diagnostics) from None
+    problems += found
+    languages = meta.languages if meta else LANGUAGES
+
+    bodies = {}
+    for lang in languages:
+        path = bundle_dir / BODY_FILES[lang]
+        if not path.is_file():
+            line = data.line_of("title") if isinstance(data, Located) else None
+            problems.append(Diagnostic(
+                display_path(meta_path, root), line,
+                f"no {BODY_FILES[lang]} for language '{lang}' in {display_path(bundle_dir, root)}",
+                hint=f"write the {lang} text in {display_path(path, root)}, or drop '{lang}' "
+                     "from 'languages:'", code="meta"))
+            continue
+        source, found = _read_text(path, root)
+        problems += found
+        if source is None:
+            continue
+        body, found = parse_body(lang, path, source, bundle_dir, root)
+        problems += found
+        bodies[lang] = body
+
+    references, references_path = (), None
+    ref_name = data.get("references", DEFAULT_REFERENCES) if isinstance(data, Located) else DEFAULT_REFERENCES
+    candidate = bundle_dir / str(ref_name)
+    if candidate.is_file():
+        references_path = candidate
+        try:
+            references, found = _load_references(candidate, root)
+            problems += found
+        except ContentError as error:
+            problems += error.diagnostics
+    elif isinstance(data, Located) and "references" in data:
+        problems.append(Diagnostic(display_path(meta_path, root), data.line_of("references"),
+                                   f"references file '{ref_name}' not found", code="meta"))
+
+    if problems:
+        raise ContentError(problems)
+    return Bundle(bundle_dir.name, bundle_dir, meta_path, meta, bodies, references, references_path)
+
+
+def _read_text(path: Path, root: Path | None) -> tuple[str | None, list[Diagnostic]]:
+    shown = display_path(path, root)
+    data = path.read_bytes()
+    if len(data) > MAX_BODY_BYTES:
+        return None, [Diagnostic(shown, None, f"file is {len(data)} bytes, more than the "
+                                 f"{MAX_BODY_BYTES} allowed")]
+    if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Diagnostic(shown, 1, "this is a binary file, not Markdown text")]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, [Diagnostic(shown, line, "file is not valid UTF-8",
+                                 hint="save the file as UTF-8")]

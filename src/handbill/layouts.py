@@ -1,0 +1,141 @@
+"""Find layouts and make the Jinja2 environment that renders them.
+
+A layout is a folder under ``layouts/`` with a ``layout.yaml`` manifest and
+its templates and CSS. A project's own ``layouts/`` is searched before the
+built-in one, so a file of the same name wins; a project template can also
+``{% extends "!builtin/handout/handout.html.j2" %}`` instead of copying it
+(Pelican's ``!simple`` trick).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+import jinja2
+
+from .errors import Diagnostic, LayoutError, UsageError, display_path
+from .yamlfile import Located, load_yaml
+
+MANIFEST = "layout.yaml"
+
+
+def builtin_layouts_dir() -> Path:
+    """The layouts shipped with handbill: package data in a wheel, the top-level folder in a checkout."""
+    packaged = Path(__file__).parent / "layouts"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "layouts"
+
+
+def search_path(root: Path) -> list[Path]:
+    """Layout folders in the order they are searched: the project's, then the built-in ones."""
+    dirs = [root / "layouts", builtin_layouts_dir()]
+    unique: list[Path] = []
+    for d in dirs:
+        if d.is_dir() and d.resolve() not in [u.resolve() for u in unique]:
+            unique.append(d)
+    return unique
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    default: str
+    choices: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A layout's manifest and where it was found."""
+
+    name: str
+    path: Path
+    template: str
+    description: str = ""
+    options: Mapping[str, Option] = field(default_factory=dict)
+
+    def resolve_options(self, given: Mapping[str, str]) -> Mapping[str, str]:
+        """Defaults overlaid with GIVEN; an unknown key or value is a usage error."""
+        values = {name: opt.default for name, opt in self.options.items()}
+        for key, value in given.items():
+            if key not in self.options:
+                known = ", ".join(sorted(self.options)) or "none"
+                raise UsageError(Diagnostic("handbill", None,
+                                            f"layout '{self.name}' has no option '{key}' (options: {known})"))
+            choices = self.options[key].choices
+            if choices:
+                match = next((c for c in choices if c.lower() == value.lower()), None)
+                if match is None:
+                    raise UsageError(Diagnostic(
+                        "handbill", None, f"option {key}={value} is not one of: {', '.join(choices)}"))
+                value = match
+            values[key] = value
+        return MappingProxyType(values)
+
+
+def find_layout(name: str, root: Path) -> Layout | None:
+    """The layout NAME from the search path, or None when no folder has it."""
+    for base in search_path(root):
+        manifest = base / name / MANIFEST
+        if manifest.is_file():
+            return _load_manifest(name, manifest, root)
+    return None
+
+
+def list_layouts(root: Path) -> list[Layout]:
+    """Every layout on the search path, a project's shadowing a built-in one of the same name."""
+    seen: dict[str, Layout] = {}
+    for base in search_path(root):
+        for manifest in sorted(base.glob(f"*/{MANIFEST}")):
+            name = manifest.parent.name
+            if not name.startswith("_") and name not in seen:
+                seen[name] = _load_manifest(name, manifest, root)
+    return list(seen.values())
+
+
+def _load_manifest(name: str, path: Path, root: Path) -> Layout:
+    data = load_yaml(path, root)
+    shown = display_path(path, root)
+    if not isinstance(data, Located) or not isinstance(data.get("template"), str):
+        raise LayoutError(Diagnostic(shown, getattr(data, "line", 1),
+                                     "a layout manifest needs 'template: FILE'"))
+    options = {}
+    for key, spec in (data.get("options") or {}).items():
+        if not isinstance(spec, Located) or "default" not in spec:
+            raise LayoutError(Diagnostic(shown, data["options"].line_of(key),
+                                         f"option '{key}' needs a 'default'"))
+        options[key] = Option(key, str(spec["default"]),
+                              tuple(str(c) for c in spec.get("choices", ())),
+                              str(spec.get("description", "")))
+    return Layout(name, path.parent, f"{name}/{data['template']}",
+                  str(data.get("description", "")), MappingProxyType(options))
+
+
+def make_environment(root: Path) -> jinja2.Environment:
+    """Jinja2 over the layout search path, strict about undefined names, autoescaping."""
+    dirs = [str(d) for d in search_path(root)]
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(dirs),
+        jinja2.PrefixLoader({"!builtin": jinja2.FileSystemLoader(str(builtin_layouts_dir()))}),
+    ])
+    return jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def find_asset(name: str, root: Path) -> Path | None:
+    """A layout file (CSS, image) by its path under ``layouts/``, project first."""
+    for base in search_path(root):
+        candidate = base / name
+        if candidate.is_file():
+            return candidate
+    return None

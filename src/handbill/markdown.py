@@ -1,0 +1,72 @@
+"""Markdown (CommonMark) to HTML, remembering headings and images with their lines."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from .errors import Diagnostic, display_path
+from .model import Body, Heading, Image
+
+_PARSER = (
+    # Raw HTML in content is shown as text, never interpreted: content is data.
+    MarkdownIt("commonmark", {"html": False, "typographer": False})
+    .enable("table")
+)
+
+
+def _slug(text: str, taken: set[str], prefix: str) -> str:
+    base = re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-") or "section"
+    slug, n = f"{prefix}-{base}", 1
+    while slug in taken:
+        n += 1
+        slug = f"{prefix}-{base}-{n}"
+    taken.add(slug)
+    return slug
+
+
+def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
+               root: Path | None) -> tuple[Body, list[Diagnostic]]:
+    """Parse one language file. Returns the body and the problems found in it."""
+    problems: list[Diagnostic] = []
+    shown = display_path(path, root)
+    tokens = _PARSER.parse(source)
+    headings: list[Heading] = []
+    images: list[Image] = []
+    taken: set[str] = set()
+    for index, token in enumerate(tokens):
+        line = token.map[0] + 1 if token.map else None
+        if token.type == "heading_open":
+            inline = tokens[index + 1]
+            level = int(token.tag[1])
+            anchor = _slug(inline.content, taken, lang.lower())
+            token.attrSet("id", anchor)
+            headings.append(Heading(level, inline.content, anchor, line or 1))
+            if level == 1:
+                problems.append(Diagnostic(
+                    shown, line, "a body starts its sections at level 2 ('## Heading'): "
+                    "level 1 is the document title, which comes from meta.yaml",
+                    column=1, code="markdown-heading"))
+        if token.type == "inline" and token.children:
+            for child in token.children:
+                if child.type != "image":
+                    continue
+                src = child.attrGet("src") or ""
+                alt = "".join(c.content for c in child.children or ())
+                target = (bundle_dir / src).resolve()
+                if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) or not target.is_relative_to(
+                        bundle_dir.resolve()):
+                    problems.append(Diagnostic(
+                        shown, line, f"image '{src}' must be a file inside the bundle",
+                        code="image"))
+                elif not target.is_file():
+                    problems.append(Diagnostic(
+                        shown, line, f"image '{src}' not found in {display_path(bundle_dir, root)}",
+                        code="image"))
+                else:
+                    child.attrSet("src", target.as_uri())
+                    images.append(Image(target, {lang: alt}))
+    html = _PARSER.renderer.render(tokens, _PARSER.options, {})
+    return Body(lang, path, source, html, tuple(headings), tuple(images)), problems

@@ -1,0 +1,82 @@
+"""The data that flows through the pipeline: frozen, built once, read after."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+#: The languages handbill sets, in the order a bilingual document shows them.
+LANGUAGES = ("en", "zh-Hans")
+
+#: The file holding each language's body inside a bundle.
+BODY_FILES = MappingProxyType({lang: f"{lang}.md" for lang in LANGUAGES})
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image of the bundle, with its alt text per language."""
+
+    path: Path
+    alt: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    anchor: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Body:
+    """One language's text: the Markdown source and the HTML made from it."""
+
+    lang: str
+    path: Path
+    source: str
+    html: str
+    headings: tuple[Heading, ...]
+    images: tuple[Image, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry of the references file, as CSL data, with the line it starts on."""
+
+    id: str
+    csl: Mapping
+    line: int
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: Mapping[str, str]
+    date: datetime.date
+    subtitle: Mapping[str, str] = field(default_factory=dict)
+    category: Mapping[str, str] = field(default_factory=dict)
+    reading_time: Mapping[str, str] = field(default_factory=dict)
+    disclaimer: Mapping[str, str] = field(default_factory=dict)
+    audience: str | None = None
+    layouts: tuple[str, ...] = ("handout",)
+    languages: tuple[str, ...] = LANGUAGES
+    cover: Image | None = None
+    keywords: tuple[str, ...] = ()
+    #: 1-based line of each top-level key in meta.yaml, for diagnostics.
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A content folder: metadata, a body per language, references."""
+
+    name: str
+    path: Path
+    meta_path: Path
+    meta: Meta
+    bodies: Mapping[str, Body]
+    references: tuple[Reference, ...] = ()
+    references_path: Path | None = None

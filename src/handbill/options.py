@@ -1,0 +1,28 @@
+"""Every build option in one place, shared by the Python API and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and where. Each field maps one-to-one onto a CLI option."""
+
+    #: The project folder: holds content/, and optionally layouts/ and fonts/.
+    project: Path = field(default_factory=Path.cwd)
+    #: Where PDFs go; out/<bundle>/<layout>[.<lang>].pdf
+    out: Path | None = None
+    #: Build only this layout instead of the ones each bundle's meta.yaml names.
+    layout: str | None = None
+    #: Build a single-language document; None builds the bilingual one.
+    lang: str | None = None
+    #: Layout options (KEY=VALUE), validated against the layout's manifest.
+    layout_options: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def out_dir(self) -> Path:
+        return self.out if self.out is not None else self.project / "out"

@@ -1,0 +1,122 @@
+"""Render a bundle through a layout's Jinja2 templates into one HTML document."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Mapping
+
+import jinja2
+from markupsafe import Markup
+
+from . import __version__
+from .errors import Diagnostic, LayoutError, display_path
+from .layouts import Layout, find_asset, make_environment, search_path
+from .model import Bundle
+from .yamlfile import load_yaml
+
+STRINGS_FILE = "strings.yaml"
+CSL_FIELDS = ("author", "et-al", "title", "container-title", "container-title-short", "issued",
+              "volume", "issue", "page", "DOI", "PMID", "URL", "publisher", "language")
+
+
+def load_strings(root: Path) -> dict[str, dict[str, str]]:
+    """The layouts' interface texts per language; a project's file overrides key by key."""
+    merged: dict[str, dict[str, str]] = {}
+    for base in reversed(search_path(root)):
+        path = base / STRINGS_FILE
+        if path.is_file():
+            for lang, texts in (load_yaml(path, root) or {}).items():
+                merged.setdefault(lang, {}).update(texts or {})
+    return merged
+
+
+def format_date(date: datetime.date, pattern: str, month_names: list[str] | None = None) -> str:
+    """Fill PATTERN's {year}, {month}, {day} and {month_name} from DATE."""
+    month_name = month_names[date.month - 1] if month_names else str(date.month)
+    return pattern.format(year=date.year, month=date.month, day=date.day, month_name=month_name)
+
+
+def _context(bundle: Bundle, languages: tuple[str, ...], options: Mapping[str, str],
+             root: Path) -> dict:
+    strings = load_strings(root)
+    meta = bundle.meta
+    sections = []
+    for index, lang in enumerate(languages):
+        s = strings.get(lang, {})
+        sections.append({
+            "lang": lang,
+            "first": index == 0,
+            "title": meta.title[lang],
+            "subtitle": meta.subtitle.get(lang),
+            "category": meta.category.get(lang),
+            "reading_time": meta.reading_time.get(lang),
+            "disclaimer": meta.disclaimer.get(lang),
+            "date": meta.date.isoformat(),
+            "date_text": format_date(meta.date, s.get("date-format", "{year}-{month:02}-{day:02}"),
+                                     s.get("month-names")),
+            "body": Markup(bundle.bodies[lang].html),
+            "headings": bundle.bodies[lang].headings,
+            "strings": s,
+        })
+    cover = None
+    if meta.cover:
+        cover = {"url": meta.cover.path.as_uri(), "alt": meta.cover.alt}
+    # Every common CSL variable is present (None when the entry lacks it), so a
+    # template can test `{% if ref.issue %}` under StrictUndefined.
+    references = [{**dict.fromkeys(CSL_FIELDS), **ref.csl, "id": ref.id}
+                  for ref in bundle.references]
+    return {
+        "bundle": bundle.name,
+        "languages": languages,
+        "lang": languages[0],
+        "title": " · ".join(meta.title[lang] for lang in languages),
+        "date": meta.date.isoformat(),
+        "keywords": meta.keywords,
+        "audience": meta.audience,
+        "cover": cover,
+        "sections": sections,
+        "references": references,
+        "options": options,
+        "generator": f"handbill {__version__}",
+    }
+
+
+def render_html(bundle: Bundle, layout: Layout, languages: tuple[str, ...],
+                options: Mapping[str, str], root: Path) -> str:
+    """The whole document as HTML, ready for WeasyPrint."""
+    env = make_environment(root)
+
+    def asset_url(name: str) -> str:
+        path = find_asset(name, root)
+        if path is None:
+            raise LayoutError(Diagnostic(display_path(layout.path / "layout.yaml", root), None,
+                                         f"layout asset '{name}' not found"))
+        return path.resolve().as_uri()
+
+    env.globals["asset_url"] = asset_url
+    try:
+        template = env.get_template(layout.template)
+        return template.render(_context(bundle, languages, options, root))
+    except jinja2.TemplateSyntaxError as error:
+        raise LayoutError(Diagnostic(display_path(error.filename or error.name or "?", root),
+                                     error.lineno, f"template syntax: {error.message}")) from None
+    except jinja2.TemplateNotFound as error:
+        raise LayoutError(Diagnostic(display_path(layout.path / "layout.yaml", root), None,
+                                     f"template '{error.name}' not found")) from None
+    except jinja2.UndefinedError as error:
+        filename, line = _template_frame(error)
+        raise LayoutError(Diagnostic(display_path(filename or layout.path, root), line,
+                                     f"template: {error.message}")) from None
+
+
+def _template_frame(error: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in ERROR's traceback (Jinja rewrites frames)."""
+    found = (None, None)
+    tb = error.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".j2", ".html")):
+            found = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
