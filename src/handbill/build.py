@@ -63,6 +63,8 @@ def build(paths: list[Path] | None, options: BuildOptions) -> BuildReport:
         try:
             bundle = load_bundle(bundle_dir, root)
             report.written += _build_bundle(bundle, options)
+        except UsageError:
+            raise
         except HandbillError as error:
             report.diagnostics += error.diagnostics
     return report

@@ -195,7 +195,7 @@ def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
     for lang in languages:
         path = bundle_dir / BODY_FILES[lang]
         if not path.is_file():
-            line = data.line_of("title") if isinstance(data, Located) else None
+            line = _language_line(data, lang)
             problems.append(Diagnostic(
                 display_path(meta_path, root), line,
                 f"no {BODY_FILES[lang]} for language '{lang}' in {display_path(bundle_dir, root)}",
@@ -227,6 +227,18 @@ def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
     if problems:
         raise ContentError(problems)
     return Bundle(bundle_dir.name, bundle_dir, meta_path, meta, bodies, references, references_path)
+
+
+def _language_line(data, lang: str) -> int | None:
+    """The line of meta.yaml that asks for LANG: its 'languages' entry, else its title."""
+    if not isinstance(data, Located):
+        return None
+    if isinstance(data.get("languages"), LocatedList):
+        return data.line_of("languages")
+    title = data.get("title")
+    if isinstance(title, Located) and lang in title:
+        return title.line_of(lang)
+    return data.line_of("title")
 
 
 def _read_text(path: Path, root: Path | None) -> tuple[str | None, list[Diagnostic]]:

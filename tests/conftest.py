@@ -1,0 +1,46 @@
+"""Shared fixtures: a copy of the sample project, the built sample PDF, and no stray logs."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+from handbill.cli import run
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "content" / "stem-cells-t2dm"
+
+
+@pytest.fixture(autouse=True)
+def assert_no_logs(request, caplog):
+    """As WeasyPrint's own tests do: an unexpected warning fails the test."""
+    caplog.set_level(logging.WARNING)
+    yield
+    if request.node.get_closest_marker("weasyprint_logs"):
+        return
+    bad = [r for r in caplog.get_records("call") if r.levelno >= logging.WARNING
+           and r.name.startswith("weasyprint") and not getattr(r, "expected", False)]
+    assert not bad, [r.getMessage() for r in bad]
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A fresh project holding a copy of the sample bundle (edit it freely)."""
+    (tmp_path / "content").mkdir()
+    shutil.copytree(SAMPLE, tmp_path / "content" / "stem-cells-t2dm")
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> Path:
+    """The sample built once per session, bilingual, English and Chinese only, and Letter."""
+    out = tmp_path_factory.mktemp("out")
+    for extra in ([], ["--lang", "en"], ["--lang", "zh-Hans"]):
+        assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(out), *extra]) == 0
+    letter = out / "letter"
+    assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(letter),
+                "--page-size", "Letter"]) == 0
+    return out
