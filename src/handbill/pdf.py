@@ -24,13 +24,19 @@ class PdfResult:
     bytes: int
 
 
+#: WeasyPrint messages that say nothing about the page itself.
+BENIGN = ("Using fontTools instead of HarfBuzz-Subset",)
+
+
 class _Collector(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if not message.startswith(BENIGN):
+            self.messages.append(message)
 
 
 def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
