@@ -62,6 +62,10 @@ def squash(text: str) -> str:
     """Text for comparison: hyphenation breaks undone, all white space removed."""
     text = re.sub("\u2010\\s*", "", text)  # a hyphen WeasyPrint added at a line end
     text = text.replace("\u00ad", "")
+    # PDFium reports a real hyphen that ends a line as U+FFFE (or \x02 from its
+    # bounded-text call), unsure whether it is hyphenation; handbill's added
+    # hyphens are U+2010, so these are the source's own.
+    text = text.replace("\ufffe", "-").replace("\x02", "-")
     return re.sub(r"\s+", "", text)
 
 
