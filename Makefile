@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: pdf test clean setup system-deps
+.PHONY: pdf test clean setup system-deps fonts fonts-check
 
 pdf: setup
 	$(VENV)/bin/handbill build
@@ -24,6 +24,18 @@ $(STAMP): pyproject.toml
 # Chinese needs a CJK font. Installed from Debian's packages when missing.
 system-deps:
 	@sh tools/system-deps.sh
+
+# Rebuild the bundled fonts (src/handbill/assets/fonts) from Debian's font
+# packages, byte for byte the same; fonts-check verifies the committed files.
+FONT_PACKAGES := fonts-noto-cjk fonts-noto-core unicode-data
+
+fonts: setup
+	@sh tools/system-deps.sh $(FONT_PACKAGES)
+	$(PY) tools/make_fonts.py
+
+fonts-check: setup
+	@sh tools/system-deps.sh $(FONT_PACKAGES)
+	$(PY) tools/make_fonts.py --check
 
 clean:
 	rm -rf out .pytest_cache

@@ -95,7 +95,7 @@ def test_running_header_is_in_each_sections_language(sample_build):
         headers.append(page.get_textpage().get_text_bounded(0, height - 20 * 72 / 25.4, width, height))
     assert headers[0].strip() == ""  # the title block stands there instead
     assert "Stem Cells for Type 2 Diabetes" in headers[1]
-    assert "干细胞为何对2型糖尿病有效" in headers[-1]
+    assert "干细胞为何对 2 型糖尿病有效" in headers[-1]  # with the Han-Latin gap
 
 
 def test_same_input_same_bytes(tmp_path):

@@ -1,22 +1,24 @@
 #!/bin/sh
-# Install the system libraries handbill's build needs, when they are missing and
-# apt is available (Debian, Ubuntu; as root, as in CI):
-#   - HarfBuzz's subsetter, which WeasyPrint uses to subset fonts quickly;
-#   - a CJK font (Debian's fonts-noto-cjk) for Chinese text.
-# Elsewhere it says what to install and stops.
+# Install Debian packages handbill needs when they are missing, with apt-get
+# when it is available and we are root (as in CI); elsewhere, name them and stop.
+#   tools/system-deps.sh             the build's needs: HarfBuzz's subsetter (WeasyPrint
+#                                    subsets embedded fonts with it)
+#   tools/system-deps.sh PKG...      these packages (e.g. the font sources for `make fonts`)
 set -e
+if [ $# -eq 0 ]; then
+  set -- libharfbuzz-subset0
+fi
 missing=""
-if ! ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so.0"; then
-  missing="$missing libharfbuzz-subset0"
-fi
-if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK SC"; then
-  missing="$missing fonts-noto-cjk"
-fi
+for pkg in "$@"; do
+  dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing="$missing $pkg"
+done
 [ -z "$missing" ] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "installing from Debian's packages:$missing"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+elif ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "note: not a Debian system; make sure these are installed:$missing" >&2
 else
   echo "handbill needs these system packages:$missing (install them with your package manager)" >&2
   exit 1

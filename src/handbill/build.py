@@ -15,7 +15,10 @@ from .errors import ContentError, Diagnostic, HandbillError, UsageError, display
 from .layouts import builtin_layouts_dir, find_layout
 from .model import LANGUAGES, Bundle
 from .options import BuildOptions
+from .coverage import check_coverage, printed_characters
+from .fonts import plan_fonts
 from .pdf import PdfResult, render_pdf, write_atomic
+from .subset import font_face_css
 from .render import render_html
 
 
@@ -98,8 +101,15 @@ def _build_bundle(bundle: Bundle, options: BuildOptions) -> list[PdfResult]:
     for layout in jobs:
         layout_options = layout.resolve_options(options.layout_options)
         html = render_html(bundle, layout, languages, layout_options, root)
+        plan = plan_fonts(root, layout)
+        chars = printed_characters(html, languages)
+        problems = check_coverage(chars, plan, bundle, root)
+        if problems:
+            raise ContentError(problems)
+        font_css = font_face_css(plan, frozenset().union(*chars.values()), root)
         data, pages = render_pdf(html, base_url=bundle.path.resolve().as_uri() + "/",
-                                 allowed=allowed, source=shown)
+                                 allowed=allowed, source=shown, stylesheets=(font_css,),
+                                 font_families=tuple(plan.faces))
         target = output_path(bundle, layout.name, options.lang, options)
         write_atomic(target, data)
         written.append(PdfResult(target, pages, len(data)))

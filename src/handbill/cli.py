@@ -45,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("layouts", help="list the layouts and their options",
                         description="List every layout on the search path and its options.")
+
+    fonts = commands.add_parser(
+        "fonts", help="list the font families each language uses and their files",
+        description="List each language's font chain and, for each family, the file it "
+                    "resolved to, its version, glyph count and licence.")
+    fonts.add_argument("--layout", metavar="NAME", default="handout",
+                       help="the layout whose fonts to list (default: handout)")
     return parser
 
 
@@ -74,6 +81,8 @@ def run(argv: list[str] | None = None) -> int:
     try:
         if args.command == "layouts":
             return _list_layouts(project)
+        if args.command == "fonts":
+            return _list_fonts(project, args.layout)
         return _build(args, project)
     except HandbillError as error:
         for diagnostic in error.diagnostics:
@@ -106,6 +115,28 @@ def _list_layouts(project: Path) -> int:
         for option in layout.options.values():
             choices = f" ({' | '.join(option.choices)})" if option.choices else ""
             print(f"    {option.name}={option.default}{choices}  {option.description}")
+    return 0
+
+
+def _list_fonts(project: Path, layout_name: str) -> int:
+    from .errors import Diagnostic, UsageError
+    from .fonts import describe_face, plan_fonts
+    from .layouts import find_layout
+
+    layout = find_layout(layout_name, project)
+    if layout is None:
+        raise UsageError(Diagnostic("handbill", None, f"unknown layout '{layout_name}'"))
+    plan = plan_fonts(project, layout)
+    for lang, chain in plan.chains.items():
+        print(f"{lang}: {' > '.join(chain)}")
+    for family, faces in plan.faces.items():
+        print(f"\n{family}")
+        for face in faces:
+            info = describe_face(face)
+            print(f"  {face.weight} {face.style:<7} {display_path(face.path, project)} "
+                  f"[{face.origin}]")
+            print(f"      version {info['version']}, {info['glyphs']:,} glyphs, "
+                  f"licence: {info['licence']}")
     return 0
 
 

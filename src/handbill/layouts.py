@@ -57,6 +57,8 @@ class Layout:
     template: str
     description: str = ""
     options: Mapping[str, Option] = field(default_factory=dict)
+    #: Font families per language, replacing those of layouts/fonts.yaml.
+    fonts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def resolve_options(self, given: Mapping[str, str]) -> Mapping[str, str]:
         """Defaults overlaid with GIVEN; an unknown key or value is a usage error."""
@@ -111,8 +113,11 @@ def _load_manifest(name: str, path: Path, root: Path) -> Layout:
         options[key] = Option(key, str(spec["default"]),
                               tuple(str(c) for c in spec.get("choices", ())),
                               str(spec.get("description", "")))
+    fonts = {lang: tuple([chain] if isinstance(chain, str) else chain)
+             for lang, chain in (data.get("fonts") or {}).items()}
     return Layout(name, path.parent, f"{name}/{data['template']}",
-                  str(data.get("description", "")), MappingProxyType(options))
+                  str(data.get("description", "")), MappingProxyType(options),
+                  MappingProxyType(fonts))
 
 
 def make_environment(root: Path) -> jinja2.Environment:

@@ -9,6 +9,7 @@ from markdown_it import MarkdownIt
 
 from .errors import Diagnostic, display_path
 from .model import Body, Heading, Image
+from .typography import autospace, compress_punctuation
 
 _PARSER = (
     # Raw HTML in content is shown as text, never interpreted: content is data.
@@ -25,6 +26,17 @@ def _slug(text: str, taken: set[str], prefix: str) -> str:
         slug = f"{prefix}-{base}-{n}"
     taken.add(slug)
     return slug
+
+
+def _typeset_chinese(tokens) -> None:
+    """Han-Latin gaps and punctuation compression in every text run (see typography)."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        for child in token.children:
+            if child.type == "text":
+                child.type = "html_inline"  # rendered as given: already escaped HTML
+                child.content = compress_punctuation(autospace(child.content))
 
 
 def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
@@ -68,5 +80,7 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
                 else:
                     child.attrSet("src", target.as_uri())
                     images.append(Image(target, {lang: alt}))
+    if lang == "zh-Hans":
+        _typeset_chinese(tokens)
     html = _PARSER.renderer.render(tokens, _PARSER.options, {})
     return Body(lang, path, source, html, tuple(headings), tuple(images)), problems

@@ -40,12 +40,15 @@ class _Collector(logging.Handler):
 
 
 def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
-               stylesheets: tuple[str, ...] = ()) -> tuple[bytes, int]:
+               stylesheets: tuple[str, ...] = (),
+               font_families: tuple[str, ...] | None = None) -> tuple[bytes, int]:
     """Lay out HTML and return (PDF bytes, page count); raise RenderError on any problem.
 
-    SOURCE names the document in diagnostics (its bundle path).
+    SOURCE names the document in diagnostics (its bundle path). With
+    FONT_FAMILIES, a font outside them in the PDF (a system fallback) is an error.
     """
     import weasyprint  # imported here: loading content and checking it need no WeasyPrint
+    from weasyprint.text.fonts import FontConfiguration
 
     from .fetcher import SandboxedFetcher
 
@@ -54,20 +57,49 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
+        # @font-face rules of stylesheets given here need a FontConfiguration shared
+        # by the CSS objects and the render.
+        font_config = FontConfiguration()
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=[weasyprint.CSS(string=s, url_fetcher=fetcher) for s in stylesheets])
+            stylesheets=[weasyprint.CSS(string=s, url_fetcher=fetcher, font_config=font_config)
+                         for s in stylesheets],
+            font_config=font_config)
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-        data = document.write_pdf(pdf_identifier=identifier)
+        used: list[str] = []
+        data = document.write_pdf(pdf_identifier=identifier,
+                                  finisher=lambda _doc, pdf: used.extend(_font_names(pdf)))
     finally:
         logger.removeHandler(collector)
     problems = [Diagnostic(source, None, f"refused to load {url[:120]}: {why}", code="fetch")
                 for url, why in fetcher.refused]
-    problems += [Diagnostic(source, None, f"WeasyPrint: {message}", code="render")
-                 for message in collector.messages
-                 if not any(url[:80] in message for url, _ in fetcher.refused)]
+    messages = [m for m in collector.messages
+                if not any(url[:80] in m for url, _ in fetcher.refused)]
+    for message in dict.fromkeys(messages):  # each once, in order, with its count
+        count = messages.count(message)
+        problems.append(Diagnostic(source, None, f"WeasyPrint: {message}"
+                                   + (f" ({count} times)" if count > 1 else ""), code="render"))
+    if font_families is not None:
+        ours = tuple(family.replace(" ", "-") for family in font_families)
+        for name in sorted(set(used)):
+            if not name.partition("+")[2].startswith(ours):
+                problems.append(Diagnostic(source, None, f"text fell back to the font {name}, "
+                                           "which the layout does not name", code="font-fallback"))
     if problems:
         raise RenderError(problems)
     return data, len(document.pages)
+
+
+def _font_names(pdf) -> list[str]:
+    """The BaseFont names of the fonts a pydyf PDF embeds."""
+    names = []
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") in ("/Font", b"/Font") and "BaseFont" in obj:
+            name = obj["BaseFont"]
+            name = name.decode() if isinstance(name, bytes) else str(name)
+            if obj.get("Subtype") not in ("/CIDFontType0", "/CIDFontType2",
+                                          b"/CIDFontType0", b"/CIDFontType2"):
+                names.append(name.lstrip("/"))
+    return names
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Mapping
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__
 from .errors import Diagnostic, LayoutError, display_path
 from .layouts import Layout, find_asset, make_environment, search_path
 from .model import Bundle
+from .typography import autospace, compress_punctuation
 from .yamlfile import load_yaml
 
 STRINGS_FILE = "strings.yaml"
@@ -31,6 +32,15 @@ def load_strings(root: Path) -> dict[str, dict[str, str]]:
     return merged
 
 
+def typeset(text: str | None, lang: str) -> Markup | None:
+    """A metadata text as HTML, with the Chinese typesetting the bodies get."""
+    if text is None:
+        return None
+    if lang == "zh-Hans":
+        return Markup(compress_punctuation(autospace(text)))
+    return escape(text)
+
+
 def format_date(date: datetime.date, pattern: str, month_names: list[str] | None = None) -> str:
     """Fill PATTERN's {year}, {month}, {day} and {month_name} from DATE."""
     month_name = month_names[date.month - 1] if month_names else str(date.month)
@@ -47,11 +57,11 @@ def _context(bundle: Bundle, languages: tuple[str, ...], options: Mapping[str, s
         sections.append({
             "lang": lang,
             "first": index == 0,
-            "title": meta.title[lang],
-            "subtitle": meta.subtitle.get(lang),
-            "category": meta.category.get(lang),
-            "reading_time": meta.reading_time.get(lang),
-            "disclaimer": meta.disclaimer.get(lang),
+            "title": typeset(meta.title[lang], lang),
+            "subtitle": typeset(meta.subtitle.get(lang), lang),
+            "category": typeset(meta.category.get(lang), lang),
+            "reading_time": typeset(meta.reading_time.get(lang), lang),
+            "disclaimer": typeset(meta.disclaimer.get(lang), lang),
             "date": meta.date.isoformat(),
             "date_text": format_date(meta.date, s.get("date-format", "{year}-{month:02}-{day:02}"),
                                      s.get("month-names")),

@@ -1,0 +1,167 @@
+"""Which font file prints each language: the font chains and where each family is found.
+
+Layouts name font families per language, in fallback order (``layouts/fonts.yaml``,
+or ``fonts:`` in a layout's manifest). Each family resolves to files, searched
+in this order:
+
+1. the project's ``fonts/`` folder;
+2. the fonts bundled with handbill;
+3. the system's fonts through fontconfig, only for families the config lists
+   under ``system:``.
+
+The output therefore never depends on what happens to be installed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from .errors import Diagnostic, LayoutError, display_path
+from .layouts import Layout, search_path
+from .yamlfile import Located, load_yaml
+
+FONT_SUFFIXES = (".otf", ".ttf", ".woff", ".woff2")
+FONTS_FILE = "fonts.yaml"
+
+
+def bundled_fonts_dir() -> Path:
+    return Path(__file__).parent / "assets" / "fonts"
+
+
+@dataclass(frozen=True)
+class Face:
+    """One font file of a family: a weight and a style."""
+
+    family: str
+    path: Path
+    weight: int
+    style: str  # "normal" or "italic"
+    origin: str  # "project", "bundled" or "system"
+    index: int = 0  # the face's index in a collection (.ttc)
+
+
+@dataclass(frozen=True)
+class FontPlan:
+    """The families each language asks for, and the faces they resolved to."""
+
+    chains: Mapping[str, tuple[str, ...]]
+    faces: Mapping[str, tuple[Face, ...]]
+    config_path: Path | None = None
+
+    def chain_faces(self, lang: str) -> list[tuple[Face, ...]]:
+        return [self.faces[family] for family in self.chains.get(lang, ()) if family in self.faces]
+
+
+@lru_cache(maxsize=256)
+def _describe(path: Path, index: int = 0) -> tuple[str, int, str]:
+    """(family, weight, style) read from a font file's own tables."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    name = font["name"]
+    family = (name.getDebugName(16) or name.getDebugName(1) or path.stem).strip()
+    weight = font["OS/2"].usWeightClass if "OS/2" in font else 400
+    italic = bool(font["OS/2"].fsSelection & 1) if "OS/2" in font else False
+    font.close()
+    return family, weight, "italic" if italic else "normal"
+
+
+def _scan(folder: Path, origin: str) -> dict[str, list[Face]]:
+    found: dict[str, list[Face]] = {}
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
+            family, weight, style = _describe(path)
+            found.setdefault(family, []).append(Face(family, path, weight, style, origin))
+    return found
+
+
+def _system_faces(family: str) -> list[Face]:
+    """A family's faces as fontconfig knows them (used only when a config asks)."""
+    try:
+        result = subprocess.run(
+            ["fc-list", f":family={family}", "file", "index", "weight", "slant"],
+            capture_output=True, text=True, check=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    faces = []
+    for line in sorted(result.stdout.splitlines()):
+        file, _, rest = line.partition(":")
+        fields = dict(part.split("=", 1) for part in rest.strip().split(":") if "=" in part)
+        weight = 700 if int(fields.get("weight", "80").split()[0].strip("[]")) >= 200 else 400
+        style = "italic" if fields.get("slant", "0") not in ("0", "") else "normal"
+        faces.append(Face(family, Path(file), weight, style, "system", int(fields.get("index", 0))))
+    return faces
+
+
+def load_font_config(root: Path, layout: Layout | None = None) -> tuple[dict, tuple[str, ...], Path | None]:
+    """(chains per language, families allowed from the system, the config file)."""
+    for base in search_path(root):
+        path = base / FONTS_FILE
+        if path.is_file():
+            data = load_yaml(path, root)
+            break
+    else:
+        raise LayoutError(Diagnostic("layouts", None, f"no {FONTS_FILE} on the layout search path"))
+    shown = display_path(path, root)
+    if not isinstance(data, Located) or not isinstance(data.get("families"), Located):
+        raise LayoutError(Diagnostic(shown, 1, "fonts.yaml needs 'families:' per language"))
+    families = dict(data["families"])
+    if layout is not None and layout.fonts:
+        families.update(layout.fonts)
+    chains = {}
+    for lang, chain in families.items():
+        if isinstance(chain, str):
+            chain = [chain]
+        if not isinstance(chain, list) or not all(isinstance(f, str) for f in chain):
+            raise LayoutError(Diagnostic(shown, data["families"].line_of(lang),
+                                         f"'families.{lang}' must list font family names"))
+        chains[lang] = tuple(chain)
+    system = tuple(data.get("system") or ())
+    return chains, system, path
+
+
+def plan_fonts(root: Path, layout: Layout | None = None) -> FontPlan:
+    """Resolve every family the layout's chains name; an unknown family is a layout error."""
+    chains, system, config = load_font_config(root, layout)
+    project = _scan(root / "fonts", "project")
+    bundled = _scan(bundled_fonts_dir(), "bundled")
+    faces: dict[str, tuple[Face, ...]] = {}
+    for family in dict.fromkeys(f for chain in chains.values() for f in chain):
+        found = project.get(family) or bundled.get(family)
+        if not found and family in system:
+            found = _system_faces(family)
+        if not found:
+            where = "fonts/, handbill's bundled fonts" + (", the system" if family in system else "")
+            raise LayoutError(Diagnostic(
+                display_path(config, root) if config else "layouts", None,
+                f"font family '{family}' not found in {where}",
+                hint="put its .otf/.ttf files in the project's fonts/ folder, or list it under "
+                     "'system:' in layouts/fonts.yaml to take it from the system"))
+        faces[family] = tuple(sorted(found, key=lambda f: (f.weight, f.style, str(f.path))))
+    return FontPlan(MappingProxyType(chains), MappingProxyType(faces), config)
+
+
+def regular_face(faces: tuple[Face, ...]) -> Face:
+    """The face closest to regular weight, upright."""
+    return min(faces, key=lambda f: (f.style != "normal", abs(f.weight - 400)))
+
+
+def describe_face(face: Face) -> dict:
+    """Version, glyph count and licence of a face, as its name table states them."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(face.path, fontNumber=face.index, lazy=True)
+    name = font["name"]
+    licence = name.getDebugName(14) or name.getDebugName(13) or "not stated"
+    info = {"version": (name.getDebugName(5) or "?").removeprefix("Version ").split(";")[0],
+            "glyphs": font["maxp"].numGlyphs,
+            "licence": " ".join(licence.split())[:100]}
+    font.close()
+    return info
