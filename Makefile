@@ -5,30 +5,38 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Debian packages the bundled fonts are made from (tools/make_fonts.py).
+FONT_PACKAGES := fonts-noto-cjk fonts-noto-core unicode-data
 
-.PHONY: pdf test clean setup system-deps fonts fonts-check
+.PHONY: pdf test clean setup system-deps fonts fonts-check constraints
 
 pdf: setup
 	$(VENV)/bin/handbill build
 
+# The tests also read PDFs with poppler's pdftotext and rebuild the bundled
+# fonts from their Debian packages to check they are byte-identical.
 test: setup
+	@sh tools/system-deps.sh libharfbuzz-subset0 poppler-utils fontconfig $(FONT_PACKAGES)
 	$(PY) -m pytest
 
 setup: $(STAMP) system-deps
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package's version: the same PDFs, fonts and test
+# results on every machine. Refresh it with `make constraints`.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
 
-# Chinese needs a CJK font. Installed from Debian's packages when missing.
+constraints: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable | grep -v '^handbill' > constraints.txt
+
+# HarfBuzz's subsetter, which WeasyPrint uses to embed fonts (fonts are bundled).
 system-deps:
 	@sh tools/system-deps.sh
 
 # Rebuild the bundled fonts (src/handbill/assets/fonts) from Debian's font
 # packages, byte for byte the same; fonts-check verifies the committed files.
-FONT_PACKAGES := fonts-noto-cjk fonts-noto-core unicode-data
-
 fonts: setup
 	@sh tools/system-deps.sh $(FONT_PACKAGES)
 	$(PY) tools/make_fonts.py
@@ -38,5 +46,5 @@ fonts-check: setup
 	$(PY) tools/make_fonts.py --check
 
 clean:
-	rm -rf out .pytest_cache
+	rm -rf out .pytest_cache .cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -91,7 +91,9 @@ Running the script twice gives byte-identical files: the head table's
 created/modified timestamps are copied from the source font (never the clock),
 character sets are sorted, and the manifest and licence files contain no dates.
 The bytes depend on the Debian packages' versions (recorded in fonts.yaml) and
-on the fontTools version; ``--check`` fails when either differs from the
+on the versions of fontTools and of uharfbuzz (fontTools packs the layout
+tables with HarfBuzz's repacker when uharfbuzz is installed); ``constraints.txt``
+pins both for `make`, and ``--check`` fails when anything differs from the
 build that produced the committed files.
 
 Debian packages needed (``apt-get install fonts-noto-cjk fonts-noto-core
@@ -114,10 +116,18 @@ import tempfile
 from pathlib import Path
 
 from fontTools import subset, version as fonttools_version
+
+
+def _uharfbuzz_version() -> str:
+    try:
+        import uharfbuzz
+    except ImportError:
+        return "not installed"
+    return uharfbuzz.__version__
 from fontTools.ttLib import TTCollection, TTFont
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO / "src" / "handbill" / "fonts"
+DEFAULT_OUT = REPO / "src" / "handbill" / "assets" / "fonts"
 
 EN_US = 0x0409  # Windows, English (United States): the name records we keep
 
@@ -708,8 +718,9 @@ def check(out: Path) -> int:
     if differing:
         print("\n".join(differing), file=sys.stderr)
         print(
-            f"the bundled fonts are not what this machine builds (fontTools {fonttools_version}; "
-            f"a different fontTools or Debian package version changes the bytes)",
+            f"the bundled fonts are not what this machine builds (fontTools {fonttools_version}, "
+            f"uharfbuzz {_uharfbuzz_version()}; a different fontTools, uharfbuzz or Debian "
+            f"package version changes the bytes)",
             file=sys.stderr,
         )
         return 1

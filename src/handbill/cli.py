@@ -142,4 +142,8 @@ def _list_fonts(project: Path, layout_name: str) -> int:
 
 def main() -> int:
     """Console-script entry point."""
-    return run(sys.argv[1:])
+    try:
+        return run(sys.argv[1:])
+    except BrokenPipeError:  # `handbill fonts | head`: the reader has all it wanted
+        sys.stderr.close()
+        return 0

@@ -175,8 +175,25 @@ def _font_hint(char: str, plan: FontPlan) -> str:
     if others:
         return (f"{', '.join(others)} has it: add that family to this language's chain in "
                 "layouts/fonts.yaml")
+    installed = _system_families_with(char)
+    if installed:
+        return (f"the system font {installed[0]} has it: put its file in the project's fonts/ "
+                "folder (or list the family under 'system:' in layouts/fonts.yaml) and add the "
+                "family to this language's chain")
     return ("put a font that has it in the project's fonts/ folder and add its family to "
             "layouts/fonts.yaml, or replace the character")
+
+
+def _system_families_with(char: str) -> list[str]:
+    """Installed font families that have CHAR, as fontconfig knows them (for hints only)."""
+    import subprocess
+
+    try:
+        result = subprocess.run(["fc-list", f":charset={ord(char):x}", "family"],
+                                capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted({line.split(",")[0].strip() for line in result.stdout.splitlines() if line})
 
 
 def check_coverage(chars: dict[str, set[str]], plan: FontPlan, bundle: Bundle,
@@ -190,4 +207,4 @@ def check_coverage(chars: dict[str, set[str]], plan: FontPlan, bundle: Bundle,
                 display_path(path, root), line,
                 f"no font covers '{char}' (U+{ord(char):04X}) for {lang}",
                 column=column, code="font-coverage", hint=_font_hint(char, plan)))
-    return problems
+    return sorted(problems, key=lambda d: (d.path, d.line or 0, d.column or 0))

@@ -144,7 +144,7 @@ def plan_fonts(root: Path, layout: Layout | None = None) -> FontPlan:
                 f"font family '{family}' not found in {where}",
                 hint="put its .otf/.ttf files in the project's fonts/ folder, or list it under "
                      "'system:' in layouts/fonts.yaml to take it from the system"))
-        faces[family] = tuple(sorted(found, key=lambda f: (f.weight, f.style, str(f.path))))
+        faces[family] = tuple(sorted(found, key=lambda f: (f.style != "normal", f.weight, str(f.path))))
     return FontPlan(MappingProxyType(chains), MappingProxyType(faces), config)
 
 
@@ -154,14 +154,30 @@ def regular_face(faces: tuple[Face, ...]) -> Face:
 
 
 def describe_face(face: Face) -> dict:
-    """Version, glyph count and licence of a face, as its name table states them."""
+    """Version, glyph count and licence of a face: its name table, and its licence file."""
     from fontTools.ttLib import TTFont
 
     font = TTFont(face.path, fontNumber=face.index, lazy=True)
     name = font["name"]
-    licence = name.getDebugName(14) or name.getDebugName(13) or "not stated"
+    stated = " ".join(f"{name.getDebugName(13) or ''} {name.getDebugName(14) or ''}".split())
+    kind = "SIL OFL 1.1" if "OFL" in stated or "Open Font License" in stated else stated[:80]
+    licence_file = _licence_file(face)
     info = {"version": (name.getDebugName(5) or "?").removeprefix("Version ").split(";")[0],
             "glyphs": font["maxp"].numGlyphs,
-            "licence": " ".join(licence.split())[:100]}
+            "licence": f"{licence_file} ({kind})" if licence_file else (kind or "not stated")}
     font.close()
     return info
+
+
+def _licence_file(face: Face) -> str | None:
+    """The licence file beside a font: the bundled manifest's, or an OFL/LICENSE file."""
+    manifest = face.path.parent / FONTS_FILE
+    if face.origin == "bundled" and manifest.is_file():
+        for family in load_yaml(manifest).get("families", []):
+            if any(f.get("file") == face.path.name for f in family.get("faces", [])):
+                return family.get("licence")
+    for pattern in ("OFL*.txt", "*OFL*.txt", "LICENSE*", "LICENCE*"):
+        found = sorted(face.path.parent.glob(pattern))
+        if found:
+            return found[0].name
+    return None

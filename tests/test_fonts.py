@@ -1,0 +1,197 @@
+"""Fonts: bundled and self-contained, resolved in order, every character covered or located."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from handbill.cli import run
+from handbill.errors import LayoutError
+from handbill.fonts import bundled_fonts_dir, plan_fonts
+from handbill.subset import subset_face
+from pdfcheck import all_text, body_text, fonts, markdown_blocks, sentences, squash
+
+from conftest import REPO, SAMPLE
+
+TORTURE = Path(__file__).parent / "fixtures" / "torture"
+RADICALS = [chr(c) for c in range(0x2E80, 0x2FE0)]  # CJK Radicals Supplement, Kangxi Radicals
+
+
+def _pdftotext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def _no_font_environment(tmp_path: Path) -> dict:
+    """An environment in which fontconfig sees no font at all."""
+    config = tmp_path / "fonts.conf"
+    config.write_text('<?xml version="1.0"?>\n<fontconfig><cachedir>'
+                      f'{tmp_path / "fc-cache"}</cachedir></fontconfig>\n', encoding="utf-8")
+    return {**os.environ, "FONTCONFIG_FILE": str(config)}
+
+
+def test_bundled_fonts_are_small_licensed_and_renamed():
+    files = sorted(bundled_fonts_dir().glob("*.[ot]tf"))
+    assert {f.name for f in files} >= {"HandbillSansSC-Regular.otf", "HandbillSansSC-Bold.otf",
+                                       "HandbillText-Regular.ttf", "HandbillText-Bold.ttf"}
+    assert sum(f.stat().st_size for f in files) <= 8_000_000
+    for licence in ("HandbillSansSC-OFL.txt", "HandbillText-OFL.txt"):
+        assert "SIL OPEN FONT LICENSE" in (bundled_fonts_dir() / licence).read_text().upper()
+    plan = plan_fonts(REPO)
+    assert set(plan.faces) == {"Handbill Text", "Handbill Sans SC"}
+    assert all(face.origin == "bundled" for faces in plan.faces.values() for face in faces)
+
+
+def test_cjk_face_covers_gb2312_and_medical_symbols():
+    from handbill.coverage import cmap
+    from handbill.fonts import regular_face
+
+    plan = plan_fonts(REPO)
+    covered = cmap(regular_face(plan.faces["Handbill Sans SC"]))
+    hanzi = [c for c in range(0x4E00, 0xA000) if _in_gb2312(chr(c))]
+    assert len(hanzi) == 6763
+    assert all(c in covered for c in hanzi)
+    assert all(ord(c) in covered for c in "βµ≥≤±°℃×²–—‘’“”「」《》、。，；：？！\u3000")
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def test_sample_builds_with_no_font_visible_to_fontconfig(tmp_path):
+    env = _no_font_environment(tmp_path)
+    listed = subprocess.run(["fc-list"], env=env, capture_output=True, text=True, check=True)
+    assert listed.stdout.strip() == ""  # fontconfig sees nothing: no CJK font, no font at all
+    result = subprocess.run(
+        [sys.executable, "-m", "handbill", "--project", str(REPO), "build", str(SAMPLE),
+         "--out", str(tmp_path / "out")], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    pdf = tmp_path / "out" / "stem-cells-t2dm" / "handout.pdf"
+    text = squash("".join(body_text(pdf)))
+    for block in markdown_blocks((SAMPLE / "zh-Hans.md").read_text(encoding="utf-8")):
+        for sentence in sentences(block):
+            assert squash(sentence) in text, sentence
+    assert {name.partition("+")[2] for name in fonts(pdf)} == {
+        "Handbill-Text", "Handbill-Text-Bold", "Handbill-Sans-SC", "Handbill-Sans-SC-Bold"}
+
+
+@pytest.mark.parametrize("extract", [all_text, _pdftotext], ids=["pdfium", "pdftotext"])
+def test_chinese_extracts_as_ideographs_not_radicals(sample_build, extract):
+    text = extract(sample_build / "stem-cells-t2dm" / "handout.pdf")
+    assert "干细胞" in text
+    assert not [c for c in text if c in RADICALS]
+    for block in markdown_blocks((SAMPLE / "zh-Hans.md").read_text(encoding="utf-8")):
+        for sentence in sentences(block):
+            assert squash(sentence) in squash(text), sentence
+
+
+def test_torture_text_fails_coverage_at_each_characters_place(tmp_path, capsys):
+    shutil.copytree(TORTURE, tmp_path / "content" / "torture")
+    assert run(["--project", str(tmp_path), "build"]) == 1
+    err = capsys.readouterr().err
+    expected = [
+        ("en.md", 7, 9, "😀", "1F600", "en"),
+        ("zh-Hans.md", 9, 1, "𠮷", "20BB7", "zh-Hans"),
+        ("zh-Hans.md", 9, 9, "體", "9AD4", "zh-Hans"),
+        ("zh-Hans.md", 9, 11, "鬱", "9B31", "zh-Hans"),
+        ("zh-Hans.md", 9, 13, "龍", "9F8D", "zh-Hans"),
+    ]
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert len(errors) == len(expected), err
+    for (name, line, column, char, code, lang), message in zip(expected, errors):
+        assert message == (f"content/torture/{name}:{line}:{column}: error: no font covers "
+                           f"'{char}' (U+{code}) for {lang} [font-coverage]")
+        source = (TORTURE / name).read_text(encoding="utf-8").splitlines()[line - 1]
+        assert source[column - 1] == char  # the column is right, counted in characters
+    assert "hint: " in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("extract", [all_text, _pdftotext], ids=["pdfium", "pdftotext"])
+def test_torture_text_that_fonts_cover_prints_and_extracts_exactly(tmp_path, extract):
+    bundle = tmp_path / "content" / "torture"
+    shutil.copytree(TORTURE, bundle)
+    for name in ("en.md", "zh-Hans.md"):  # drop the lines no font covers
+        path = bundle / name
+        lines = path.read_text(encoding="utf-8").splitlines()
+        path.write_text("\n".join(l for l in lines if not any(c in l for c in "😀𠮷體")) + "\n",
+                        encoding="utf-8")
+    assert run(["--project", str(tmp_path), "build"]) == 0
+    text = extract(tmp_path / "out" / "torture" / "handout.pdf")
+    flat = unicodedata.normalize("NFC", squash(text))
+    for name in ("en.md", "zh-Hans.md"):
+        for block in markdown_blocks((bundle / name).read_text(encoding="utf-8")):
+            assert unicodedata.normalize("NFC", squash(block)) in flat, block
+    for char in "αβγΔΩ≥≤±µ℃「」《》、。，；：？！é":
+        assert char in text, char
+    assert not [c for c in text if c in RADICALS]
+
+
+def test_project_fonts_come_before_bundled_ones(tmp_path):
+    (tmp_path / "fonts").mkdir()
+    shutil.copy(bundled_fonts_dir() / "HandbillText-Regular.ttf", tmp_path / "fonts" / "mine.ttf")
+    plan = plan_fonts(tmp_path)
+    [face] = plan.faces["Handbill Text"]  # a project family replaces the bundled one whole
+    assert face.origin == "project" and face.path == tmp_path / "fonts" / "mine.ttf"
+    assert all(face.origin == "bundled" for face in plan.faces["Handbill Sans SC"])
+
+
+def test_system_fonts_only_when_the_config_asks(tmp_path, capsys):
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "fonts.yaml").write_text(
+        "families:\n  en: [DejaVu Sans]\n  zh-Hans: [Handbill Sans SC]\nsystem: []\n",
+        encoding="utf-8")
+    with pytest.raises(LayoutError) as error:
+        plan_fonts(tmp_path)
+    assert "font family 'DejaVu Sans' not found in fonts/, handbill's bundled fonts" in str(error.value)
+    (layouts / "fonts.yaml").write_text(
+        "families:\n  en: [DejaVu Sans]\n  zh-Hans: [Handbill Sans SC]\nsystem: [DejaVu Sans]\n",
+        encoding="utf-8")
+    faces = plan_fonts(tmp_path).faces["DejaVu Sans"]
+    assert faces and all(face.origin == "system" for face in faces)
+    assert run(["--project", str(tmp_path), "fonts"]) == 0
+    out = capsys.readouterr().out
+    assert "en: DejaVu Sans" in out and "[system]" in out
+
+
+def test_subsets_are_deterministic_and_cached(tmp_path):
+    plan = plan_fonts(REPO)
+    face = plan.faces["Handbill Sans SC"][0]
+    chars = frozenset("干细胞疗法 Stem cells β 2型")
+    first = subset_face(face, chars, tmp_path / "a")
+    second = subset_face(face, chars, tmp_path / "b")
+    assert first.read_bytes() == second.read_bytes()
+    assert first.stat().st_size < 60_000
+    mtime = first.stat().st_mtime_ns
+    assert subset_face(face, chars, tmp_path / "a") == first
+    assert first.stat().st_mtime_ns == mtime  # reused, not rewritten
+    assert subset_face(face, chars | {"糖"}, tmp_path / "a") != first
+
+
+def test_fonts_command_lists_files_versions_glyphs_licences(capsys):
+    assert run(["--project", str(REPO), "fonts"]) == 0
+    out = capsys.readouterr().out
+    assert "en: Handbill Text > Handbill Sans SC" in out
+    assert "zh-Hans: Handbill Sans SC > Handbill Text" in out
+    assert "HandbillSansSC-Regular.otf [bundled]" in out
+    assert "9,965 glyphs" in out
+    assert "licence: HandbillSansSC-OFL.txt (SIL OFL 1.1)" in out
+
+
+@pytest.mark.skipif(shutil.which("dpkg-query") is None, reason="the fonts' sources are Debian packages")
+def test_bundled_fonts_rebuild_byte_for_byte():
+    result = subprocess.run([sys.executable, str(REPO / "tools" / "make_fonts.py"), "--check"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "all bundled font files are reproducible" in result.stdout
