@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # Debian packages the bundled fonts are made from (tools/make_fonts.py).
 FONT_PACKAGES := fonts-noto-cjk fonts-noto-core unicode-data
 
-.PHONY: pdf test clean setup system-deps fonts fonts-check constraints
+.PHONY: pdf test bench clean setup system-deps fonts fonts-check constraints
 
 pdf: setup
 	$(VENV)/bin/handbill build
@@ -18,6 +18,13 @@ pdf: setup
 test: setup
 	@sh tools/system-deps.sh libharfbuzz-subset0 poppler-utils fontconfig $(FONT_PACKAGES)
 	$(PY) -m pytest
+
+# handbill against plain WeasyPrint (with the system's Noto Sans CJK SC) and
+# Typst, side by side in one run: see bench/README.md. BENCH_ARGS=--quick for a smoke run.
+bench: setup
+	@sh tools/system-deps.sh fonts-noto-cjk
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[bench]'
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 setup: $(STAMP) system-deps
 

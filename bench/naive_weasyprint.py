@@ -1,0 +1,34 @@
+"""Render an HTML file with plain WeasyPrint: what one would do without handbill.
+
+    python naive_weasyprint.py PAGE.html BASE_URL OUT.pdf
+
+The page's text is set in the system's Noto Sans CJK SC (Debian's
+fonts-noto-cjk): a user stylesheet pins it, whatever fonts the HTML's own
+stylesheets name (handbill passes its subset @font-face fonts separately, so
+the HTML alone names families it does not define).
+"""
+
+import sys
+
+import weasyprint
+
+FONT = "Noto Sans CJK SC"
+SYSTEM_FONT_CSS = f"""
+:root {{
+  --font-en: "{FONT}" !important;
+  --font-zh: "{FONT}" !important;
+  --font-zh-Hans: "{FONT}" !important;
+}}
+html, body, * {{ font-family: "{FONT}" !important; }}
+"""
+
+
+def main(argv: list[str]) -> int:
+    html_path, base_url, out = argv
+    weasyprint.HTML(filename=html_path, base_url=base_url).write_pdf(
+        out, stylesheets=[weasyprint.CSS(string=SYSTEM_FONT_CSS)])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
