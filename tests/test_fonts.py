@@ -179,6 +179,20 @@ def test_subsets_are_deterministic_and_cached(tmp_path):
     assert subset_face(face, chars | {"糖"}, tmp_path / "a") != first
 
 
+def test_subsets_keep_layout_features_and_names(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    face = plan_fonts(REPO).faces["Handbill Sans SC"][0]
+    subset = TTFont(subset_face(face, frozenset("「引号」《书名》、"), tmp_path))
+    source = TTFont(face.path)
+    features = {r.FeatureTag for r in subset["GPOS"].table.FeatureList.FeatureRecord}
+    assert {"halt", "palt", "vhal"} <= features  # punctuation compression needs halt
+    assert {r.FeatureTag for r in subset["GSUB"].table.FeatureList.FeatureRecord} >= {"vert"}
+    assert subset["name"].getDebugName(1) == "Handbill Sans SC"
+    assert {(n.nameID, n.langID) for n in subset["name"].names} == \
+        {(n.nameID, n.langID) for n in source["name"].names}
+
+
 def test_fonts_command_lists_files_versions_glyphs_licences(capsys):
     assert run(["--project", str(REPO), "fonts"]) == 0
     out = capsys.readouterr().out

@@ -50,7 +50,9 @@ def subset_face(face: Face, chars: frozenset[str], cache: Path) -> Path:
         font_input.unicode_set.add(codepoint)
     for kept_whole in (hb.SubsetInputSets.LAYOUT_FEATURE_TAG, hb.SubsetInputSets.NAME_ID,
                        hb.SubsetInputSets.NAME_LANG_ID):
-        font_input.sets(kept_whole).invert()  # an inverted empty set: all of them
+        kept = font_input.sets(kept_whole)
+        kept.clear()  # the default set holds some; an inverted empty set holds all
+        kept.invert()
     subset = hb.subset(hb.Face(blob, face.index), font_input)
     if subset is None:
         raise RuntimeError(f"HarfBuzz could not subset {face.path}")
