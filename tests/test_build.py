@@ -98,13 +98,19 @@ def test_running_header_is_in_each_sections_language(sample_build):
     assert "干细胞为何对 2 型糖尿病有效" in headers[-1]  # with the Han-Latin gap
 
 
-def test_same_input_same_bytes(tmp_path):
-    first, second = tmp_path / "a", tmp_path / "b"
-    for out in (first, second):
-        assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(out)]) == 0
-    a = (first / "stem-cells-t2dm" / "handout.pdf").read_bytes()
-    b = (second / "stem-cells-t2dm" / "handout.pdf").read_bytes()
-    assert a == b
+def test_same_input_same_bytes_in_any_folder(tmp_path):
+    """Two copies of the project in different folders build byte-identical PDFs."""
+    import shutil
+    outputs = []
+    for name in ("first", "second copy"):
+        project = tmp_path / name
+        (project / "content").mkdir(parents=True)
+        shutil.copytree(SAMPLE, project / "content" / "stem-cells-t2dm")
+        assert run(["--project", str(project), "build"]) == 0
+        outputs.append((project / "out" / "stem-cells-t2dm" / "handout.pdf").read_bytes())
+    assert outputs[0] == outputs[1]
+    assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(tmp_path / "again")]) == 0
+    assert (tmp_path / "again" / "stem-cells-t2dm" / "handout.pdf").read_bytes() == outputs[0]
 
 
 def test_build_without_arguments_builds_all_content(project, capsys):

@@ -7,7 +7,6 @@ silently vanishes from a page.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -64,9 +63,10 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
             stylesheets=[weasyprint.CSS(string=s, url_fetcher=fetcher, font_config=font_config)
                          for s in stylesheets],
             font_config=font_config)
-        identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         used: list[str] = []
-        data = document.write_pdf(pdf_identifier=identifier,
+        # identifier=True: pydyf derives the PDF's /ID from the PDF's own objects, so the
+        # same content gives the same bytes wherever the project lies.
+        data = document.write_pdf(pdf_identifier=True,
                                   finisher=lambda _doc, pdf: used.extend(_font_names(pdf)))
     finally:
         logger.removeHandler(collector)
