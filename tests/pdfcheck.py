@@ -69,19 +69,44 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def markdown_blocks(source: str) -> list[str]:
-    """The plain text of each paragraph and heading of a Markdown file."""
-    tokens = MarkdownIt("commonmark").parse(source)
+def markdown_blocks(source: str, cite=None) -> list[str]:
+    """The plain text of each paragraph and heading of a Markdown file.
+
+    A citation becomes CITE(list of keys), or is left out without CITE.
+    """
+    from handbill.citesyntax import citations_plugin
+
+    tokens = MarkdownIt("commonmark").use(citations_plugin).parse(source)
     blocks = []
     for token in tokens:
         if token.type == "inline":
-            text = "".join(child.content for child in token.children
-                           if child.type in ("text", "code_inline"))
-            blocks.append(text)
+            parts = []
+            for child in token.children:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type == "citation" and cite is not None:
+                    parts.append(cite([item["key"] for item in child.meta["items"]]))
+            blocks.append("".join(parts))
     return blocks
+
+
+def vancouver_numbers(*sources: str) -> dict[str, int]:
+    """Citation-sequence numbers: each key numbered at its first citation, in reading order."""
+    numbers: dict[str, int] = {}
+    for source in sources:
+        for key in re.findall(r"@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*[A-Za-z0-9_])", source):
+            numbers.setdefault(key, len(numbers) + 1)
+    return numbers
 
 
 def sentences(text: str) -> list[str]:
     """Split a block into sentences (English and Chinese full stops)."""
     parts = re.split(r"(?<=[.!?。！？])\s+|(?<=[。！？])", text)
     return [p.strip() for p in parts if p.strip()]
+
+
+def vancouver_cite(bundle: Path):
+    """How a bundle's citations print in Vancouver: (1,2), numbered across both languages."""
+    numbers = vancouver_numbers(*((bundle / f"{lang}.md").read_text(encoding="utf-8")
+                                  for lang in ("en", "zh-Hans")))
+    return lambda keys: "(" + ",".join(str(numbers[k]) for k in keys) + ")"

@@ -15,7 +15,7 @@ from handbill.cli import run
 from handbill.errors import LayoutError
 from handbill.fonts import bundled_fonts_dir, plan_fonts
 from handbill.subset import subset_face
-from pdfcheck import all_text, body_text, fonts, markdown_blocks, sentences, squash
+from pdfcheck import all_text, body_text, fonts, markdown_blocks, sentences, squash, vancouver_cite
 
 from conftest import REPO, SAMPLE
 
@@ -78,7 +78,8 @@ def test_sample_builds_with_no_font_visible_to_fontconfig(tmp_path):
     assert result.returncode == 0, result.stderr
     pdf = tmp_path / "out" / "stem-cells-t2dm" / "handout.pdf"
     text = squash("".join(body_text(pdf)))
-    for block in markdown_blocks((SAMPLE / "zh-Hans.md").read_text(encoding="utf-8")):
+    for block in markdown_blocks((SAMPLE / "zh-Hans.md").read_text(encoding="utf-8"),
+                                 cite=vancouver_cite(SAMPLE)):
         for sentence in sentences(block):
             assert squash(sentence) in text, sentence
     assert {name.partition("+")[2] for name in fonts(pdf)} == {
@@ -90,7 +91,8 @@ def test_chinese_extracts_as_ideographs_not_radicals(sample_build, extract):
     text = extract(sample_build / "stem-cells-t2dm" / "handout.pdf")
     assert "干细胞" in text
     assert not [c for c in text if c in RADICALS]
-    for block in markdown_blocks((SAMPLE / "zh-Hans.md").read_text(encoding="utf-8")):
+    for block in markdown_blocks((SAMPLE / "zh-Hans.md").read_text(encoding="utf-8"),
+                                 cite=vancouver_cite(SAMPLE)):
         for sentence in sentences(block):
             assert squash(sentence) in squash(text), sentence
 

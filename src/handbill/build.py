@@ -15,6 +15,7 @@ from .errors import ContentError, Diagnostic, HandbillError, UsageError, display
 from .layouts import builtin_layouts_dir, find_layout
 from .model import LANGUAGES, Bundle
 from .options import BuildOptions
+from .citations import DEFAULT_STYLE, Bibliography, check_citations, find_style, resolve_citations
 from .coverage import check_coverage, printed_characters
 from .fonts import plan_fonts
 from .pdf import PdfResult, render_pdf, write_atomic
@@ -63,17 +64,20 @@ def build(paths: list[Path] | None, options: BuildOptions) -> BuildReport:
         raise UsageError(Diagnostic(", ".join(display_path(p, root) for p in paths), None,
                                     "no content bundle here (a bundle is a folder with a meta.yaml)"))
     for bundle_dir in bundle_dirs:
+        warnings: list[Diagnostic] = []
         try:
             bundle = load_bundle(bundle_dir, root)
-            report.written += _build_bundle(bundle, options)
+            report.written += _build_bundle(bundle, options, warnings)
         except UsageError:
             raise
         except HandbillError as error:
             report.diagnostics += error.diagnostics
+        report.diagnostics += warnings
     return report
 
 
-def _build_bundle(bundle: Bundle, options: BuildOptions) -> list[PdfResult]:
+def _build_bundle(bundle: Bundle, options: BuildOptions,
+                  warnings: list[Diagnostic]) -> list[PdfResult]:
     root = options.project
     shown = display_path(bundle.path, root)
     layouts = [options.layout] if options.layout else list(bundle.meta.layouts)
@@ -96,11 +100,21 @@ def _build_bundle(bundle: Bundle, options: BuildOptions) -> list[PdfResult]:
         jobs.append(layout)
     if problems:
         raise ContentError(problems)
+    problems = check_citations(bundle, root)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ContentError(errors)
+    warnings[:] = problems
     written = []
     allowed = [root, builtin_layouts_dir(), Path(__file__).parent]
+    bibliographies: dict[Path, Bibliography] = {}
     for layout in jobs:
         layout_options = layout.resolve_options(options.layout_options)
-        html = render_html(bundle, layout, languages, layout_options, root)
+        style = find_style(options.citation_style or bundle.meta.citation_style
+                           or layout.citation_style or DEFAULT_STYLE, bundle, root)
+        if style not in bibliographies:
+            bibliographies[style] = resolve_citations(bundle, style, root)
+        html = render_html(bundle, layout, languages, layout_options, root, bibliographies[style])
         plan = plan_fonts(root, layout)
         chars = printed_characters(html, languages)
         problems = check_coverage(chars, plan, bundle, root)

@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
                             "same as --option page-size=SIZE")
     build.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                        help="a layout option, checked against the layout's layout.yaml")
+    build.add_argument("--citation-style", metavar="STYLE",
+                       help="vancouver (the default), apa, gb-t-7714, or a .csl file; "
+                            "over the bundle's and the layout's choice")
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: out/)")
 
     commands.add_parser("layouts", help="list the layouts and their options",
@@ -97,6 +100,7 @@ def _build(args, project: Path) -> int:
     from .build import build
 
     options = BuildOptions(project=project, out=args.out, layout=args.layout, lang=args.lang,
+                           citation_style=args.citation_style,
                            layout_options=_layout_options(args))
     report = build(args.paths or None, options)
     for result in report.written:

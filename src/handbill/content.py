@@ -12,16 +12,16 @@ from pathlib import Path
 from .errors import ContentError, Diagnostic, display_path
 from .markdown import parse_body
 from .model import BODY_FILES, LANGUAGES, Bundle, Image, Meta, Reference
+from .references import find_references, load_references
 from .yamlfile import Located, LocatedList, load_yaml
 
 META_FILE = "meta.yaml"
-DEFAULT_REFERENCES = "references.yaml"
 #: Body files larger than this are refused: a handout is not a book.
 MAX_BODY_BYTES = 2_000_000
 
 _PER_LANGUAGE = ("title", "subtitle", "category", "reading-time", "disclaimer")
 _KNOWN_KEYS = {*_PER_LANGUAGE, "date", "audience", "layouts", "languages", "cover",
-               "references", "keywords"}
+               "references", "keywords", "citation-style"}
 
 
 def find_bundles(paths: list[Path]) -> list[Path]:
@@ -116,6 +116,12 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path | None) -> tuple[Me
         check.error(data.line_of("keywords"), "'keywords' must be a list of texts")
         keywords = []
 
+    citation_style = data.get("citation-style")
+    if citation_style is not None and not isinstance(citation_style, str):
+        check.error(data.line_of("citation-style"),
+                    "'citation-style' must be a style name or the path of a .csl file")
+        citation_style = None
+
     audience = data.get("audience")
     if audience is not None and not isinstance(audience, str):
         check.error(data.line_of("audience"), "'audience' must be a text")
@@ -131,7 +137,7 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path | None) -> tuple[Me
         title=texts["title"], subtitle=texts["subtitle"], category=texts["category"],
         reading_time=texts["reading-time"], disclaimer=texts["disclaimer"], date=date,
         audience=audience, layouts=tuple(layouts), languages=languages, cover=cover,
-        keywords=tuple(keywords), lines=dict(data.key_lines))
+        keywords=tuple(keywords), citation_style=citation_style, lines=dict(data.key_lines))
     return meta, data, check.problems
 
 
@@ -150,34 +156,6 @@ def _load_image(value, line: int, bundle_dir: Path, languages, check: _Checker, 
         return None
     alt = _per_language(value, "alt", languages, check, required=True)
     return Image(target, alt)
-
-
-def _load_references(path: Path, root: Path | None) -> tuple[tuple[Reference, ...], list[Diagnostic]]:
-    check = _Checker(path, root)
-    data = load_yaml(path, root)
-    if data is None:
-        return (), []
-    if isinstance(data, Located) and "references" in data:
-        data = data["references"]  # Pandoc's metadata form: references: [...]
-    if not isinstance(data, LocatedList):
-        check.error(getattr(data, "line", 1), "a references file is a list of CSL entries")
-        return (), check.problems
-    references, seen = [], {}
-    for index, entry in enumerate(data):
-        line = data.line_of(index)
-        if not isinstance(entry, Located) or not isinstance(entry.get("id"), str):
-            check.error(line, "each reference needs an 'id'")
-            continue
-        if entry["id"] in seen:
-            check.error(line, f"duplicate reference id '{entry['id']}' "
-                        f"(first at line {seen[entry['id']]})")
-            continue
-        seen[entry["id"]] = line
-        for key in ("title", "issued"):
-            if key not in entry:
-                check.error(line, f"reference '{entry['id']}' has no '{key}'")
-        references.append(Reference(entry["id"], entry, line))
-    return tuple(references), check.problems
 
 
 def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
@@ -210,23 +188,38 @@ def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
         problems += found
         bodies[lang] = body
 
-    references, references_path = (), None
-    ref_name = data.get("references", DEFAULT_REFERENCES) if isinstance(data, Located) else DEFAULT_REFERENCES
-    candidate = bundle_dir / str(ref_name)
-    if candidate.is_file():
-        references_path = candidate
-        try:
-            references, found = _load_references(candidate, root)
-            problems += found
-        except ContentError as error:
-            problems += error.diagnostics
-    elif isinstance(data, Located) and "references" in data:
-        problems.append(Diagnostic(display_path(meta_path, root), data.line_of("references"),
-                                   f"references file '{ref_name}' not found", code="meta"))
+    references, reference_files = _load_all_references(data, meta_path, bundle_dir, root, problems)
 
     if problems:
         raise ContentError(problems)
-    return Bundle(bundle_dir.name, bundle_dir, meta_path, meta, bodies, references, references_path)
+    return Bundle(bundle_dir.name, bundle_dir, meta_path, meta, bodies, references, reference_files)
+
+
+def _load_all_references(data, meta_path: Path, bundle_dir: Path, root: Path | None,
+                         problems: list[Diagnostic]):
+    """The project's references overlaid with the bundle's own (a bundle entry wins)."""
+    files = []
+    if root is not None and find_references(root):
+        files.append(find_references(root))
+    named = data.get("references") if isinstance(data, Located) else None
+    if named is not None:
+        candidate = bundle_dir / str(named)
+        if candidate.is_file():
+            files.append(candidate)
+        else:
+            problems.append(Diagnostic(display_path(meta_path, root), data.line_of("references"),
+                                       f"references file '{named}' not found", code="meta"))
+    elif find_references(bundle_dir):
+        files.append(find_references(bundle_dir))
+    merged: dict[str, tuple[Reference, Path]] = {}
+    for path in files:
+        try:
+            for reference in load_references(path, root):
+                merged[reference.id] = (reference, path)
+        except ContentError as error:
+            problems += error.diagnostics
+    references = tuple(ref for ref, _ in merged.values())
+    return references, {ref.id: path for ref, path in merged.values()}
 
 
 def _language_line(data, lang: str) -> int | None:

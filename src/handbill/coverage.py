@@ -158,8 +158,7 @@ def locate(char: str, lang: str, bundle: Bundle, root: Path) -> tuple[Path, int 
         candidates.append(bundle.bodies[lang].path)
     candidates += [b.path for l, b in bundle.bodies.items() if l != lang]
     candidates.append(bundle.meta_path)
-    if bundle.references_path:
-        candidates.append(bundle.references_path)
+    candidates += sorted(set(bundle.reference_files.values()))
     for base in search_path(root):
         candidates += sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".j2", ".css"))
     for path in candidates:

@@ -59,6 +59,8 @@ class Layout:
     options: Mapping[str, Option] = field(default_factory=dict)
     #: Font families per language, replacing those of layouts/fonts.yaml.
     fonts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The citation style this layout uses unless the bundle or the command names one.
+    citation_style: str | None = None
 
     def resolve_options(self, given: Mapping[str, str]) -> Mapping[str, str]:
         """Defaults overlaid with GIVEN; an unknown key or value is a usage error."""
@@ -117,7 +119,7 @@ def _load_manifest(name: str, path: Path, root: Path) -> Layout:
              for lang, chain in (data.get("fonts") or {}).items()}
     return Layout(name, path.parent, f"{name}/{data['template']}",
                   str(data.get("description", "")), MappingProxyType(options),
-                  MappingProxyType(fonts))
+                  MappingProxyType(fonts), data.get("citation-style"))
 
 
 def make_environment(root: Path) -> jinja2.Environment:

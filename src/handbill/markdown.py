@@ -8,13 +8,15 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from .errors import Diagnostic, display_path
-from .model import Body, Heading, Image
+from .citesyntax import citations_plugin
+from .model import Body, CiteItem, Cluster, Heading, Image
 from .typography import autospace, compress_punctuation
 
 _PARSER = (
     # Raw HTML in content is shown as text, never interpreted: content is data.
     MarkdownIt("commonmark", {"html": False, "typographer": False})
     .enable("table")
+    .use(citations_plugin)
 )
 
 
@@ -80,7 +82,37 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
                 else:
                     child.attrSet("src", target.as_uri())
                     images.append(Image(target, {lang: alt}))
+    clusters = _collect_citations(tokens, lang, source)
     if lang == "zh-Hans":
         _typeset_chinese(tokens)
     html = _PARSER.renderer.render(tokens, _PARSER.options, {})
-    return Body(lang, path, source, html, tuple(headings), tuple(images)), problems
+    return Body(lang, path, source, html, tuple(headings), tuple(images),
+                tuple(clusters)), problems
+
+
+def _collect_citations(tokens, lang: str, source: str) -> list[Cluster]:
+    """Number the citations and find each one's line and column in SOURCE."""
+    line_starts = [0] + [i + 1 for i, c in enumerate(source) if c == "\n"]
+    clusters: list[Cluster] = []
+    cursor = 0
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        if token.map:
+            cursor = max(cursor, line_starts[token.map[0]])
+        for child in token.children:
+            if child.type != "citation":
+                continue
+            raw = child.meta["raw"]
+            found = source.find(raw, cursor)
+            if found < 0:  # spread over lines: locate its first line's text
+                found = source.find(raw.split("\n")[0], cursor)
+            found = max(found, 0)
+            cursor = found + 1
+            line = source.count("\n", 0, found) + 1
+            column = found - line_starts[line - 1] + 1
+            child.meta["id"] = f"{lang}-{len(clusters)}"
+            items = tuple(CiteItem(**item) for item in child.meta["items"])
+            clusters.append(Cluster(child.meta["id"], items, child.meta["narrative"], raw,
+                                    line, column))
+    return clusters

@@ -32,6 +32,28 @@ class Heading:
 
 
 @dataclass(frozen=True)
+class CiteItem:
+    """One cited reference of a citation: ``[see @hu2016, p. 12]``."""
+
+    key: str
+    prefix: str = ""
+    suffix: str = ""
+    suppress_author: bool = False
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A citation as written in a body: its items, where it stands, its raw text."""
+
+    id: str
+    items: tuple[CiteItem, ...]
+    narrative: bool
+    raw: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
 class Body:
     """One language's text: the Markdown source and the HTML made from it."""
 
@@ -41,6 +63,7 @@ class Body:
     html: str
     headings: tuple[Heading, ...]
     images: tuple[Image, ...] = ()
+    clusters: tuple[Cluster, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +88,8 @@ class Meta:
     languages: tuple[str, ...] = LANGUAGES
     cover: Image | None = None
     keywords: tuple[str, ...] = ()
+    #: A citation style's name (vancouver, apa, gb-t-7714) or a .csl file; None: the layout's.
+    citation_style: str | None = None
     #: 1-based line of each top-level key in meta.yaml, for diagnostics.
     lines: Mapping[str, int] = field(default_factory=dict)
 
@@ -79,4 +104,5 @@ class Bundle:
     meta: Meta
     bodies: Mapping[str, Body]
     references: tuple[Reference, ...] = ()
-    references_path: Path | None = None
+    #: Each reference's file (a bundle's own, or the project's).
+    reference_files: Mapping[str, Path] = field(default_factory=dict)

@@ -20,6 +20,8 @@ class BuildOptions:
     layout: str | None = None
     #: Build a single-language document; None builds the bilingual one.
     lang: str | None = None
+    #: A citation style's name or .csl file, over the bundle's and the layout's choice.
+    citation_style: str | None = None
     #: Layout options (KEY=VALUE), validated against the layout's manifest.
     layout_options: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 

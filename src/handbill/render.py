@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 from typing import Mapping
 
@@ -10,6 +11,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import __version__
+from .citations import Bibliography
 from .errors import Diagnostic, LayoutError, display_path
 from .layouts import Layout, find_asset, make_environment, search_path
 from .model import Bundle
@@ -17,8 +19,6 @@ from .typography import autospace, compress_punctuation
 from .yamlfile import load_yaml
 
 STRINGS_FILE = "strings.yaml"
-CSL_FIELDS = ("author", "et-al", "title", "container-title", "container-title-short", "issued",
-              "volume", "issue", "page", "DOI", "PMID", "URL", "publisher", "language")
 
 
 def load_strings(root: Path) -> dict[str, dict[str, str]]:
@@ -47,10 +47,24 @@ def format_date(date: datetime.date, pattern: str, month_names: list[str] | None
     return pattern.format(year=date.year, month=date.month, day=date.day, month_name=month_name)
 
 
-def _context(bundle: Bundle, languages: tuple[str, ...], options: Mapping[str, str],
-             root: Path) -> dict:
+_PLACEHOLDER = re.compile(r'<span class="citation" data-cluster="([^"]+)"></span>')
+
+
+def fill_citations(html: str, bibliography: Bibliography) -> Markup:
+    """A body's HTML with each citation placeholder replaced by its formatted citation."""
+    def formatted(match: re.Match) -> str:
+        return f'<span class="citation">{bibliography.citations.get(match.group(1), "")}</span>'
+
+    return Markup(_PLACEHOLDER.sub(formatted, html))
+
+
+def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, ...],
+             options: Mapping[str, str], root: Path) -> dict:
     strings = load_strings(root)
     meta = bundle.meta
+    # The language each reference is written in, as a section language (for lang=).
+    entry_languages = {ref.id: "zh-Hans" if str(ref.csl.get("language", "en")).startswith("zh")
+                       else "en" for ref in bundle.references}
     sections = []
     for index, lang in enumerate(languages):
         s = strings.get(lang, {})
@@ -65,17 +79,16 @@ def _context(bundle: Bundle, languages: tuple[str, ...], options: Mapping[str, s
             "date": meta.date.isoformat(),
             "date_text": format_date(meta.date, s.get("date-format", "{year}-{month:02}-{day:02}"),
                                      s.get("month-names")),
-            "body": Markup(bundle.bodies[lang].html),
+            "body": fill_citations(bundle.bodies[lang].html, bibliography),
+            "bibliography": [{"id": e.id, "label": e.label, "html": Markup(e.html),
+                              "lang": entry_languages.get(e.id, lang)}
+                             for e in bibliography.entries.get(lang, ())],
             "headings": bundle.bodies[lang].headings,
             "strings": s,
         })
     cover = None
     if meta.cover:
         cover = {"url": meta.cover.path.as_uri(), "alt": meta.cover.alt}
-    # Every common CSL variable is present (None when the entry lacks it), so a
-    # template can test `{% if ref.issue %}` under StrictUndefined.
-    references = [{**dict.fromkeys(CSL_FIELDS), **ref.csl, "id": ref.id}
-                  for ref in bundle.references]
     return {
         "bundle": bundle.name,
         "languages": languages,
@@ -86,14 +99,15 @@ def _context(bundle: Bundle, languages: tuple[str, ...], options: Mapping[str, s
         "audience": meta.audience,
         "cover": cover,
         "sections": sections,
-        "references": references,
+        "citation_style": bibliography.style,
         "options": options,
         "generator": f"handbill {__version__}",
     }
 
 
 def render_html(bundle: Bundle, layout: Layout, languages: tuple[str, ...],
-                options: Mapping[str, str], root: Path) -> str:
+                options: Mapping[str, str], root: Path,
+                bibliography: Bibliography | None = None) -> str:
     """The whole document as HTML, ready for WeasyPrint."""
     env = make_environment(root)
 
@@ -107,7 +121,8 @@ def render_html(bundle: Bundle, layout: Layout, languages: tuple[str, ...],
     env.globals["asset_url"] = asset_url
     try:
         template = env.get_template(layout.template)
-        return template.render(_context(bundle, languages, options, root))
+        return template.render(_context(bundle, bibliography or Bibliography(), languages,
+                                        options, root))
     except jinja2.TemplateSyntaxError as error:
         raise LayoutError(Diagnostic(display_path(error.filename or error.name or "?", root),
                                      error.lineno, f"template syntax: {error.message}")) from None

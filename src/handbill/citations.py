@@ -1,0 +1,187 @@
+"""Resolve citations: check every key, then format citations and bibliographies with CSL.
+
+Formatting is Pandoc's citeproc (a complete CSL 1.0.2 processor), fed the
+bundle's citations in reading order, English first, so that reference 3 is
+[3] in both languages. Each language section gets its own run: English in
+en-US terms; Chinese in zh-CN terms, except that an entry (or a citation of
+entries) whose ``language`` is not Chinese keeps English terms ("et al."),
+as GB/T 7714-2015 prescribes for Western-language entries.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Mapping
+
+from .errors import ContentError, Diagnostic, display_path
+from .model import Bundle
+
+#: Built-in styles by name (files in handbill's assets/csl).
+STYLES = {
+    "vancouver": "nlm-citation-sequence.csl",
+    "nlm-citation-sequence": "nlm-citation-sequence.csl",
+    "apa": "apa.csl",
+    "gb-t-7714": "china-national-standard-gb-t-7714-2015-numeric.csl",
+    "china-national-standard-gb-t-7714-2015-numeric":
+        "china-national-standard-gb-t-7714-2015-numeric.csl",
+}
+DEFAULT_STYLE = "vancouver"
+#: The CSL locale each section's run uses.
+LOCALES = {"en": "en-US", "zh-Hans": "zh-CN"}
+
+
+def styles_dir() -> Path:
+    return Path(__file__).parent / "assets" / "csl"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One formatted bibliography entry: its key, its label ("1.", "[1]", or none), its HTML."""
+
+    id: str
+    label: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    """Formatted citations by cluster id, and each language's bibliography."""
+
+    citations: Mapping[str, str] = field(default_factory=dict)
+    entries: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict)
+    style: str = ""
+
+
+def find_style(name: str, bundle: Bundle, root: Path) -> Path:
+    """A style by built-in name, or a .csl file relative to the bundle or the project."""
+    if name in STYLES:
+        return styles_dir() / STYLES[name]
+    for base in (bundle.path, root):
+        candidate = (base / name).resolve()
+        if candidate.is_file():
+            return candidate
+    raise ContentError(Diagnostic(
+        display_path(bundle.meta_path, root), bundle.meta.lines.get("citation-style"),
+        f"unknown citation style '{name}'", code="citation",
+        hint=f"a built-in style ({', '.join(sorted(set(STYLES) - set(STYLES.values())))})"
+             " or the path of a .csl file"))
+
+
+def _check_style(path: Path, root: Path) -> None:
+    try:
+        tree = ET.parse(path)
+    except ET.ParseError as error:
+        line, column = error.position
+        raise ContentError(Diagnostic(display_path(path, root), line,
+                                      f"citation style does not parse: {error}",
+                                      column=column + 1, code="citation")) from None
+    if not tree.getroot().tag.endswith("style"):
+        raise ContentError(Diagnostic(display_path(path, root), 1,
+                                      "not a CSL style (its root element is not <style>)",
+                                      code="citation"))
+
+
+def check_citations(bundle: Bundle, root: Path) -> list[Diagnostic]:
+    """Errors for unknown keys (at the citation), warnings for references never cited."""
+    known = {ref.id for ref in bundle.references}
+    cited: set[str] = set()
+    problems = []
+    for body in bundle.bodies.values():
+        for cluster in body.clusters:
+            for item in cluster.items:
+                cited.add(item.key)
+                if item.key not in known:
+                    close = difflib.get_close_matches(item.key, sorted(known), n=1)
+                    column = cluster.column + max(cluster.raw.find("@" + item.key), 0)
+                    problems.append(Diagnostic(
+                        display_path(body.path, root), cluster.line,
+                        f"unknown citation key '{item.key}'", column=column, code="citation",
+                        hint=f"did you mean '{close[0]}'?" if close else
+                        "add the entry to references.yaml"))
+    for ref in bundle.references:
+        if ref.id not in cited:
+            path = bundle.reference_files.get(ref.id)
+            if path is not None and path.parent.resolve() == bundle.path.resolve():
+                problems.append(Diagnostic(
+                    display_path(path, root), ref.line, f"reference '{ref.id}' is never cited, "
+                    "so it is not printed", severity="warning", code="citation-unused"))
+    return problems
+
+
+def resolve_citations(bundle: Bundle, style: Path, root: Path) -> Bibliography:
+    """Format every citation and each language's bibliography in STYLE."""
+    from .pandoc import run_pandoc
+
+    _check_style(style, root)
+    clusters = [c for lang in ("en", "zh-Hans") if lang in bundle.bodies
+                for c in bundle.bodies[lang].clusters]
+    if not clusters:
+        return Bibliography(style=style.stem)
+    languages = {ref.id: str(ref.csl.get("language") or "en") for ref in bundle.references}
+    source = "\n\n".join(f"::: {{#{c.id}}}\n{c.raw}\n:::" for c in clusters)
+    source += "\n\n::: {#refs}\n:::\n"
+    runs = {}
+    with tempfile.TemporaryDirectory(prefix="handbill-") as tmp:
+        refs = Path(tmp) / "references.json"
+        refs.write_text(json.dumps([{**ref.csl, "id": ref.id} for ref in bundle.references],
+                                   ensure_ascii=False), encoding="utf-8")
+        for locale in sorted(set(LOCALES.values())):
+            html = run_pandoc(["-f", "markdown", "-t", "html", "--wrap=none", "--citeproc",
+                               "--csl", str(style), "--bibliography", str(refs),
+                               "-M", f"lang={locale}", "-M", "link-citations=true",
+                               "-M", "link-bibliography=true"],
+                              source, display_path(style, root))
+            runs[locale] = _parse(html)
+    citations, entries = {}, {}
+    for lang in bundle.bodies:
+        own = runs[LOCALES[lang]]
+        english = runs[LOCALES["en"]]
+        for cluster in bundle.bodies[lang].clusters:
+            chinese = any(languages.get(item.key, "en").startswith("zh") for item in cluster.items)
+            run = own if (lang == "en" or chinese) else english
+            citations[cluster.id] = _relink(run[0].get(cluster.id, ""), lang)
+        entries[lang] = tuple(
+            english[1].get(key, entry) if not languages.get(key, "en").startswith("zh") else entry
+            for key, entry in own[1].items())
+        entries[lang] = tuple(Entry(e.id, e.label, _relink(e.html, lang)) for e in entries[lang])
+    return Bibliography(citations, entries, style.stem)
+
+
+def _relink(html: str, lang: str) -> str:
+    """Point citation links at the bibliography of the section they stand in."""
+    return re.sub(r'href="#ref-', f'href="#ref-{lang}-', html)
+
+
+def _inner(element) -> str:
+    text = escape(element.text or "", quote=False)
+    return text + "".join(ET.tostring(child, encoding="unicode", method="html")
+                          for child in element)
+
+
+def _parse(html: str) -> tuple[dict[str, str], dict[str, Entry]]:
+    """Pandoc's HTML: each cluster div's citation, and each bibliography entry."""
+    import tinyhtml5
+
+    document = tinyhtml5.parse(f"<body>{html}</body>", namespace_html_elements=False)
+    citations, entries = {}, {}
+    for div in document.iter("div"):
+        ident = div.get("id") or ""
+        if ident.startswith(("en-", "zh-Hans-")):
+            paragraph = div.find("p")
+            citations[ident] = _inner(paragraph if paragraph is not None else div).strip()
+        elif ident.startswith("ref-") and "csl-entry" in (div.get("class") or ""):
+            label = div.find("div[@class='csl-left-margin']")
+            body = div.find("div[@class='csl-right-inline']")
+            if body is None:
+                entries[ident[4:]] = Entry(ident[4:], "", _inner(div).strip())
+            else:
+                entries[ident[4:]] = Entry(ident[4:], (label.text or "").strip(),
+                                           _inner(body).strip())
+    return citations, entries

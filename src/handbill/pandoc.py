@@ -1,0 +1,32 @@
+"""Running Pandoc, which pypandoc-binary ships: its citeproc and its BibTeX reader."""
+
+from __future__ import annotations
+
+import subprocess
+from functools import lru_cache
+
+from .errors import ContentError, Diagnostic
+
+#: Longest a single Pandoc run may take (seconds).
+TIMEOUT = 60
+
+
+@lru_cache(maxsize=1)
+def pandoc_path() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def run_pandoc(args: list[str], text: str, source: str) -> str:
+    """Pandoc's output for TEXT; its errors become a diagnostic on SOURCE."""
+    try:
+        result = subprocess.run([pandoc_path(), *args], input=text, capture_output=True,
+                                text=True, timeout=TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise ContentError(Diagnostic(source, None, f"Pandoc took more than {TIMEOUT} s",
+                                      code="citation")) from None
+    if result.returncode != 0:
+        message = " ".join(result.stderr.split())[:300] or f"exit code {result.returncode}"
+        raise ContentError(Diagnostic(source, None, f"Pandoc: {message}", code="citation"))
+    return result.stdout
