@@ -142,6 +142,7 @@ def test_raw_html_in_markdown_is_printed_as_text(project, capsys):
     (["build", "--option", "page-size=A3"], "option page-size=A3 is not one of: A4, Letter"),
     (["build", "--option", "colour=red"], "layout 'handout' has no option 'colour'"),
     (["build", "nowhere"], "nowhere: error: no such file or folder"),
+    (["build", "--citation-style", "harvard9"], "unknown citation style 'harvard9'"),
 ])
 def test_misuse_exits_2(project, capsys, argv, message):
     code = run(["--project", str(project), *argv])

@@ -15,7 +15,8 @@ from .errors import ContentError, Diagnostic, HandbillError, UsageError, display
 from .layouts import builtin_layouts_dir, find_layout
 from .model import LANGUAGES, Bundle
 from .options import BuildOptions
-from .citations import DEFAULT_STYLE, Bibliography, check_citations, find_style, resolve_citations
+from .citations import (DEFAULT_STYLE, STYLES, Bibliography, check_citations, find_style,
+                        resolve_citations)
 from .coverage import check_coverage, printed_characters
 from .fonts import plan_fonts
 from .pdf import PdfResult, render_pdf, write_atomic
@@ -55,6 +56,12 @@ def build(paths: list[Path] | None, options: BuildOptions) -> BuildReport:
                                     f"(languages: {', '.join(LANGUAGES)})"))
     if options.layout is not None and find_layout(options.layout, root) is None:
         raise UsageError(Diagnostic("handbill", None, f"unknown layout '{options.layout}'"))
+    if options.citation_style is not None and options.citation_style not in STYLES \
+            and not Path(options.citation_style).is_file() \
+            and not (root / options.citation_style).is_file():
+        raise UsageError(Diagnostic("handbill", None, f"unknown citation style "
+                                    f"'{options.citation_style}' (built-in: vancouver, apa, "
+                                    "gb-t-7714; or the path of a .csl file)"))
     paths = paths or [root / "content"]
     for path in paths:
         if not path.exists():
