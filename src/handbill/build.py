@@ -20,6 +20,7 @@ from .citations import (DEFAULT_STYLE, STYLES, Bibliography, check_citations, fi
 from .coverage import check_coverage, printed_characters
 from .fonts import plan_fonts
 from .pdf import PdfResult, render_pdf, write_atomic
+from .site import Site, load_site
 from .subset import font_face_css
 from .render import render_html
 
@@ -66,6 +67,7 @@ def build(paths: list[Path] | None, options: BuildOptions) -> BuildReport:
     for path in paths:
         if not path.exists():
             raise UsageError(Diagnostic(display_path(path, root), None, "no such file or folder"))
+    site = load_site(root)
     bundle_dirs = find_bundles(paths)
     if not bundle_dirs:
         raise UsageError(Diagnostic(", ".join(display_path(p, root) for p in paths), None,
@@ -74,7 +76,7 @@ def build(paths: list[Path] | None, options: BuildOptions) -> BuildReport:
         warnings: list[Diagnostic] = []
         try:
             bundle = load_bundle(bundle_dir, root)
-            report.written += _build_bundle(bundle, options, warnings)
+            report.written += _build_bundle(bundle, options, site, warnings)
         except UsageError:
             raise
         except HandbillError as error:
@@ -83,7 +85,7 @@ def build(paths: list[Path] | None, options: BuildOptions) -> BuildReport:
     return report
 
 
-def _build_bundle(bundle: Bundle, options: BuildOptions,
+def _build_bundle(bundle: Bundle, options: BuildOptions, site: Site,
                   warnings: list[Diagnostic]) -> list[PdfResult]:
     root = options.project
     shown = display_path(bundle.path, root)
@@ -121,7 +123,8 @@ def _build_bundle(bundle: Bundle, options: BuildOptions,
                            or layout.citation_style or DEFAULT_STYLE, bundle, root)
         if style not in bibliographies:
             bibliographies[style] = resolve_citations(bundle, style, root)
-        html = render_html(bundle, layout, languages, layout_options, root, bibliographies[style])
+        html = render_html(bundle, layout, languages, layout_options, root, bibliographies[style],
+                           site)
         plan = plan_fonts(root, layout)
         chars = printed_characters(html, languages)
         problems = check_coverage(chars, plan, bundle, root)

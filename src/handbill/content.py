@@ -21,7 +21,7 @@ MAX_BODY_BYTES = 2_000_000
 
 _PER_LANGUAGE = ("title", "subtitle", "category", "reading-time", "disclaimer")
 _KNOWN_KEYS = {*_PER_LANGUAGE, "date", "audience", "layouts", "languages", "cover",
-               "references", "keywords", "citation-style"}
+               "references", "keywords", "citation-style", "url"}
 
 
 def find_bundles(paths: list[Path]) -> list[Path]:
@@ -122,6 +122,11 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path | None) -> tuple[Me
                     "'citation-style' must be a style name or the path of a .csl file")
         citation_style = None
 
+    url = data.get("url")
+    if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
+        check.error(data.line_of("url"), "'url' must be an http(s) address (the online version)")
+        url = None
+
     audience = data.get("audience")
     if audience is not None and not isinstance(audience, str):
         check.error(data.line_of("audience"), "'audience' must be a text")
@@ -137,7 +142,7 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path | None) -> tuple[Me
         title=texts["title"], subtitle=texts["subtitle"], category=texts["category"],
         reading_time=texts["reading-time"], disclaimer=texts["disclaimer"], date=date,
         audience=audience, layouts=tuple(layouts), languages=languages, cover=cover,
-        keywords=tuple(keywords), citation_style=citation_style, lines=dict(data.key_lines))
+        keywords=tuple(keywords), citation_style=citation_style, url=url, lines=dict(data.key_lines))
     return meta, data, check.problems
 
 

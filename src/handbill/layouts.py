@@ -20,6 +20,8 @@ from .errors import Diagnostic, LayoutError, UsageError, display_path
 from .yamlfile import Located, load_yaml
 
 MANIFEST = "layout.yaml"
+#: Options every layout takes (bleed, marks, large print, colour), found on the search path.
+COMMON_OPTIONS = "options.yaml"
 
 
 def builtin_layouts_dir() -> Path:
@@ -61,6 +63,12 @@ class Layout:
     fonts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: The citation style this layout uses unless the bundle or the command names one.
     citation_style: str | None = None
+    #: A fixed number of pages (a leaflet's sides); more is an overflow error.
+    pages: int | None = None
+    #: "short": use the bundle's shorter text (en.short.md...) when it has one.
+    text: str = "full"
+    #: "saddle-stitch": also write the pages imposed two-up for a folded booklet.
+    impose: str | None = None
 
     def resolve_options(self, given: Mapping[str, str]) -> Mapping[str, str]:
         """Defaults overlaid with GIVEN; an unknown key or value is a usage error."""
@@ -107,19 +115,36 @@ def _load_manifest(name: str, path: Path, root: Path) -> Layout:
     if not isinstance(data, Located) or not isinstance(data.get("template"), str):
         raise LayoutError(Diagnostic(shown, getattr(data, "line", 1),
                                      "a layout manifest needs 'template: FILE'"))
+    options = _common_options(root)
+    options.update(_options(data.get("options") or {}, shown))
+    fonts = {lang: tuple([chain] if isinstance(chain, str) else chain)
+             for lang, chain in (data.get("fonts") or {}).items()}
+    pages = data.get("pages")
+    if pages is not None and (not isinstance(pages, int) or pages < 1):
+        raise LayoutError(Diagnostic(shown, data.line_of("pages"), "'pages' must be a whole number"))
+    return Layout(name, path.parent, f"{name}/{data['template']}",
+                  str(data.get("description", "")), MappingProxyType(options),
+                  MappingProxyType(fonts), data.get("citation-style"), pages,
+                  str(data.get("text", "full")), data.get("impose"))
+
+
+def _options(specs, shown: str) -> dict[str, Option]:
     options = {}
-    for key, spec in (data.get("options") or {}).items():
+    for key, spec in specs.items():
         if not isinstance(spec, Located) or "default" not in spec:
-            raise LayoutError(Diagnostic(shown, data["options"].line_of(key),
-                                         f"option '{key}' needs a 'default'"))
+            raise LayoutError(Diagnostic(shown, specs.line_of(key), f"option '{key}' needs a 'default'"))
         options[key] = Option(key, str(spec["default"]),
                               tuple(str(c) for c in spec.get("choices", ())),
                               str(spec.get("description", "")))
-    fonts = {lang: tuple([chain] if isinstance(chain, str) else chain)
-             for lang, chain in (data.get("fonts") or {}).items()}
-    return Layout(name, path.parent, f"{name}/{data['template']}",
-                  str(data.get("description", "")), MappingProxyType(options),
-                  MappingProxyType(fonts), data.get("citation-style"))
+    return options
+
+
+def _common_options(root: Path) -> dict[str, Option]:
+    for base in search_path(root):
+        path = base / COMMON_OPTIONS
+        if path.is_file():
+            return _options(load_yaml(path, root) or Located(), display_path(path, root))
+    return {}
 
 
 def make_environment(root: Path) -> jinja2.Environment:

@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 
 from .errors import Diagnostic, display_path
 from .citesyntax import citations_plugin
-from .model import Body, CiteItem, Cluster, Heading, Image
+from .model import Body, CiteItem, Cluster, Heading, Image, Part
 from .typography import autospace, compress_punctuation
 
 _PARSER = (
@@ -85,9 +85,25 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
     clusters = _collect_citations(tokens, lang, source)
     if lang == "zh-Hans":
         _typeset_chinese(tokens)
-    html = _PARSER.renderer.render(tokens, _PARSER.options, {})
+    parts = _parts(tokens, headings)
+    html = "".join(part.html for part in parts)
     return Body(lang, path, source, html, tuple(headings), tuple(images),
-                tuple(clusters)), problems
+                tuple(clusters), tuple(parts)), problems
+
+
+def _parts(tokens, headings: list[Heading]) -> list[Part]:
+    """Render TOKENS cut before each level-2 heading."""
+    cuts = [i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
+    bounds = ([0] if not cuts or cuts[0] != 0 else []) + cuts + [len(tokens)]
+    second = iter(h for h in headings if h.level == 2)
+    parts = []
+    for start, end in zip(bounds, bounds[1:]):
+        if start == end:
+            continue
+        heading = next(second) if tokens[start].type == "heading_open" and \
+            tokens[start].tag == "h2" else None
+        parts.append(Part(heading, _PARSER.renderer.render(tokens[start:end], _PARSER.options, {})))
+    return parts
 
 
 def _collect_citations(tokens, lang: str, source: str) -> list[Cluster]:

@@ -54,6 +54,14 @@ class Cluster:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A body's text from one level-2 heading to the next (the first may have no heading)."""
+
+    heading: Heading | None
+    html: str
+
+
+@dataclass(frozen=True)
 class Body:
     """One language's text: the Markdown source and the HTML made from it."""
 
@@ -64,6 +72,8 @@ class Body:
     headings: tuple[Heading, ...]
     images: tuple[Image, ...] = ()
     clusters: tuple[Cluster, ...] = ()
+    #: The same HTML cut at each level-2 heading, for layouts that pair sections.
+    parts: tuple[Part, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,8 @@ class Meta:
     languages: tuple[str, ...] = LANGUAGES
     cover: Image | None = None
     keywords: tuple[str, ...] = ()
+    #: The handout's online version (its QR code's target), over site.yaml's handout-url.
+    url: str | None = None
     #: A citation style's name (vancouver, apa, gb-t-7714) or a .csl file; None: the layout's.
     citation_style: str | None = None
     #: 1-based line of each top-level key in meta.yaml, for diagnostics.

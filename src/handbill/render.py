@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from itertools import zip_longest
 from pathlib import Path
 from typing import Mapping
 
@@ -15,6 +16,8 @@ from .citations import Bibliography
 from .errors import Diagnostic, LayoutError, display_path
 from .layouts import Layout, find_asset, make_environment, search_path
 from .model import Bundle
+from .qr import qr_svg
+from .site import Site
 from .typography import autospace, compress_punctuation
 from .yamlfile import load_yaml
 
@@ -58,8 +61,25 @@ def fill_citations(html: str, bibliography: Bibliography) -> Markup:
     return Markup(_PLACEHOLDER.sub(formatted, html))
 
 
+def _site(site: Site, bundle: Bundle) -> dict:
+    """What the templates show of site.yaml, and the QR code of the handout's online version."""
+    url = bundle.meta.url or (site.handout_url.format(bundle=bundle.name) if site.handout_url
+                              else None)
+    accent = site.colours.get("ink", "#1d2529")
+    return {
+        "organisation": site.organisation,
+        "address": site.address,
+        "phone": site.phone,
+        "website": site.website,
+        "logo": site.logo.as_uri() if site.logo else None,
+        "colours": site.colours,
+        "url": url,
+        "qr": qr_svg(url, accent) if url else None,
+    }
+
+
 def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, ...],
-             options: Mapping[str, str], root: Path) -> dict:
+             options: Mapping[str, str], root: Path, site: Site) -> dict:
     strings = load_strings(root)
     meta = bundle.meta
     # The language each reference is written in, as a section language (for lang=).
@@ -84,8 +104,13 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
                               "lang": entry_languages.get(e.id, lang)}
                              for e in bibliography.entries.get(lang, ())],
             "headings": bundle.bodies[lang].headings,
+            "parts": [{"heading": part.heading, "html": fill_citations(part.html, bibliography)}
+                      for part in bundle.bodies[lang].parts],
             "strings": s,
         })
+    # Section pairs for side-by-side layouts: the n-th part of each language together.
+    pairs = [dict(zip(languages, row))
+             for row in zip_longest(*(sec["parts"] for sec in sections), fillvalue=None)]
     cover = None
     if meta.cover:
         cover = {"url": meta.cover.path.as_uri(), "alt": meta.cover.alt}
@@ -99,15 +124,17 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
         "audience": meta.audience,
         "cover": cover,
         "sections": sections,
+        "pairs": pairs,
         "citation_style": bibliography.style,
         "options": options,
+        "site": _site(site, bundle),
         "generator": f"handbill {__version__}",
     }
 
 
 def render_html(bundle: Bundle, layout: Layout, languages: tuple[str, ...],
                 options: Mapping[str, str], root: Path,
-                bibliography: Bibliography | None = None) -> str:
+                bibliography: Bibliography | None = None, site: Site | None = None) -> str:
     """The whole document as HTML, ready for WeasyPrint."""
     env = make_environment(root)
 
@@ -122,7 +149,7 @@ def render_html(bundle: Bundle, layout: Layout, languages: tuple[str, ...],
     try:
         template = env.get_template(layout.template)
         return template.render(_context(bundle, bibliography or Bibliography(), languages,
-                                        options, root))
+                                        options, root, site or Site()))
     except jinja2.TemplateSyntaxError as error:
         raise LayoutError(Diagnostic(display_path(error.filename or error.name or "?", root),
                                      error.lineno, f"template syntax: {error.message}")) from None

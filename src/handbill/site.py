@@ -1,0 +1,104 @@
+"""The site configuration: who hands the leaflet out (site.yaml at the project's top).
+
+    organisation: {en: Riverside Clinic, zh-Hans: 河滨诊所}
+    logo: assets/logo.svg          # SVG or PNG, inside the project
+    colours: {accent: "#0e6e75"}   # hex colours, as CSS variables --accent, ...
+    address: {en: ..., zh-Hans: ...}
+    phone: 555-0100
+    website: https://clinic.example.org
+    handout-url: https://clinic.example.org/handouts/{bundle}   # the QR code's target
+
+Every layout shows it: header or footer, back panel, cover.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from .errors import ContentError, Diagnostic, display_path
+from .model import LANGUAGES
+from .yamlfile import Located, load_yaml
+
+SITE_FILE = "site.yaml"
+_HEX = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
+_KEYS = {"organisation", "logo", "colours", "address", "phone", "website", "handout-url"}
+
+
+@dataclass(frozen=True)
+class Site:
+    organisation: Mapping[str, str] = field(default_factory=dict)
+    address: Mapping[str, str] = field(default_factory=dict)
+    phone: str | None = None
+    website: str | None = None
+    handout_url: str | None = None
+    logo: Path | None = None
+    colours: Mapping[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+
+def load_site(root: Path) -> Site:
+    """The project's site.yaml, checked; an empty Site when there is none."""
+    path = root / SITE_FILE
+    if not path.is_file():
+        return Site()
+    shown = display_path(path, root)
+    data = load_yaml(path, root)
+    if data is None:
+        return Site(path=path)
+    problems = []
+
+    def error(line, message):
+        problems.append(Diagnostic(shown, line, message, code="site"))
+
+    if not isinstance(data, Located):
+        raise ContentError(Diagnostic(shown, 1, "site.yaml must be a mapping", code="site"))
+    for key in data:
+        if key not in _KEYS:
+            error(data.line_of(key), f"unknown key '{key}' (known: {', '.join(sorted(_KEYS))})")
+
+    def per_language(key):
+        value = data.get(key)
+        if value is None:
+            return {}
+        if isinstance(value, str):
+            return {lang: value for lang in LANGUAGES}
+        if isinstance(value, Located) and all(k in LANGUAGES and isinstance(v, str)
+                                              for k, v in value.items()):
+            return dict(value)
+        error(data.line_of(key), f"'{key}' must be a text or a text per language")
+        return {}
+
+    def text(key):
+        value = data.get(key)
+        if value is not None and not isinstance(value, (str, int)):
+            error(data.line_of(key), f"'{key}' must be a text")
+            return None
+        return None if value is None else str(value)
+
+    logo = None
+    if data.get("logo") is not None:
+        logo = (root / str(data["logo"])).resolve()
+        if not logo.is_relative_to(root.resolve()) or not logo.is_file():
+            error(data.line_of("logo"), f"logo '{data['logo']}' not found in the project")
+            logo = None
+        elif logo.suffix.lower() not in (".svg", ".png"):
+            error(data.line_of("logo"), "the logo must be an SVG or PNG file")
+            logo = None
+    colours = {}
+    for name, value in (data.get("colours") or {}).items():
+        if not re.fullmatch(r"[a-z][a-z-]*", str(name)) or not _HEX.match(str(value)):
+            error(data["colours"].line_of(name),
+                  f"colour '{name}: {value}' must be a lowercase name and a hex colour like #0e6e75")
+        else:
+            colours[name] = str(value)
+    for key in ("website", "handout-url"):
+        value = text(key)
+        if value is not None and not value.startswith("https://") and not value.startswith("http://"):
+            error(data.line_of(key), f"'{key}' must be an http(s) address")
+    if problems:
+        raise ContentError(problems)
+    return Site(per_language("organisation"), per_language("address"), text("phone"),
+                text("website"), text("handout-url"), logo, colours, path)
