@@ -6,7 +6,7 @@ bundles; :class:`BuildOptions` carries every option the CLI offers.
 
 __version__ = "0.1.0"
 
-from .build import build  # noqa: E402
+from .builder import build  # noqa: E402
 from .errors import Diagnostic, HandbillError  # noqa: E402
 from .options import BuildOptions  # noqa: E402
 

@@ -93,7 +93,7 @@ def check_citations(bundle: Bundle, root: Path) -> list[Diagnostic]:
     known = {ref.id for ref in bundle.references}
     cited: set[str] = set()
     problems = []
-    for body in bundle.bodies.values():
+    for body in (*bundle.bodies.values(), *bundle.short_bodies.values()):
         for cluster in body.clusters:
             for item in cluster.items:
                 cited.add(item.key)

@@ -97,7 +97,7 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _build(args, project: Path) -> int:
-    from .build import build
+    from .builder import build
 
     options = BuildOptions(project=project, out=args.out, layout=args.layout, lang=args.lang,
                            citation_style=args.citation_style,

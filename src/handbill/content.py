@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import ContentError, Diagnostic, display_path
 from .markdown import parse_body
-from .model import BODY_FILES, LANGUAGES, Bundle, Image, Meta, Reference
+from .model import BODY_FILES, LANGUAGES, SHORT_FILES, Bundle, Image, Meta, Reference
 from .references import find_references, load_references
 from .yamlfile import Located, LocatedList, load_yaml
 
@@ -193,11 +193,28 @@ def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
         problems += found
         bodies[lang] = body
 
+    short = {}
+    for lang in languages:
+        path = bundle_dir / SHORT_FILES[lang]
+        if path.is_file():
+            source, found = _read_text(path, root)
+            problems += found
+            if source is not None:
+                body, found = parse_body(lang, path, source, bundle_dir, root)
+                problems += found
+                short[lang] = body
+    if short and set(short) != set(languages):
+        missing = sorted(set(languages) - set(short))
+        problems.append(Diagnostic(display_path(bundle_dir / SHORT_FILES[missing[0]], root), None,
+                                   f"the shorter text has no {SHORT_FILES[missing[0]]}: write it "
+                                   "for every language, or for none", code="meta"))
+
     references, reference_files = _load_all_references(data, meta_path, bundle_dir, root, problems)
 
     if problems:
         raise ContentError(problems)
-    return Bundle(bundle_dir.name, bundle_dir, meta_path, meta, bodies, references, reference_files)
+    return Bundle(bundle_dir.name, bundle_dir, meta_path, meta, bodies, references, reference_files,
+                  short)
 
 
 def _load_all_references(data, meta_path: Path, bundle_dir: Path, root: Path | None,

@@ -13,6 +13,8 @@ LANGUAGES = ("en", "zh-Hans")
 
 #: The file holding each language's body inside a bundle.
 BODY_FILES = MappingProxyType({lang: f"{lang}.md" for lang in LANGUAGES})
+#: A shorter text for small formats (leaflets), per language: optional.
+SHORT_FILES = MappingProxyType({lang: f"{lang}.short.md" for lang in LANGUAGES})
 
 
 @dataclass(frozen=True)
@@ -118,3 +120,11 @@ class Bundle:
     references: tuple[Reference, ...] = ()
     #: Each reference's file (a bundle's own, or the project's).
     reference_files: Mapping[str, Path] = field(default_factory=dict)
+    #: The shorter text for small formats, when the bundle has one for every language.
+    short_bodies: Mapping[str, Body] = field(default_factory=dict)
+
+    def shortened(self) -> "Bundle":
+        """This bundle with its shorter text as its bodies (itself when it has none)."""
+        from dataclasses import replace
+
+        return replace(self, bodies=self.short_bodies) if self.short_bodies else self

@@ -40,11 +40,14 @@ class _Collector(logging.Handler):
 
 def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
                stylesheets: tuple[str, ...] = (),
-               font_families: tuple[str, ...] | None = None) -> tuple[bytes, int]:
+               font_families: tuple[str, ...] | None = None, max_pages: int | None = None,
+               fit_hint: str | None = None) -> tuple[bytes, int]:
     """Lay out HTML and return (PDF bytes, page count); raise RenderError on any problem.
 
     SOURCE names the document in diagnostics (its bundle path). With
     FONT_FAMILIES, a font outside them in the PDF (a system fallback) is an error.
+    With MAX_PAGES (a leaflet's sides), laying out more pages is an error that
+    says by how much the text overflowed, measured on the laid-out pages.
     """
     import weasyprint  # imported here: loading content and checking it need no WeasyPrint
     from weasyprint.text.fonts import FontConfiguration
@@ -78,6 +81,12 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
         count = messages.count(message)
         problems.append(Diagnostic(source, None, f"WeasyPrint: {message}"
                                    + (f" ({count} times)" if count > 1 else ""), code="render"))
+    if max_pages is not None and len(document.pages) > max_pages:
+        lines, height = overflow(document.pages[max_pages:])
+        problems.append(Diagnostic(
+            source, None, f"the text does not fit the layout's {max_pages} pages: it overflows by "
+            f"{lines} lines ({height:.0f} mm of text) onto {len(document.pages) - max_pages} more",
+            code="layout-fit", hint=fit_hint))
     if font_families is not None:
         ours = tuple(family.replace(" ", "-") for family in font_families)
         for name in sorted(set(used)):
@@ -87,6 +96,22 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
     if problems:
         raise RenderError(problems)
     return data, len(document.pages)
+
+
+def overflow(pages) -> tuple[int, float]:
+    """Lines of text, and their height in mm, laid out on PAGES (those past a layout's last)."""
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox
+
+    lines, height = 0, 0.0
+    for page in pages:
+        for child in page._page_box.children:
+            if isinstance(child, MarginBox):  # running headers and footers are no overflow
+                continue
+            for box in child.descendants():
+                if isinstance(box, LineBox):
+                    lines += 1
+                    height += box.height
+    return lines, height * 25.4 / 96
 
 
 def _font_names(pdf) -> list[str]:

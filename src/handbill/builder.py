@@ -85,6 +85,13 @@ def build(paths: list[Path] | None, options: BuildOptions) -> BuildReport:
     return report
 
 
+def _fit_hint(bundle: Bundle, layout) -> str:
+    if layout.text == "short" and not bundle.short_bodies:
+        return ("give the bundle a shorter text for small formats (en.short.md, zh-Hans.short.md), "
+                "or use the booklet layout")
+    return "shorten en.short.md and zh-Hans.short.md, or use the booklet layout"
+
+
 def _build_bundle(bundle: Bundle, options: BuildOptions, site: Site,
                   warnings: list[Diagnostic]) -> list[PdfResult]:
     root = options.project
@@ -116,14 +123,17 @@ def _build_bundle(bundle: Bundle, options: BuildOptions, site: Site,
     warnings[:] = problems
     written = []
     allowed = [root, builtin_layouts_dir(), Path(__file__).parent]
-    bibliographies: dict[Path, Bibliography] = {}
+    bibliographies: dict[tuple[Path, bool], Bibliography] = {}
+    full = bundle
     for layout in jobs:
         layout_options = layout.resolve_options(options.layout_options)
+        bundle = full.shortened() if layout.text == "short" else full
         style = find_style(options.citation_style or bundle.meta.citation_style
                            or layout.citation_style or DEFAULT_STYLE, bundle, root)
-        if style not in bibliographies:
-            bibliographies[style] = resolve_citations(bundle, style, root)
-        html = render_html(bundle, layout, languages, layout_options, root, bibliographies[style],
+        key = (style, bundle is full)
+        if key not in bibliographies:
+            bibliographies[key] = resolve_citations(bundle, style, root)
+        html = render_html(bundle, layout, languages, layout_options, root, bibliographies[key],
                            site)
         plan = plan_fonts(root, layout)
         chars = printed_characters(html, languages)
@@ -133,7 +143,8 @@ def _build_bundle(bundle: Bundle, options: BuildOptions, site: Site,
         font_css = font_face_css(plan, frozenset().union(*chars.values()), root)
         data, pages = render_pdf(html, base_url=bundle.path.resolve().as_uri() + "/",
                                  allowed=allowed, source=shown, stylesheets=(font_css,),
-                                 font_families=tuple(plan.faces))
+                                 font_families=tuple(plan.faces), max_pages=layout.pages,
+                                 fit_hint=_fit_hint(full, layout))
         target = output_path(bundle, layout.name, options.lang, options)
         write_atomic(target, data)
         written.append(PdfResult(target, pages, len(data)))
