@@ -108,6 +108,8 @@ def test_same_input_same_bytes_in_any_folder(tmp_path):
         project = tmp_path / name
         (project / "content").mkdir(parents=True)
         shutil.copytree(SAMPLE, project / "content" / "stem-cells-t2dm")
+        shutil.copy(REPO / "site.yaml", project / "site.yaml")
+        shutil.copytree(REPO / "assets", project / "assets")
         assert run(["--project", str(project), "build"]) == 0
         outputs.append((project / "out" / "stem-cells-t2dm" / "handout.pdf").read_bytes())
     assert outputs[0] == outputs[1]

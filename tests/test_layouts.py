@@ -15,7 +15,7 @@ def test_builtin_handout_layout_and_its_options(tmp_path):
     assert layout.path == builtin_layouts_dir() / "handout"
     assert layout.options["page-size"].default == "A4"
     assert layout.options["page-size"].choices == ("A4", "Letter")
-    assert [l.name for l in list_layouts(tmp_path)] == ["handout"]
+    assert [l.name for l in list_layouts(tmp_path)] == ["handout", "trifold"]
 
 
 def test_project_partial_overrides_the_builtin_one(project, capsys):
