@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .content import find_bundles, load_bundle
 from .errors import ContentError, Diagnostic, HandbillError, UsageError, display_path
+from .impose import impose_booklet
 from .layouts import builtin_layouts_dir, find_layout
 from .model import LANGUAGES, Bundle
 from .options import BuildOptions
@@ -148,4 +149,9 @@ def _build_bundle(bundle: Bundle, options: BuildOptions, site: Site,
         target = output_path(bundle, layout.name, options.lang, options)
         write_atomic(target, data)
         written.append(PdfResult(target, pages, len(data)))
+        if layout.impose == "saddle-stitch":
+            sheets = impose_booklet(data, sheet=layout_options.get("sheet", "A4"))
+            imposed = target.with_name(target.stem + ".imposed.pdf")
+            write_atomic(imposed, sheets)
+            written.append(PdfResult(imposed, -(-pages // 4) * 2, len(sheets)))
     return written
