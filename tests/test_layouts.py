@@ -15,7 +15,7 @@ def test_builtin_handout_layout_and_its_options(tmp_path):
     assert layout.path == builtin_layouts_dir() / "handout"
     assert layout.options["page-size"].default == "A4"
     assert layout.options["page-size"].choices == ("A4", "Letter")
-    assert [l.name for l in list_layouts(tmp_path)] == ["handout", "trifold"]
+    assert [l.name for l in list_layouts(tmp_path)] == ["booklet", "handout", "parallel", "trifold"]
 
 
 def test_project_partial_overrides_the_builtin_one(project, capsys):
@@ -76,5 +76,7 @@ def test_misspelt_template_variable_is_an_error_not_a_blank(project, capsys):
 def test_layouts_command_lists_layouts_and_options(capsys, tmp_path):
     assert run(["--project", str(tmp_path), "layouts"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("handout: ")
+    assert [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")] == [
+        "booklet", "handout", "parallel", "trifold"]
+    assert "    bleed=0mm (0mm | 3mm | 5mm)" in out
     assert "page-size=A4 (A4 | Letter)" in out

@@ -1,0 +1,210 @@
+"""Print layouts: handout, parallel, trifold, booklet; bleed, marks, large print, CMYK, branding."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import statistics
+from pathlib import Path
+
+import pypdf
+import pypdfium2
+import pytest
+
+from handbill.cli import run
+from pdfcheck import MM, all_text, page_sizes, squash
+
+from conftest import REPO, SAMPLE
+
+A4_LANDSCAPE = (841.9, 595.3)
+A5 = (419.5, 595.3)
+LAYOUTS = ("handout", "parallel", "trifold", "booklet")
+ORGANISATION = {"en": "Harbourside Community Clinic (sample)", "zh-Hans": "海港社区诊所（示例）"}
+URL = "https://clinic.example.org/handouts/stem-cells-t2dm"
+
+
+@pytest.fixture(scope="session")
+def layouts_build(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("layouts")
+    for layout in LAYOUTS:
+        assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(out / "plain"),
+                    "--layout", layout]) == 0
+        assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(out / "bleed"),
+                    "--layout", layout, "--option", "bleed=3mm", "--option", "marks=crop"]) == 0
+    return out
+
+
+def _pdf(build: Path, variant: str, name: str) -> Path:
+    return build / variant / "stem-cells-t2dm" / name
+
+
+def test_page_sizes_and_counts(layouts_build):
+    sizes = {name: page_sizes(_pdf(layouts_build, "plain", f"{name}.pdf"))
+             for name in ("handout", "parallel", "trifold", "booklet", "booklet.imposed")}
+    assert set(sizes["handout"]) == {(595.3, 841.9)}
+    assert set(sizes["parallel"]) == {A4_LANDSCAPE}
+    assert sizes["trifold"] == [A4_LANDSCAPE, A4_LANDSCAPE]  # two sides, nothing more
+    assert set(sizes["booklet"]) == {A5}
+    assert len(sizes["booklet.imposed"]) == -(-len(sizes["booklet"]) // 4) * 2
+    assert set(sizes["booklet.imposed"]) == {A4_LANDSCAPE}
+
+
+@pytest.mark.parametrize("name", ["handout", "parallel", "trifold", "booklet"])
+def test_bleed_sets_trimbox_and_bleedbox(layouts_build, name):
+    reader = pypdf.PdfReader(_pdf(layouts_build, "bleed", f"{name}.pdf"))
+    bleed = 3 * MM
+    for page in reader.pages:
+        media, trim, bleedbox = page.mediabox, page.trimbox, page.bleedbox
+        assert float(trim.left) - float(media.left) == pytest.approx(bleed, abs=0.01)
+        assert float(media.right) - float(trim.right) == pytest.approx(bleed, abs=0.01)
+        assert float(bleedbox.left) == pytest.approx(float(media.left), abs=0.01)
+        assert float(bleedbox.top) == pytest.approx(float(media.top), abs=0.01)
+    plain = pypdf.PdfReader(_pdf(layouts_build, "plain", f"{name}.pdf")).pages[0]
+    assert float(plain.trimbox.width) == pytest.approx(float(reader.pages[0].trimbox.width))
+
+
+def test_trifold_cover_colour_runs_into_the_bleed(layouts_build):
+    pdf = pypdfium2.PdfDocument(str(_pdf(layouts_build, "bleed", "trifold.pdf")))
+    image = pdf[0].render(scale=1).to_pil().convert("RGB")
+    width, height = image.size
+    for x, y in ((width - 2, height // 2), (width - 2, 1), (width - 40, height - 2)):
+        r, g, b = image.getpixel((x, y))
+        assert g > r + 40 and b > r + 40, (x, y, (r, g, b))  # teal, to the very edge
+    r, g, b = image.getpixel((2, height // 2))
+    assert min(r, g, b) > 240  # the flap stays white
+
+
+def _text_in(pdf_path: Path, page: int, left_mm: float, right_mm: float) -> str:
+    pdf = pypdfium2.PdfDocument(str(pdf_path))
+    width, height = pdf[page].get_size()
+    return pdf[page].get_textpage().get_text_bounded(left_mm * MM, 0, right_mm * MM, height)
+
+
+def test_trifold_panels_hold_what_the_fold_needs(layouts_build):
+    pdf = _pdf(layouts_build, "plain", "trifold.pdf")
+    flap, back, cover = (_text_in(pdf, 0, 0, 97), _text_in(pdf, 0, 97, 197),
+                         _text_in(pdf, 0, 197, 297))
+    assert "References" in flap and "参考文献" in flap
+    assert ORGANISATION["en"] in back and "555-0100" in back
+    assert "Stem Cells for Type 2" in cover and squash("干细胞为何对 2 型糖尿病") in squash(cover)
+    # Inside: three panels of text, the folds (100 mm, 200 mm) fall between columns.
+    inside = [_text_in(pdf, 1, a, b) for a, b in ((0, 100), (100, 200), (200, 297))]
+    assert all(len(squash(panel)) > 200 for panel in inside)
+    assert "Introduction" in inside[0]
+    assert squash("结论") in squash(inside[2])
+    for fold in (100, 200):
+        assert squash(_text_in(pdf, 1, fold - 1.5, fold + 1.5)) == ""
+    text = squash(all_text(pdf))
+    for sentence in ("Stem cell therapy, particularly using mesenchymal stem cells (MSCs) or "
+                     "induced pluripotent stem cells (iPSCs), has emerged as a promising "
+                     "regenerative approach", "干细胞移植安全性良好,副作用少。"):
+        assert squash(sentence) in text
+
+
+def test_trifold_overflow_names_the_bundle_and_the_amount(tmp_path, capsys):
+    bundle = tmp_path / "content" / "stem-cells-t2dm"
+    shutil.copytree(SAMPLE, bundle)
+    for name in ("en.short.md", "zh-Hans.short.md"):
+        (bundle / name).unlink()  # the full text: far too long for six panels
+    assert run(["--project", str(tmp_path), "build", "--layout", "trifold"]) == 1
+    err = capsys.readouterr().err
+    match = re.search(r"^content/stem-cells-t2dm: error: the text does not fit the layout's 2 "
+                      r"pages: it overflows by (\d+) lines \((\d+) mm of text\) onto (\d+) more "
+                      r"\[layout-fit\]$", err, re.M)
+    assert match, err
+    assert int(match.group(1)) > 10 and int(match.group(2)) > 50
+    assert "hint: give the bundle a shorter text for small formats" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_parallel_pairs_start_at_the_same_height(layouts_build):
+    pdf = pypdfium2.PdfDocument(str(_pdf(layouts_build, "plain", "parallel.pdf")))
+    found = {}
+    for index, page in enumerate(pdf):
+        textpage = page.get_textpage()
+        for english, chinese in (("Mechanisms of Action", "作用机制"), ("Conclusion", "结论"),
+                                 ("Clinical Evidence", "临床研究证据")):
+            for word in (english, chinese):
+                searcher = textpage.search(word, match_whole_word=True)
+                while hit := searcher.get_next():  # the last one: the heading, not the subtitle
+                    left, bottom, right, top = textpage.get_charbox(hit[0])
+                    found[word] = (index, round(top))
+    for english, chinese in (("Mechanisms of Action", "作用机制"), ("Conclusion", "结论"),
+                             ("Clinical Evidence", "临床研究证据")):
+        (page_en, top_en), (page_zh, top_zh) = found[english], found[chinese]
+        assert page_en == page_zh and abs(top_en - top_zh) <= 3, (english, found)
+
+
+def test_booklet_imposed_sheets_follow_saddle_stitch_order(layouts_build):
+    from handbill.impose import saddle_stitch_order
+
+    reading = pypdfium2.PdfDocument(str(_pdf(layouts_build, "plain", "booklet.pdf")))
+    imposed = pypdfium2.PdfDocument(str(_pdf(layouts_build, "plain", "booklet.imposed.pdf")))
+    footers = [p.get_textpage().get_text_range() for p in reading]
+    order = saddle_stitch_order(len(footers))
+    sides = [side for sheet in order for side in sheet]
+    assert len(imposed) == len(sides)
+    for page, (left, right) in zip(imposed, sides):
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        for half, index in ((textpage.get_text_bounded(0, 0, width / 2, height), left),
+                            (textpage.get_text_bounded(width / 2, 0, width, height), right)):
+            if index is None:
+                assert half.strip() == ""
+            else:
+                assert f"of {len(footers)}" in half or f"共 {len(footers)} 页" in half
+                assert (f"Page {index + 1} of" in half) or (f"第 {index + 1} 页" in half)
+
+
+@pytest.mark.parametrize("name", ["handout.pdf", "parallel.pdf", "trifold.pdf", "booklet.pdf",
+                                  "booklet.imposed.pdf"])
+def test_branding_is_in_every_layout(layouts_build, name):
+    text = squash(all_text(_pdf(layouts_build, "plain", name)))
+    assert squash(ORGANISATION["en"]) in text, name
+    assert squash(ORGANISATION["zh-Hans"]) in text, name
+    assert "clinic.example.org" in text
+
+
+@pytest.mark.parametrize("name", ["handout.pdf", "parallel.pdf", "trifold.pdf", "booklet.pdf"])
+def test_qr_code_decodes_to_the_handouts_url(layouts_build, name):
+    import zxingcpp
+
+    pdf = pypdfium2.PdfDocument(str(_pdf(layouts_build, "plain", name)))
+    decoded = set()
+    for page in pdf:
+        image = page.render(scale=4).to_pil()
+        decoded |= {result.text for result in zxingcpp.read_barcodes(image)}
+    assert decoded == {URL}
+
+
+def _body_sizes(pdf_path: Path) -> list[float]:
+    """Font sizes of the letters, in points (WeasyPrint draws in CSS px, scaled by 0.75)."""
+    import pypdfium2.raw as raw
+
+    sizes = []
+    pdf = pypdfium2.PdfDocument(str(pdf_path))
+    for page in pdf:
+        textpage = page.get_textpage()
+        for index in range(textpage.count_chars()):
+            if chr(raw.FPDFText_GetUnicode(textpage, index)).isalpha():
+                sizes.append(raw.FPDFText_GetFontSize(textpage, index) * 0.75)
+    return sizes
+
+
+def test_large_print_sets_body_text_at_14pt_or_more(tmp_path):
+    assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(tmp_path),
+                "--option", "large-print=yes", "--lang", "en"]) == 0
+    large = statistics.median(_body_sizes(tmp_path / "stem-cells-t2dm" / "handout.en.pdf"))
+    assert large >= 14 - 0.01  # PDFium reads back 13.9995
+    assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(tmp_path / "n"),
+                "--lang", "en"]) == 0
+    normal = statistics.median(_body_sizes(tmp_path / "n" / "stem-cells-t2dm" / "handout.en.pdf"))
+    assert 11 <= normal < large
+
+
+def test_cmyk_option_paints_layout_colours_in_device_cmyk(tmp_path):
+    assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(tmp_path),
+                "--option", "colour=cmyk", "--lang", "en"]) == 0
+    reader = pypdf.PdfReader(tmp_path / "stem-cells-t2dm" / "handout.en.pdf")
+    content = reader.pages[0].get_contents().get_data().decode("latin-1")
+    assert re.search(r"/DeviceCMYK cs\n0\.88 0 0\.05 0\.54 scn", content)  # the accent, in CMYK
