@@ -30,7 +30,11 @@ def assert_no_logs(request, caplog):
 def project(tmp_path) -> Path:
     """A fresh project holding a copy of the sample bundle (edit it freely)."""
     (tmp_path / "content").mkdir()
-    shutil.copytree(SAMPLE, tmp_path / "content" / "stem-cells-t2dm")
+    bundle = tmp_path / "content" / "stem-cells-t2dm"
+    shutil.copytree(SAMPLE, bundle)
+    meta = bundle / "meta.yaml"  # one layout keeps these tests quick; test_print_layouts has all
+    meta.write_text(meta.read_text(encoding="utf-8").replace(
+        "layouts: [handout, parallel, trifold, booklet]", "layouts: [handout]"), encoding="utf-8")
     return tmp_path
 
 
@@ -39,8 +43,9 @@ def sample_build(tmp_path_factory) -> Path:
     """The sample built once per session, bilingual, English and Chinese only, and Letter."""
     out = tmp_path_factory.mktemp("out")
     for extra in ([], ["--lang", "en"], ["--lang", "zh-Hans"]):
-        assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(out), *extra]) == 0
+        assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(out),
+                    "--layout", "handout", *extra]) == 0
     letter = out / "letter"
     assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(letter),
-                "--page-size", "Letter"]) == 0
+                "--layout", "handout", "--page-size", "Letter"]) == 0
     return out

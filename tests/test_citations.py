@@ -235,7 +235,8 @@ def test_entry_without_year_is_an_error(tmp_path, capsys):
 def test_style_that_does_not_parse_is_named(tmp_path, capsys):
     bundle = _bundle(tmp_path)
     (bundle / "house.csl").write_text('<?xml version="1.0"?>\n<style>\n  <info>\n</style>\n')
-    _edit(bundle / "meta.yaml", "layouts: [handout]", "layouts: [handout]\ncitation-style: house.csl")
+    _edit(bundle / "meta.yaml", "layouts: [handout, parallel, trifold, booklet]",
+          "layouts: [handout]\ncitation-style: house.csl")
     assert run(["--project", str(tmp_path), "build"]) == 1
     err = capsys.readouterr().err
     assert re.search(r"content/stem-cells-t2dm/house\.csl:4:\d+: error: citation style does not "
@@ -253,7 +254,8 @@ def test_any_csl_file_can_be_the_style(tmp_path):
 
 def test_unknown_style_name_is_an_error_at_meta(tmp_path, capsys):
     bundle = _bundle(tmp_path)
-    _edit(bundle / "meta.yaml", "layouts: [handout]", "layouts: [handout]\ncitation-style: harvard9")
+    _edit(bundle / "meta.yaml", "layouts: [handout, parallel, trifold, booklet]",
+          "layouts: [handout]\ncitation-style: harvard9")
     assert run(["--project", str(tmp_path), "build"]) == 1
     line, _ = _line_of(bundle / "meta.yaml", "citation-style:")
     assert (f"content/stem-cells-t2dm/meta.yaml:{line}: error: unknown citation style 'harvard9'"
