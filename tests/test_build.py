@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pypdf
 import pytest
 
@@ -125,4 +127,7 @@ def test_build_without_arguments_builds_all_content(project, capsys):
     assert run(["--project", str(project), "build"]) == 0
     assert (project / "out" / "first" / "handout.pdf").is_file()
     assert (project / "out" / "second" / "handout.pdf").is_file()
-    assert "wrote out/first/handout.pdf" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "wrote out/first/handout.pdf (4 pages" in captured.err  # progress, as it goes
+    assert re.search(r"^out/second/handout\.pdf +4 +[\d,]+ +[\d.]+ +built$", captured.out, re.M)
+    assert "2 outputs: 2 built, 0 up to date, 0 failed" in captured.out  # the summary

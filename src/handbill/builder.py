@@ -1,58 +1,85 @@
-"""Orchestration: find bundles, load them, render each layout, write each PDF.
+"""Orchestration: plan the jobs, skip those whose inputs have not changed, run the rest.
 
-Data flows one way: content -> HTML (layouts) -> PDF. A bundle with errors is
-reported and skipped; the others still build (Pelican's way), and the run
-ends with a non-zero exit when anything was reported.
+A job is one output: a bundle in a layout, bilingual or in one language. Data
+flows one way through a job: content -> citations -> HTML (layouts) -> fonts
+-> PDF. A bundle with errors is reported and skipped; the others still build
+(Pelican's way). Jobs run in worker processes (``-j``), each importing
+WeasyPrint once; the output is the same bytes as with one process.
 """
 
 from __future__ import annotations
 
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from .content import find_bundles, load_bundle
-from .errors import ContentError, Diagnostic, HandbillError, UsageError, display_path
-from .impose import impose_booklet
-from .layouts import builtin_layouts_dir, find_layout
-from .model import LANGUAGES, Bundle
-from .options import BuildOptions
 from .citations import (DEFAULT_STYLE, STYLES, Bibliography, check_citations, find_style,
                         resolve_citations)
-from .coverage import check_coverage, printed_characters
-from .fonts import plan_fonts
-from .pdf import PdfResult, render_pdf, write_atomic
-from .site import Site, load_site
-from .subset import font_face_css
-from .render import render_html
+from .content import find_bundles, load_bundle
+from .errors import ContentError, Diagnostic, HandbillError, UsageError, display_path
+from .fonts import bundled_fonts_dir
+from .incremental import Manifest, fingerprint
+from .layouts import Layout, builtin_layouts_dir, find_layout
+from .model import LANGUAGES, Bundle
+from .options import BuildOptions
+from .pdf import write_atomic
+from .site import SITE_FILE, Site, load_site
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output to make: BUNDLE in LAYOUT, in both languages or in LANG."""
+
+    bundle: Path
+    layout: str
+    lang: str | None
+    target: Path
+
+
+@dataclass
+class Output:
+    """What a job made (or found up to date)."""
+
+    job: Job
+    files: list[tuple[Path, int, int]] = field(default_factory=list)  # (path, pages, bytes)
+    seconds: float = 0.0
+    status: str = "built"  # built, cached or failed
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 @dataclass
 class BuildReport:
-    """What a build wrote and what it found wrong."""
+    """What a build made and what it found wrong."""
 
-    written: list[PdfResult] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def failed(self) -> bool:
-        return any(d.severity == "error" for d in self.diagnostics)
+        return any(d.severity == "error" for d in self.all_diagnostics)
+
+    @property
+    def all_diagnostics(self) -> list[Diagnostic]:
+        return self.diagnostics + [d for o in self.outputs for d in o.diagnostics]
 
 
-def output_path(bundle: Bundle, layout: str, lang: str | None, options: BuildOptions) -> Path:
+def output_path(bundle_dir: Path, layout: str, lang: str | None, options: BuildOptions) -> Path:
     """out/<bundle path under content/>/<layout>.pdf, or <layout>.<lang>.pdf for one language."""
     content_dir = options.project / "content"
     try:
-        rel = bundle.path.resolve().relative_to(content_dir.resolve())
+        rel = bundle_dir.resolve().relative_to(content_dir.resolve())
     except ValueError:
-        rel = Path(bundle.name)
+        rel = Path(bundle_dir.name)
     name = f"{layout}.pdf" if lang is None else f"{layout}.{lang}.pdf"
     return options.out_dir / rel / name
 
 
-def build(paths: list[Path] | None, options: BuildOptions) -> BuildReport:
-    """Build every bundle under PATHS (default: the project's content/)."""
+def _check_options(options: BuildOptions) -> None:
     root = options.project
-    report = BuildReport()
     if options.lang is not None and options.lang not in LANGUAGES:
         raise UsageError(Diagnostic("handbill", None, f"unknown language '{options.lang}' "
                                     f"(languages: {', '.join(LANGUAGES)})"))
@@ -64,94 +91,206 @@ def build(paths: list[Path] | None, options: BuildOptions) -> BuildReport:
         raise UsageError(Diagnostic("handbill", None, f"unknown citation style "
                                     f"'{options.citation_style}' (built-in: vancouver, apa, "
                                     "gb-t-7714; or the path of a .csl file)"))
+    if options.jobs is not None and options.jobs < 1:
+        raise UsageError(Diagnostic("handbill", None, "-j takes a number of processes, 1 or more"))
+
+
+def find_bundle_dirs(paths: list[Path] | None, root: Path) -> list[Path]:
+    """The bundle folders PATHS name (default: the project's content/); misuse raises."""
     paths = paths or [root / "content"]
     for path in paths:
         if not path.exists():
             raise UsageError(Diagnostic(display_path(path, root), None, "no such file or folder"))
-    site = load_site(root)
     bundle_dirs = find_bundles(paths)
     if not bundle_dirs:
         raise UsageError(Diagnostic(", ".join(display_path(p, root) for p in paths), None,
                                     "no content bundle here (a bundle is a folder with a meta.yaml)"))
-    for bundle_dir in bundle_dirs:
-        warnings: list[Diagnostic] = []
+    return bundle_dirs
+
+
+def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], list[Diagnostic]]:
+    """Every job the build should run, and the problems of bundles that cannot be built."""
+    _check_options(options)
+    root = options.project
+    jobs, problems = [], []
+    for bundle_dir in find_bundle_dirs(paths, root):
         try:
             bundle = load_bundle(bundle_dir, root)
-            report.written += _build_bundle(bundle, options, site, warnings)
-        except UsageError:
-            raise
         except HandbillError as error:
-            report.diagnostics += error.diagnostics
-        report.diagnostics += warnings
+            problems += error.diagnostics
+            continue
+        if options.lang is not None and options.lang not in bundle.meta.languages:
+            problems.append(Diagnostic(display_path(bundle_dir, root), None,
+                                       f"bundle has no '{options.lang}' text", code="meta"))
+            continue
+        names = [options.layout] if options.layout else list(bundle.meta.layouts)
+        unknown = [n for n in names if find_layout(n, root) is None]
+        for name in unknown:
+            problems.append(Diagnostic(display_path(bundle.meta_path, root),
+                                       bundle.meta.lines.get("layouts", 1),
+                                       f"unknown layout '{name}'", code="meta",
+                                       hint="'handbill layouts' lists the layouts there are"))
+        if unknown:
+            continue
+        for name in names:
+            find_layout(name, root).resolve_options(options.layout_options)  # misuse: exit 2
+            jobs.append(Job(bundle_dir, name, options.lang,
+                            output_path(bundle_dir, name, options.lang, options)))
+    return jobs, problems
+
+
+def job_key(job: Job, options: BuildOptions, cache: dict) -> str:
+    """The hash of everything JOB's output depends on."""
+    root = options.project
+    sources = [job.bundle, root / "layouts", builtin_layouts_dir(), root / "fonts",
+               bundled_fonts_dir(), Path(__file__).parent / "assets" / "csl", root / SITE_FILE,
+               *(root / n for n in ("references.yaml", "references.yml", "references.json",
+                                    "references.bib"))]
+    site = root / SITE_FILE
+    if site.is_file():
+        sources.append(root / "assets")  # the logo and other files site.yaml names
+    settings = {"layout": job.layout, "lang": job.lang, "style": options.citation_style,
+                "options": dict(sorted(options.layout_options.items()))}
+    return fingerprint(sources, settings, cache)
+
+
+def build(paths: list[Path] | None, options: BuildOptions,
+          progress: Callable[[int], Callable[[Output], None]] | None = None) -> BuildReport:
+    """Build every bundle under PATHS (default: the project's content/).
+
+    PROGRESS, given the number of jobs, returns a function told of each output.
+    """
+    started = time.perf_counter()
+    jobs, problems = plan(paths, options)
+    progress = progress(len(jobs)) if progress else None
+    report = BuildReport(diagnostics=problems)
+    manifest = Manifest(options.out_dir)
+    cache: dict = {}
+    todo, keys = [], {}
+    for job in jobs:
+        key = keys[job] = job_key(job, options, cache)
+        entry = manifest.fresh(_rel(job.target, options), key)
+        if entry is not None:
+            output = Output(job, [(Path(p), n, b) for p, n, b in entry["results"]],
+                            entry.get("seconds", 0.0), "cached")
+            report.outputs.append(output)
+            if progress:
+                progress(output)
+        else:
+            todo.append(job)
+    for output in _run_all(todo, options):
+        report.outputs.append(output)
+        if output.status == "built":
+            manifest.record(_rel(output.job.target, options), keys[output.job], {
+                "results": [[p.as_posix(), n, b] for p, n, b in output.files],
+                "files": {p.as_posix(): b for p, _, b in output.files},
+                "seconds": round(output.seconds, 3)})
+        if progress:
+            progress(output)
+    if any(o.status == "built" for o in report.outputs):
+        manifest.save()
+    report.outputs.sort(key=lambda o: (o.job.target.as_posix()))
+    report.seconds = time.perf_counter() - started
     return report
 
 
-def _fit_hint(bundle: Bundle, layout) -> str:
+def _rel(path: Path, options: BuildOptions) -> str:
+    try:
+        return path.resolve().relative_to(options.out_dir.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _run_all(jobs: list[Job], options: BuildOptions):
+    workers = min(options.jobs or os.cpu_count() or 1, len(jobs))
+    if workers <= 1:
+        yield from (run_job(job, options) for job in jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
+        yield from pool.map(run_job, jobs, [options] * len(jobs))
+
+
+def _start_worker() -> None:
+    import weasyprint  # noqa: F401 - once per worker, not once per document
+
+
+def run_job(job: Job, options: BuildOptions) -> Output:
+    """Make one output; every problem becomes a diagnostic of the returned Output."""
+    started = time.perf_counter()
+    output = Output(job)
+    try:
+        root = options.project
+        full = load_bundle(job.bundle, root)
+        problems = check_citations(full, root)
+        output.diagnostics += [p for p in problems if p.severity == "warning"]
+        if any(p.severity == "error" for p in problems):
+            raise ContentError([p for p in problems if p.severity == "error"])
+        layout = find_layout(job.layout, root)
+        site = load_site(root)
+        data, pages = make_pdf(full, layout, job.lang, options, site)
+        write_atomic(job.target, data)
+        output.files.append((job.target, pages, len(data)))
+        if layout.impose == "saddle-stitch":
+            from .impose import impose_booklet
+
+            sheets = impose_booklet(data, sheet=layout.resolve_options(
+                options.layout_options).get("sheet", "A4"))
+            imposed = job.target.with_name(job.target.stem + ".imposed.pdf")
+            write_atomic(imposed, sheets)
+            output.files.append((imposed, -(-pages // 4) * 2, len(sheets)))
+    except UsageError:
+        raise
+    except HandbillError as error:
+        output.status = "failed"
+        output.diagnostics += error.diagnostics
+    output.seconds = time.perf_counter() - started
+    return output
+
+
+def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions, site: Site):
+    """Everything before WeasyPrint: HTML, fonts checked and subset. Returns (html, css, plan, bundle)."""
+    from .coverage import check_coverage, printed_characters
+    from .fonts import plan_fonts
+    from .render import render_html
+    from .subset import font_face_css
+
+    root = options.project
+    languages = full.meta.languages if lang is None else (lang,)
+    layout_options = layout.resolve_options(options.layout_options)
+    bundle = full.shortened() if layout.text == "short" else full
+    style = find_style(options.citation_style or bundle.meta.citation_style
+                       or layout.citation_style or DEFAULT_STYLE, bundle, root)
+    bibliography: Bibliography = resolve_citations(bundle, style, root)
+    html = render_html(bundle, layout, languages, layout_options, root, bibliography, site)
+    fonts = plan_fonts(root, layout)
+    chars = printed_characters(html, languages)
+    problems = check_coverage(chars, fonts, bundle, root)
+    if problems:
+        raise ContentError(problems)
+    css = font_face_css(fonts, frozenset().union(*chars.values()), root)
+    return html, css, fonts, bundle
+
+
+def fit_hint(bundle: Bundle, layout: Layout) -> str:
     if layout.text == "short" and not bundle.short_bodies:
         return ("give the bundle a shorter text for small formats (en.short.md, zh-Hans.short.md), "
                 "or use the booklet layout")
     return "shorten en.short.md and zh-Hans.short.md, or use the booklet layout"
 
 
-def _build_bundle(bundle: Bundle, options: BuildOptions, site: Site,
-                  warnings: list[Diagnostic]) -> list[PdfResult]:
+def allowed_folders(root: Path) -> list[Path]:
+    """What WeasyPrint may read: the project and handbill's own files."""
+    return [root, builtin_layouts_dir(), Path(__file__).parent]
+
+
+def make_pdf(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions,
+             site: Site) -> tuple[bytes, int]:
+    """The PDF bytes and page count of FULL in LAYOUT."""
+    from .pdf import render_pdf
+
     root = options.project
-    shown = display_path(bundle.path, root)
-    layouts = [options.layout] if options.layout else list(bundle.meta.layouts)
-    if options.lang is None:
-        languages = bundle.meta.languages
-    elif options.lang in bundle.meta.languages:
-        languages = (options.lang,)
-    else:
-        raise UsageError(Diagnostic(shown, None, f"bundle has no '{options.lang}' text"))
-    jobs = []
-    problems = []
-    for name in layouts:
-        layout = find_layout(name, root)
-        if layout is None:
-            problems.append(Diagnostic(display_path(bundle.meta_path, root),
-                                       bundle.meta.lines.get("layouts", 1),
-                                       f"unknown layout '{name}'", code="meta",
-                                       hint="'handbill layouts' lists the layouts there are"))
-            continue
-        jobs.append(layout)
-    if problems:
-        raise ContentError(problems)
-    problems = check_citations(bundle, root)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ContentError(errors)
-    warnings[:] = problems
-    written = []
-    allowed = [root, builtin_layouts_dir(), Path(__file__).parent]
-    bibliographies: dict[tuple[Path, bool], Bibliography] = {}
-    full = bundle
-    for layout in jobs:
-        layout_options = layout.resolve_options(options.layout_options)
-        bundle = full.shortened() if layout.text == "short" else full
-        style = find_style(options.citation_style or bundle.meta.citation_style
-                           or layout.citation_style or DEFAULT_STYLE, bundle, root)
-        key = (style, bundle is full)
-        if key not in bibliographies:
-            bibliographies[key] = resolve_citations(bundle, style, root)
-        html = render_html(bundle, layout, languages, layout_options, root, bibliographies[key],
-                           site)
-        plan = plan_fonts(root, layout)
-        chars = printed_characters(html, languages)
-        problems = check_coverage(chars, plan, bundle, root)
-        if problems:
-            raise ContentError(problems)
-        font_css = font_face_css(plan, frozenset().union(*chars.values()), root)
-        data, pages = render_pdf(html, base_url=bundle.path.resolve().as_uri() + "/",
-                                 allowed=allowed, source=shown, stylesheets=(font_css,),
-                                 font_families=tuple(plan.faces), max_pages=layout.pages,
-                                 fit_hint=_fit_hint(full, layout))
-        target = output_path(bundle, layout.name, options.lang, options)
-        write_atomic(target, data)
-        written.append(PdfResult(target, pages, len(data)))
-        if layout.impose == "saddle-stitch":
-            sheets = impose_booklet(data, sheet=layout_options.get("sheet", "A4"))
-            imposed = target.with_name(target.stem + ".imposed.pdf")
-            write_atomic(imposed, sheets)
-            written.append(PdfResult(imposed, -(-pages // 4) * 2, len(sheets)))
-    return written
+    html, css, fonts, bundle = prepare(full, layout, lang, options, site)
+    return render_pdf(html, base_url=bundle.path.resolve().as_uri() + "/",
+                      allowed=allowed_folders(root), source=display_path(bundle.path, root),
+                      stylesheets=(css,), font_families=tuple(fonts.faces),
+                      max_pages=layout.pages, fit_hint=fit_hint(full, layout))

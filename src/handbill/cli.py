@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from types import MappingProxyType
 
 from . import __version__
 from .errors import HandbillError, display_path
@@ -45,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="vancouver (the default), apa, gb-t-7714, or a .csl file; "
                             "over the bundle's and the layout's choice")
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: out/)")
+    build.add_argument("-j", "--jobs", type=int, metavar="N",
+                       help="worker processes (default: one per core)")
+    build.add_argument("--report", type=Path, metavar="FILE",
+                       help="also write what was built, and every finding, as JSON")
 
     commands.add_parser("layouts", help="list the layouts and their options",
                         description="List every layout on the search path and its options.")
@@ -58,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _layout_options(args) -> MappingProxyType:
+def _layout_options(args) -> dict:
     values = {}
     for item in args.option:
         key, sep, value = item.partition("=")
@@ -67,7 +70,7 @@ def _layout_options(args) -> MappingProxyType:
         values[key.strip()] = value.strip()
     if args.page_size:
         values["page-size"] = args.page_size
-    return MappingProxyType(values)
+    return values
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -98,16 +101,27 @@ def run(argv: list[str] | None = None) -> int:
 
 def _build(args, project: Path) -> int:
     from .builder import build
+    from .report import Progress, print_summary, write_report
 
     options = BuildOptions(project=project, out=args.out, layout=args.layout, lang=args.lang,
-                           citation_style=args.citation_style,
+                           citation_style=args.citation_style, jobs=args.jobs,
                            layout_options=_layout_options(args))
-    report = build(args.paths or None, options)
-    for result in report.written:
-        print(f"wrote {display_path(result.path, project)} ({result.pages} pages, "
-              f"{result.bytes:,} bytes)")
-    for diagnostic in report.diagnostics:
+    shown: list[Progress] = []
+
+    def progress(total: int) -> Progress:
+        shown.append(Progress(total, project))
+        return shown[0]
+
+    try:
+        report = build(args.paths or None, options, progress)
+    finally:
+        for bar in shown:
+            bar.close()
+    for diagnostic in report.all_diagnostics:
         print(diagnostic.format(), file=sys.stderr)
+    print_summary(report, project)
+    if args.report:
+        write_report(report, project, args.report)
     return 1 if report.failed else 0
 
 

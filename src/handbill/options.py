@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Mapping
 
 
@@ -22,8 +21,10 @@ class BuildOptions:
     lang: str | None = None
     #: A citation style's name or .csl file, over the bundle's and the layout's choice.
     citation_style: str | None = None
+    #: Worker processes (-j); None: one per core.
+    jobs: int | None = None
     #: Layout options (KEY=VALUE), validated against the layout's manifest.
-    layout_options: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    layout_options: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def out_dir(self) -> Path:

