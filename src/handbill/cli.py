@@ -49,6 +49,35 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--report", type=Path, metavar="FILE",
                        help="also write what was built, and every finding, as JSON")
 
+    check = commands.add_parser(
+        "check", help="check content without writing PDFs",
+        description="Run every check (schema, translation parity, citations, font coverage, "
+                    "layout fit, alt text, readability, type size) without writing PDFs.")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                       help="a bundle folder, or a folder of bundles")
+    check.add_argument("--layout", metavar="NAME", help="check this layout only")
+    check.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                       help="a layout option, as for build")
+    check.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text (path:line:col: severity: message [check-id]) or json")
+
+    new = commands.add_parser(
+        "new", help="start a new bundle",
+        description="Create content/NAME/ with meta.yaml, en.md, zh-Hans.md and references.yaml: "
+                    "a bundle that builds and passes check, with instructions where the text goes.")
+    new.add_argument("name", metavar="NAME", help="the bundle's folder name (lowercase, hyphens)")
+    new.add_argument("--title-en", metavar="TITLE", help="the English title")
+    new.add_argument("--title-zh", metavar="TITLE", help="the Chinese title")
+
+    watch = commands.add_parser(
+        "watch", help="rebuild on every save",
+        description="Build, then rebuild whenever content, layouts, fonts or site.yaml change, "
+                    "printing the findings each time. Stop with Ctrl-C.")
+    watch.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                       help="a bundle folder, or a folder of bundles")
+    watch.add_argument("--layout", metavar="NAME", help="build this layout only")
+
     commands.add_parser("layouts", help="list the layouts and their options",
                         description="List every layout on the search path and its options.")
 
@@ -89,6 +118,12 @@ def run(argv: list[str] | None = None) -> int:
             return _list_layouts(project)
         if args.command == "fonts":
             return _list_fonts(project, args.layout)
+        if args.command == "check":
+            return _check(args, project)
+        if args.command == "new":
+            return _new(args, project)
+        if args.command == "watch":
+            return _watch(args, project)
         return _build(args, project)
     except HandbillError as error:
         for diagnostic in error.diagnostics:
@@ -123,6 +158,61 @@ def _build(args, project: Path) -> int:
     if args.report:
         write_report(report, project, args.report)
     return 1 if report.failed else 0
+
+
+def _check(args, project: Path) -> int:
+    from .checker import check, failed, findings_json
+
+    args.page_size = None
+    options = BuildOptions(project=project, layout=args.layout,
+                           layout_options=_layout_options(args))
+    findings = check(args.paths or None, options)
+    if args.format == "json":
+        print(findings_json(findings, args.strict))
+    else:
+        for finding in findings:
+            print(finding.format())
+        errors = sum(f.severity == "error" for f in findings)
+        print(f"{errors} errors, {len(findings) - errors} warnings", file=sys.stderr)
+    return 1 if failed(findings, args.strict) else 0
+
+
+def _new(args, project: Path) -> int:
+    from .scaffold import new_bundle
+
+    folder = new_bundle(project, args.name, title_en=args.title_en, title_zh=args.title_zh)
+    print(f"created {display_path(folder, project)}: write the text in en.md and zh-Hans.md, "
+          f"then run: handbill build {display_path(folder, project)}")
+    return 0
+
+
+def _watch(args, project: Path) -> int:
+    from .builder import build
+    from .watch import watch
+
+    options = BuildOptions(project=project, layout=args.layout, jobs=1)
+
+    def rebuild(changed: set[Path]) -> int:
+        try:
+            report = build(args.paths or None, options)
+        except HandbillError as error:
+            for diagnostic in error.diagnostics:
+                print(diagnostic.format(), file=sys.stderr)
+            return error.exit_code
+        for output in report.outputs:
+            if output.status == "built":
+                for path, pages, size in output.files:
+                    print(f"wrote {display_path(path, project)} ({pages} pages)")
+        for diagnostic in report.all_diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        print(f"watching for changes ({len(report.outputs)} outputs, "
+              f"{'failed' if report.failed else 'ok'})", file=sys.stderr)
+        return 1 if report.failed else 0
+
+    rebuild(set())
+    watched = [project / name for name in ("content", "layouts", "fonts", "site.yaml", "assets")]
+    watch([p for p in watched if p.exists()], rebuild, out_dir=options.out_dir)
+    return 0
 
 
 def _list_layouts(project: Path) -> int:

@@ -38,16 +38,14 @@ class _Collector(logging.Handler):
             self.messages.append(message)
 
 
-def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
-               stylesheets: tuple[str, ...] = (),
-               font_families: tuple[str, ...] | None = None, max_pages: int | None = None,
-               fit_hint: str | None = None) -> tuple[bytes, int]:
-    """Lay out HTML and return (PDF bytes, page count); raise RenderError on any problem.
+def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
+            stylesheets: tuple[str, ...] = (), max_pages: int | None = None,
+            fit_hint: str | None = None):
+    """WeasyPrint's laid-out document for HTML, and the problems seen doing it.
 
-    SOURCE names the document in diagnostics (its bundle path). With
-    FONT_FAMILIES, a font outside them in the PDF (a system fallback) is an error.
-    With MAX_PAGES (a leaflet's sides), laying out more pages is an error that
-    says by how much the text overflowed, measured on the laid-out pages.
+    SOURCE names the document in diagnostics (its bundle path). With MAX_PAGES
+    (a leaflet's sides), laying out more pages is a problem that says by how
+    much the text overflowed, measured on the laid-out pages.
     """
     import weasyprint  # imported here: loading content and checking it need no WeasyPrint
     from weasyprint.text.fonts import FontConfiguration
@@ -66,11 +64,6 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
             stylesheets=[weasyprint.CSS(string=s, url_fetcher=fetcher, font_config=font_config)
                          for s in stylesheets],
             font_config=font_config)
-        used: list[str] = []
-        # identifier=True: pydyf derives the PDF's /ID from the PDF's own objects, so the
-        # same content gives the same bytes wherever the project lies.
-        data = document.write_pdf(pdf_identifier=True,
-                                  finisher=lambda _doc, pdf: used.extend(_font_names(pdf)))
     finally:
         logger.removeHandler(collector)
     problems = [Diagnostic(source, None, f"refused to load {url[:120]}: {why}", code="fetch")
@@ -87,6 +80,26 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
             source, None, f"the text does not fit the layout's {max_pages} pages: it overflows by "
             f"{lines} lines ({height:.0f} mm of text) onto {len(document.pages) - max_pages} more",
             code="layout-fit", hint=fit_hint))
+    return document, problems
+
+
+def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
+               stylesheets: tuple[str, ...] = (),
+               font_families: tuple[str, ...] | None = None, max_pages: int | None = None,
+               fit_hint: str | None = None) -> tuple[bytes, int]:
+    """Lay out HTML and return (PDF bytes, page count); raise RenderError on any problem.
+
+    With FONT_FAMILIES, a font outside them in the PDF (a system fallback) is an error.
+    """
+    document, problems = lay_out(html, base_url=base_url, allowed=allowed, source=source,
+                                 stylesheets=stylesheets, max_pages=max_pages, fit_hint=fit_hint)
+    if problems:
+        raise RenderError(problems)
+    used: list[str] = []
+    # identifier=True: pydyf derives the PDF's /ID from the PDF's own objects, so the
+    # same content gives the same bytes wherever the project lies.
+    data = document.write_pdf(pdf_identifier=True,
+                              finisher=lambda _doc, pdf: used.extend(_font_names(pdf)))
     if font_families is not None:
         ours = tuple(family.replace(" ", "-") for family in font_families)
         for name in sorted(set(used)):
@@ -96,6 +109,23 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
     if problems:
         raise RenderError(problems)
     return data, len(document.pages)
+
+
+def body_size(pages) -> float:
+    """The size, in points, of most of the main text laid out on PAGES (by characters)."""
+    from collections import Counter
+
+    from weasyprint.formatting_structure.boxes import MarginBox, TextBox
+
+    sizes: Counter = Counter()
+    for page in pages:
+        for child in page._page_box.children:
+            if isinstance(child, MarginBox):
+                continue
+            for box in child.descendants():
+                if isinstance(box, TextBox):
+                    sizes[round(box.style["font_size"] * 0.75, 1)] += len(box.text.strip())
+    return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
 def overflow(pages) -> tuple[int, float]:

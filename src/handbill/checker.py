@@ -1,0 +1,106 @@
+"""``handbill check``: every check on the content, without writing a PDF.
+
+Schema (loading), citations, translation parity, alt text, readability and
+Chinese sentence length (``checks``), font coverage, and, from pages that
+WeasyPrint lays out but nobody writes, layout fit and the body's type size.
+Findings come as ``path:line:col: severity: message [check-id]``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import __version__
+from .builder import allowed_folders, find_bundle_dirs, fit_hint, prepare, _check_options
+from .citations import check_citations
+from .content import load_bundle
+from .errors import Diagnostic, HandbillError, display_path
+from .layouts import find_layout
+from .options import BuildOptions
+from .site import load_site
+
+#: The smallest body text a layout may set, in points (patients read it).
+MIN_BODY_PT = 11.0
+MIN_LARGE_PRINT_PT = 14.0
+CHECK_REPORT_VERSION = 1
+
+
+def check(paths: list[Path] | None, options: BuildOptions) -> list[Diagnostic]:
+    """Every finding about the bundles under PATHS, errors and warnings, in file order."""
+    from .checks import check_bundle
+
+    _check_options(options)
+    root = options.project
+    findings: list[Diagnostic] = []
+    try:
+        site = load_site(root)
+    except HandbillError as error:
+        return error.diagnostics
+    for bundle_dir in find_bundle_dirs(paths, root):
+        try:
+            bundle = load_bundle(bundle_dir, root)
+        except HandbillError as error:
+            findings += error.diagnostics
+            continue
+        findings += check_citations(bundle, root)
+        findings += check_bundle(bundle, root)
+        if any(f.severity == "error" and f.code == "citation" for f in findings):
+            continue  # the layouts cannot be rendered with a citation to nowhere
+        for name in [options.layout] if options.layout else bundle.meta.layouts:
+            layout = find_layout(name, root)
+            if layout is None:
+                findings.append(Diagnostic(display_path(bundle.meta_path, root),
+                                           bundle.meta.lines.get("layouts", 1),
+                                           f"unknown layout '{name}'", code="meta"))
+                continue
+            findings += _check_layout(bundle, layout, options, site)
+    return _unique(findings)
+
+
+def _check_layout(bundle, layout, options: BuildOptions, site) -> list[Diagnostic]:
+    from .pdf import body_size, lay_out
+
+    root = options.project
+    try:
+        html, css, _fonts, shown_bundle = prepare(bundle, layout, options.lang, options, site)
+    except HandbillError as error:
+        return error.diagnostics
+    source = display_path(bundle.path, root)
+    document, problems = lay_out(html, base_url=shown_bundle.path.resolve().as_uri() + "/",
+                                 allowed=allowed_folders(root), source=source, stylesheets=(css,),
+                                 max_pages=layout.pages, fit_hint=fit_hint(bundle, layout))
+    large = layout.resolve_options(options.layout_options).get("large-print") == "yes"
+    smallest = MIN_LARGE_PRINT_PT if large else MIN_BODY_PT
+    size = body_size(document.pages)
+    if size < smallest:
+        problems.append(Diagnostic(
+            source, None, f"the {layout.name} layout sets body text at {size:g} pt; "
+            f"{'large print needs' if large else 'patients need'} at least {smallest:g} pt",
+            code="type-size", hint=f"raise --body-size in layouts/{layout.name}/{layout.name}.css"))
+    return problems
+
+
+def _unique(findings: list[Diagnostic]) -> list[Diagnostic]:
+    """Each finding once (several layouts find the same coverage gap), in file order."""
+    seen = dict.fromkeys(findings)
+    return sorted(seen, key=lambda d: (d.path, d.line or 0, d.column or 0))
+
+
+def failed(findings: list[Diagnostic], strict: bool) -> bool:
+    return any(f.severity == "error" or (strict and f.severity == "warning") for f in findings)
+
+
+def findings_json(findings: list[Diagnostic], strict: bool) -> str:
+    """The findings for machines (schema: docs/check.schema.json)."""
+    return json.dumps({
+        "version": CHECK_REPORT_VERSION,
+        "handbill": __version__,
+        "strict": strict,
+        "failed": failed(findings, strict),
+        "errors": sum(f.severity == "error" for f in findings),
+        "warnings": sum(f.severity == "warning" for f in findings),
+        "findings": [{"path": f.path, "line": f.line, "column": f.column,
+                      "severity": f.severity, "check": f.code, "message": f.message,
+                      "hint": f.hint} for f in findings],
+    }, indent=2, ensure_ascii=False)
