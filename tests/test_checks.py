@@ -100,13 +100,17 @@ def test_a_section_missing_from_the_chinese_is_reported_at_the_english_heading(b
         "counterpart in zh-Hans.md [translation-parity]"]
 
 
-def test_an_extra_section_is_reported_at_its_heading_in_either_language(bundle):
+def test_an_extra_chinese_section_is_reported_at_its_heading(bundle):
     _edit(bundle, "zh-Hans.md", "## 结论\n", "## 费用\n\n费用因医院而异。\n\n## 结论\n")
+    assert _check(check_translation_parity, bundle) == [
+        "content/stem-cells-t2dm/zh-Hans.md:39:1: error: section '费用' (4th) has no "
+        "counterpart in en.md [translation-parity]"]
+
+
+def test_an_extra_english_section_is_reported_at_its_heading(bundle):
     _edit(bundle, "en.md", "improve metabolic health.\n",
           "improve metabolic health.\n\n## Questions\n\nAsk your doctor.\n")
     assert _check(check_translation_parity, bundle) == [
-        "content/stem-cells-t2dm/zh-Hans.md:39:1: error: section '费用' (4th) has no "
-        "counterpart in en.md [translation-parity]",
         "content/stem-cells-t2dm/en.md:41:1: error: section 'Questions' (5th) has no "
         "counterpart in zh-Hans.md [translation-parity]"]
 
@@ -115,22 +119,23 @@ def test_an_extra_citation_in_the_chinese_is_reported_where_it_stands(bundle):
     _edit(bundle, "zh-Hans.md", "改善代谢环境[@hu2016]", "改善代谢环境[@hu2016; @zhou2016]")
     assert _check(check_translation_parity, bundle) == [
         "content/stem-cells-t2dm/zh-Hans.md:17:45: error: section 2 'Mechanisms of Action': "
-        "citation 3 is [@hu2016; @zhou2016] in zh-Hans.md, [@hu2016] in en.md "
+        "its 2nd citation is [@hu2016; @zhou2016] in zh-Hans.md, [@hu2016] in en.md "
         "[translation-parity]"]
 
 
 def test_citations_are_compared_in_order_but_not_inside_brackets(bundle):
     _edit(bundle, "zh-Hans.md", "[@rangappa2003; @tang2013]", "[@tang2013; @rangappa2003]")
     assert _check(check_translation_parity, bundle) == []
-    _edit(bundle, "zh-Hans.md", "提高胰岛素受体信号通路活性[@zhou2016]", "提高胰岛素受体信号通路活性")
+    _edit(bundle, "zh-Hans.md", "信号通路活性[@zhou2016]", "信号通路活性")
     assert _check(check_translation_parity, bundle) == [
         "content/stem-cells-t2dm/zh-Hans.md:7:1: error: section 2 'Mechanisms of Action': "
-        "citation 4 [@zhou2016] (en.md:19) has no counterpart in zh-Hans.md [translation-parity]"]
+        "its 3rd citation [@zhou2016] (en.md:19) has no counterpart in zh-Hans.md "
+        "[translation-parity]"]
 
 
 def test_a_list_with_fewer_numbered_steps_is_reported_at_the_chinese_list(bundle):
-    _edit(bundle, "zh-Hans.md",
-          "4. **血管生成与组织修复**\n\n   - MSCs分泌VEGF,促进胰腺微血管生成,支持β细胞存活。\n", "")
+    _edit(bundle, "zh-Hans.md", "4. **血管生成与组织修复**\n\n"
+          "   - MSCs分泌VEGF,促进胰腺微血管生成,支持β细胞存活。\n", "")
     assert _check(check_translation_parity, bundle) == [
         "content/stem-cells-t2dm/zh-Hans.md:9:1: error: section 2 'Mechanisms of Action': "
         "4 numbered items in en.md, 3 in zh-Hans.md [translation-parity]"]
@@ -144,7 +149,7 @@ def test_a_nested_list_with_an_item_less_is_reported_at_its_first_line(bundle):
 
 
 def test_the_shorter_texts_are_compared_too(bundle):
-    _edit(bundle, "zh-Hans.short.md", "4. **血管生成与组织修复**", "- **血管生成与组织修复**")
+    _edit(bundle, "zh-Hans.short.md", "4. **血管生成", "- **血管生成")
     assert _check(check_translation_parity, bundle) == [
         "content/stem-cells-t2dm/zh-Hans.short.md:9:1: error: section 2 'Mechanisms of "
         "Action': 4 numbered items in en.short.md, 3 in zh-Hans.short.md [translation-parity]"]
@@ -153,7 +158,7 @@ def test_the_shorter_texts_are_compared_too(bundle):
 # -- alt text -------------------------------------------------------------------
 
 def test_an_image_without_alt_text_is_reported_at_its_place(bundle):
-    _edit(bundle, "en.md", "## Conclusion\n", "![a chart of HbA1c](cover.svg)\n\n## Conclusion\n")
+    _edit(bundle, "en.md", "## Conclusion\n", "![a chart](cover.svg)\n\n## Conclusion\n")
     _edit(bundle, "zh-Hans.md", "## 结论\n", "![](cover.svg)\n\n## 结论\n")
     _edit(bundle, "zh-Hans.md", "副作用少。", "副作用少。![ ](cover.svg)")
     assert _check(check_alt_text, bundle) == [
@@ -170,8 +175,8 @@ def test_plain_english_gets_no_readability_warning(bundle):
           "## Introduction\n\nDiabetes is when your blood has too much sugar. "
           "Stem cells may help your body make insulin again. "
           "Ask your doctor if this is right for you [@hu2016].\n")
-    assert flesch_kincaid_grade(plain_text(load_bundle(bundle, bundle.parents[1]).bodies["en"])) \
-        <= MAX_GRADE
+    text = plain_text(load_bundle(bundle, bundle.parents[1]).bodies["en"])
+    assert flesch_kincaid_grade(text) <= MAX_GRADE
     assert _check(check_readability_en, bundle) == [
         "content/stem-cells-t2dm/en.short.md:1: warning: Flesch-Kincaid grade 16.6; "
         "patient materials aim at grades 6 to 8 [readability-en]"]
@@ -201,6 +206,28 @@ def test_chinese_sentences_end_at_punctuation_and_at_each_block():
     assert sentences[:3] == [
         ("2型糖尿病(T2DM)以胰岛素抵抗、胰岛β细胞功能受损及慢性高血糖为特征。", 3, 1),
         ("长期并发症包括心血管疾病、神经病变、肾病及视网膜病变。", 3, 38),
-        ("传统治疗(口服降糖药、胰岛素)只能控制血糖,却无法修复β细胞丢失或系统性代谢紊乱", 3, 65)]
+        ("传统治疗(口服降糖药、胰岛素)只能控制血糖,却无法修复β细胞丢失或系统性代谢紊乱",
+         3, 65)]
     assert ("**β细胞再生与替代**", 9, 4) in sentences  # a list item without 。 ends one
     assert ("MSCs和iPSCs可分化为胰岛素分泌细胞", 11, 6) in sentences
+
+
+def test_check_bundle_runs_every_check_and_each_finding_has_a_hint(bundle):
+    _edit(bundle, "zh-Hans.md", "改善代谢环境[@hu2016]", "改善代谢环境")
+    _edit(bundle, "zh-Hans.md", "## 结论\n", "![](cover.svg)\n\n## 结论\n")
+    root = bundle.parents[1]
+    found = check_bundle(load_bundle(bundle, root), root)
+    assert [d.code for d in found] == ["translation-parity", "alt-text"] + [
+        "readability-en"] * 2 + ["sentence-length-zh"] * 6
+    assert found[0].format() == (
+        "content/stem-cells-t2dm/zh-Hans.md:21:48: error: section 2 'Mechanisms of Action': "
+        "its 2nd citation is [@zhou2016] in zh-Hans.md, [@hu2016] in en.md [translation-parity]\n"
+        "  hint: cite the same references in the same order in both languages: the reference "
+        "numbers follow the English text")
+    assert found[1].format() == (
+        "content/stem-cells-t2dm/zh-Hans.md:39:1: error: image 'cover.svg' has no alt text "
+        "[alt-text]\n"
+        "  hint: say what the image shows, for readers who cannot see it: "
+        "![a chart of ...](cover.svg)")
+    assert found[-1].format().endswith(
+        "\n  hint: split it into shorter sentences, one idea each, or make a list of its series")

@@ -8,7 +8,9 @@ it has them, its shorter texts (``en.short.md``, ``zh-Hans.short.md``).
   sections, each with the same citations in the same order and the same lists.
   Sections are paired by position; when one text has more, the surplus is the
   set of sections whose removal lets the most remaining pairs match (their
-  citations and lists), ties going to the last sections. Citations are compared
+  citations and lists), then share the most Latin words, numbers and Greek
+  letters (a translation keeps T2DM, HbA1c, β), ties going to the last
+  sections. Headings cannot be compared across languages. Citations are compared
   as an ordered list of clusters, each cluster as its set of keys (prefixes,
   locators and the order inside brackets are ignored): the reference numbers
   follow the English reading order, so a Chinese text citing in another order
@@ -58,6 +60,7 @@ _PARSER = (MarkdownIt("commonmark", {"html": False, "typographer": False})
 # An instance of our own, so that no caller's textstat settings change the grade.
 _TEXTSTAT = textstatistics()  # en_US
 
+_ANCHOR = re.compile(r"[A-Za-z0-9\u0370-\u03ff]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 # The end of a Chinese sentence, with any closing quotes or brackets after it.
 _SENTENCE_END = re.compile(r"[。！？]+[”’」』）)]*")
@@ -120,6 +123,8 @@ class _Section:
     heading: Heading | None
     clusters: list[Cluster] = field(default_factory=list)
     lists: list[_List] = field(default_factory=list)
+    #: Its Latin words, numbers and Greek letters, which a translation keeps some of.
+    anchors: frozenset[str] = frozenset()
 
     def signature(self) -> tuple:
         """What a translation keeps: the citations' keys and the lists' shapes, in order."""
@@ -139,9 +144,11 @@ def _sections(body: Body) -> list[_Section]:
     def at(line: int) -> _Section:
         return sections[bisect.bisect_right(starts, line)]
 
+    lines = body.source.split("\n")
+    for section, start, end in zip(sections, [0] + starts, starts + [len(lines) + 1]):
+        section.anchors = frozenset(_ANCHOR.findall("\n".join(lines[max(start - 1, 0):end - 1])))
     for cluster in body.clusters:
         at(cluster.line).clusters.append(cluster)
-    lines = body.source.split("\n")
     open_lists: list[list] = []
     for token in _PARSER.parse(body.source):
         if token.type in ("bullet_list_open", "ordered_list_open"):
@@ -164,16 +171,18 @@ def _align(en: list[_Section], zh: list[_Section]) -> list[tuple[_Section | None
     swap = len(zh) > len(en)
     long, short = (zh, en) if swap else (en, zh)
     surplus = len(long) - len(short)
-    memo: dict[tuple[int, int], int] = {}
+    memo: dict[tuple[int, int], tuple[int, int]] = {}
 
-    def paired(i: int, j: int) -> int:  # matches if long[i] goes with short[j]
-        return (long[i].signature() == short[j].signature()) + best(i + 1, j + 1)
+    def paired(i: int, j: int) -> tuple[int, int]:  # the score if long[i] goes with short[j]
+        matches, shared = best(i + 1, j + 1)
+        return (matches + (long[i].signature() == short[j].signature()),
+                shared + len(long[i].anchors & short[j].anchors))
 
-    def best(i: int, j: int) -> int:  # most matching pairs for long[i:] and short[j:]
+    def best(i: int, j: int) -> tuple[int, int]:  # (matching pairs, shared anchors), at most
         if j == len(short):
-            return 0
+            return 0, 0
         if (i, j) not in memo:
-            memo[i, j] = max(paired(i, j), best(i + 1, j) if i - j < surplus else -1)
+            memo[i, j] = max(paired(i, j), best(i + 1, j) if i - j < surplus else (-1, -1))
         return memo[i, j]
 
     pairs, j = [], 0
@@ -196,11 +205,11 @@ def _keys(cluster: Cluster) -> str:
 
 
 def _differences(name: str, en: _Section, zh: _Section, en_file: str, zh_file: str,
-                 zh_at: tuple[int, int]) -> Iterator[tuple[int, int, str, str]]:
+                 zh_at: tuple[int, int]) -> Iterator[tuple[tuple[int, int], str, str]]:
     """The first citation and the first list that differ in a pair of sections.
 
-    Yields (line, column) in the Chinese text, message and hint; ZH_AT is the
-    Chinese section's heading, where what it lacks is reported.
+    Yields the (line, column) in the Chinese text, the message and the hint;
+    what the Chinese lacks is reported at ZH_AT, its section's heading.
     """
     hint = ("cite the same references in the same order in both languages: "
             "the reference numbers follow the English text")
@@ -208,29 +217,28 @@ def _differences(name: str, en: _Section, zh: _Section, en_file: str, zh_file: s
         if a and b and _cited(a) == _cited(b):
             continue
         if b is None:
-            yield *zh_at, (f"{name}: citation {n} {_keys(a)} ({en_file}:{a.line}) has no "
-                           f"counterpart in {zh_file}"), hint
+            message = f"{_keys(a)} ({en_file}:{a.line}) has no counterpart in {zh_file}"
         elif a is None:
-            yield b.line, b.column, f"{name}: citation {n} {_keys(b)} has no counterpart in {en_file}", hint
+            message = f"{_keys(b)} has no counterpart in {en_file}"
         else:
-            yield b.line, b.column, (f"{name}: citation {n} is {_keys(b)} in {zh_file}, "
-                                     f"{_keys(a)} in {en_file}"), hint
+            message = f"is {_keys(b)} in {zh_file}, {_keys(a)} in {en_file}"
+        at = zh_at if b is None else (b.line, b.column)
+        yield at, f"{name}: its {_ordinal(n)} citation {message}", hint
         break
     hint = "give both languages the same lists, item for item"
     for a, b in zip_longest(en.lists, zh.lists):
         if a and b and a.shape == b.shape:
             continue
         if b is None:
-            yield *zh_at, (f"{name}: the {a.describe()} list at {en_file}:{a.line} has no "
-                           f"counterpart in {zh_file}"), hint
+            message = (f"the {a.describe()} list at {en_file}:{a.line} has no counterpart "
+                       f"in {zh_file}")
         elif a is None:
-            yield b.line, b.column, f"{name}: this {b.describe()} list has no counterpart in {en_file}", hint
+            message = f"this {b.describe()} list has no counterpart in {en_file}"
         elif a.shape[:2] != b.shape[:2]:
-            yield b.line, b.column, (f"{name}: a {b.describe()} list in {zh_file}, a {a.describe()} "
-                                     f"list in {en_file} (line {a.line})"), hint
+            message = f"a {b.describe()} list in {zh_file}, a {a.describe()} list in {en_file}"
         else:
-            yield b.line, b.column, (f"{name}: {a.items} {a.describe()} items in {en_file}, "
-                                     f"{b.items} in {zh_file}"), hint
+            message = f"{a.items} {a.describe()} items in {en_file}, {b.items} in {zh_file}"
+        yield (zh_at if b is None else (b.line, b.column)), f"{name}: {message}", hint
         break
 
 
@@ -241,8 +249,9 @@ def check_translation_parity(bundle: Bundle, root: Path) -> list[Diagnostic]:
         en, zh = _sections(en_body), _sections(zh_body)
         for a, b in [(en[0], zh[0])] + _align(en[1:], zh[1:]):
             if a is None or b is None:  # a surplus section: reported in its own text
-                body, sections, other = (en_body, en, zh_body) if b is None else (zh_body, zh, en_body)
                 section = a or b
+                body, other, sections = ((en_body, zh_body, en) if b is None
+                                         else (zh_body, en_body, zh))
                 found.append(Diagnostic(
                     display_path(body.path, root), section.heading.line,
                     f"section '{section.heading.text}' ({_ordinal(sections.index(section))}) has "
@@ -253,7 +262,7 @@ def check_translation_parity(bundle: Bundle, root: Path) -> list[Diagnostic]:
             name = f"section {en.index(a)} '{a.heading.text}'" if a.heading else \
                 "the text before the first section"
             zh_at = (b.heading.line, 1) if b.heading else (1, 1)
-            for line, column, message, hint in _differences(
+            for (line, column), message, hint in _differences(
                     name, a, b, en_body.path.name, zh_body.path.name, zh_at):
                 found.append(Diagnostic(display_path(zh_body.path, root), line, message,
                                         column=column, code="translation-parity", hint=hint))
@@ -265,7 +274,7 @@ def check_translation_parity(bundle: Bundle, root: Path) -> list[Diagnostic]:
 def check_alt_text(bundle: Bundle, root: Path) -> list[Diagnostic]:
     """Every image in a body has alt text, located at its ``![`` in the source."""
     found = []
-    for body in (b for lang in bundle.meta.languages for b in _texts(bundle, lang)):
+    for body in (*bundle.bodies.values(), *bundle.short_bodies.values()):
         line_starts = _line_starts(body.source)
         for token in _PARSER.parse(body.source):
             if token.type != "inline" or not token.map:
@@ -273,7 +282,8 @@ def check_alt_text(bundle: Bundle, root: Path) -> list[Diagnostic]:
             cursor = line_starts[token.map[0]]
             for image in (c for c in token.children or () if c.type == "image"):
                 src = urllib.parse.unquote(image.attrGet("src") or "")
-                written = re.compile(r"!\[[^\]]*\]\(\s*<?" + re.escape(src)).search(body.source, cursor)
+                pattern = re.compile(r"!\[[^\]]*\]\(\s*<?" + re.escape(src))  # ![...](src
+                written = pattern.search(body.source, cursor)
                 offset = written.start() if written else cursor
                 cursor = written.end() if written else cursor
                 if "".join(c.content for c in image.children or ()).strip():
@@ -297,8 +307,9 @@ def plain_text(body: Body) -> str:
     """
     lines = []
     for token in _text_blocks(_PARSER.parse(body.source)):
-        text = "".join(c.content if c.type in ("text", "code_inline") else " "
-                       for c in token.children or () if c.type != "image")
+        text = "".join(c.content if c.type in ("text", "code_inline") else
+                       " " if c.type in ("softbreak", "hardbreak", "citation") else ""
+                       for c in token.children or ())
         text = re.sub(r"\s+", " ", text).strip()
         text = re.sub(r" ([.,;:!?)])", r"\1", text)  # the space a citation stood in
         if text:
