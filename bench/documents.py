@@ -2,6 +2,8 @@
 
 Longer documents repeat the sample's Markdown bodies (both languages) with the
 same meta.yaml, references.yaml and cover.svg; variants change only the title.
+Every generated meta.yaml names only the handout layout (the sample's names
+four), so a plain `handbill build` makes exactly the PDFs the others make.
 The inputs every contender reads (handbill's bundle, the HTML for plain
 WeasyPrint, the Typst source) are all made here, once per document.
 """
@@ -21,6 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "content" / "stem-cells-t2dm"
 #: Repeats of the second probe document that fixes pages per repeat.
 PROBE_REPEATS = 5
+#: The one layout every generated bundle builds (the one naive WeasyPrint and Typst imitate).
+LAYOUT = "handout"
 
 
 @dataclass(frozen=True)
@@ -32,19 +36,21 @@ class Document:
 
 
 def make_bundle(project: Path, name: str, repeats: int = 1, title_suffix: str = "") -> Path:
-    """A copy of the sample as <project>/content/NAME, bodies repeated, titles suffixed."""
+    """A copy of the sample as <project>/content/NAME, bodies repeated, titles suffixed,
+    building the LAYOUT only."""
     target = project / "content" / name
     shutil.copytree(SAMPLE, target)
     if repeats > 1:
         for body in target.glob("*.md"):
             text = body.read_text(encoding="utf-8").strip()
             body.write_text("\n\n".join([text] * repeats) + "\n", encoding="utf-8")
+    meta_path = target / "meta.yaml"
+    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    meta["layouts"] = [LAYOUT]
     if title_suffix:
-        meta_path = target / "meta.yaml"
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
         meta["title"] = {lang: f"{title} {title_suffix}" for lang, title in meta["title"].items()}
-        meta_path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False),
-                             encoding="utf-8")
+    meta_path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False),
+                         encoding="utf-8")
     return target
 
 
@@ -69,7 +75,7 @@ def handbill_html(bundle_dir: Path, project: Path) -> str:
     from handbill.render import render_html
 
     bundle = load_bundle(bundle_dir, project)
-    layout = find_layout("handout", project)
+    layout = find_layout(LAYOUT, project)
     return render_html(bundle, layout, bundle.meta.languages, layout.resolve_options({}), project)
 
 

@@ -45,6 +45,13 @@ class Contender:
     prepare: Callable[[], None] = _nothing
     #: Why this contender is not run (e.g. "typst not installed").
     skip: str | None = None
+    #: At most this many measured runs (None: as many as asked for).
+    max_runs: int | None = None
+    #: Whether it takes part in the warm-up round (when there is one).
+    warmup: bool = True
+    #: Given what the commands printed on stdout, why a run does not count (None: it does).
+    #: A run that does not count fails the contender: its timing would measure something else.
+    verify: Callable[[str], str | None] | None = None
 
 
 @dataclass
@@ -59,6 +66,10 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.error is None and bool(self.samples)
+
+    @property
+    def runs(self) -> int:
+        return len(self.samples)
 
     @property
     def wall(self) -> float:
@@ -85,13 +96,17 @@ class Result:
         return data
 
 
-def run_processes(commands: tuple[tuple[str, ...], ...]) -> tuple[float, int]:
-    """Start COMMANDS together and wait for all; return (wall seconds, largest peak RSS in KiB)."""
+def run_processes(commands: tuple[tuple[str, ...], ...]) -> tuple[float, int, str]:
+    """Start COMMANDS together and wait for all.
+
+    Returns (wall seconds, largest peak RSS in KiB, their stdout one after another).
+    """
     with ExitStack() as stack:
+        outs = [stack.enter_context(tempfile.TemporaryFile()) for _ in commands]
         errs = [stack.enter_context(tempfile.TemporaryFile()) for _ in commands]
         start = time.perf_counter()
-        procs = [subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=err) for cmd, err in zip(commands, errs)]
+        procs = [subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+                 for cmd, out, err in zip(commands, outs, errs)]
         peak, failures = 0, []
         for proc, err in zip(procs, errs):
             _, status, usage = os.wait4(proc.pid, 0)
@@ -102,9 +117,13 @@ def run_processes(commands: tuple[tuple[str, ...], ...]) -> tuple[float, int]:
                 tail = err.read().decode(errors="replace").strip().splitlines()[-6:]
                 failures.append(f"exit {proc.returncode}\n" + "\n".join(tail))
         wall = time.perf_counter() - start
+        printed = []
+        for out in outs:
+            out.seek(0)
+            printed.append(out.read().decode(errors="replace"))
     if failures:
         raise CommandFailed("\n".join(failures))
-    return wall, peak
+    return wall, peak, "".join(printed)
 
 
 def pdf_pages(path: Path) -> int:
@@ -115,25 +134,33 @@ def pdf_pages(path: Path) -> int:
 
 def bench(contenders: list[Contender], runs: int, warmup: bool,
           progress: Callable[[str], None]) -> list[Result]:
-    """Measure every contender RUNS times, round-robin, after one untimed warm-up round.
+    """Measure every contender RUNS times (or its max_runs), round-robin, after one
+    untimed warm-up round.
 
     Round-robin spreads slow drifts of the machine evenly over the contenders.
-    A contender that fails is reported as failed; the others go on.
+    A contender that fails (its prepare step, its commands, or its verify) is
+    reported as failed; the others go on.
     """
     results = [Result(c.name, error=c.skip) for c in contenders]
-    rounds = ["warm-up"] * warmup + [f"run {i + 1}/{runs}" for i in range(runs)]
-    for label in rounds:
-        for contender, result in zip(contenders, results):
-            if result.error:
+    wanted = [runs if c.max_runs is None else max(1, min(runs, c.max_runs)) for c in contenders]
+    rounds = [None] * warmup + list(range(runs))
+    for round_ in rounds:
+        for contender, result, n in zip(contenders, results, wanted):
+            if result.error or (round_ is None and not contender.warmup) \
+                    or (round_ is not None and round_ >= n):
                 continue
-            progress(f"{contender.name}: {label}")
-            contender.prepare()
+            progress(f"{contender.name}: " + ("warm-up" if round_ is None else f"run {round_ + 1}/{n}"))
             try:
-                wall, rss = run_processes(contender.commands)
+                contender.prepare()
+                wall, rss, printed = run_processes(contender.commands)
             except CommandFailed as error:
                 result.error = f"failed: {error}"
                 continue
-            if label != "warm-up":
+            problem = contender.verify(printed) if contender.verify else None
+            if problem:
+                result.error = f"failed: {problem}"
+                continue
+            if round_ is not None:
                 size = sum(p.stat().st_size for p in contender.outputs)
                 result.samples.append(Sample(wall, rss, size))
     for contender, result in zip(contenders, results):

@@ -1,6 +1,6 @@
 """Benchmark handbill against plain WeasyPrint and Typst: wall time, peak RSS, PDF size.
 
-    .venv/bin/python bench/run.py [--runs N] [--quick] [--many] [--json FILE] [--keep]
+    .venv/bin/python bench/run.py [--runs N] [--quick] [--no-many] [--json FILE] [--keep]
 
 Every document is generated into a temporary project (never into the
 repository); every build runs in a fresh process. Progress goes to stderr, the
@@ -17,7 +17,6 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from itertools import chain
@@ -35,6 +34,9 @@ FONT_DIR = "/usr/share/fonts/opentype/noto"
 TARGET_PAGES = [20, 100]
 VARIANTS = 50
 JOBS = 2
+#: The 50-document builds take tens of seconds each: at most this many measured runs.
+MANY_RUNS = 3
+MANIFEST = ".handbill-manifest.json"  # handbill's, in the output folder
 HAS_TYPST = importlib.util.find_spec("typst") is not None
 
 
@@ -47,18 +49,47 @@ def handbill_build(project: Path, paths: list[Path], out: Path, *extra: str) -> 
             "--out", str(out), *extra)
 
 
-def clear_cache(project: Path):
-    """A prepare step: delete the project's handbill cache (fonts), if there is one."""
-    return lambda: shutil.rmtree(project / ".cache", ignore_errors=True)
+def fresh_out(out: Path, cache: Path | None = None):
+    """A prepare step: delete the output folder OUT (and its manifest), so that the
+    incremental build builds everything; and, for a cold build, the CACHE too."""
+    def prepare() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        if cache is not None:
+            shutil.rmtree(cache, ignore_errors=True)
+    return prepare
 
 
-def handbill_has_jobs() -> bool:
-    """Whether `handbill build --help` offers -j (parallel builds)."""
-    shown = subprocess.run([str(HANDBILL), "build", "--help"], capture_output=True, text=True).stdout
-    return re.search(r"(^|[\s\[,])-j\b", shown, re.M) is not None
+SUMMARY = re.compile(r"^(\d+) outputs: (\d+) built, (\d+) up to date, (\d+) failed", re.M)
 
 
-def typst_contender(name: str, project: Path, bundles: list[Path], processes: int = 1) -> Contender:
+def expect(built: int = 0, cached: int = 0):
+    """A verify step: handbill's summary must say BUILT built and CACHED up to date, none failed."""
+    def verify(printed: str) -> str | None:
+        found = SUMMARY.findall(printed)
+        if not found:
+            return "handbill printed no summary line ('N outputs: ...')"
+        total, b, c, f = map(int, found[-1])
+        if (total, b, c, f) != (built + cached, built, cached, 0):
+            return (f"expected {built} built and {cached} up to date, handbill said: "
+                    f"{total} outputs: {b} built, {c} up to date, {f} failed")
+        return None
+    return verify
+
+
+def build_once(command: tuple[str, ...], built: int, out: Path):
+    """A prepare step: build into OUT with COMMAND, untimed, unless OUT already has a manifest."""
+    def prepare() -> None:
+        if (out / MANIFEST).is_file():
+            return
+        _, _, printed = measure.run_processes((command,))
+        problem = expect(built=built)(printed)
+        if problem:
+            raise measure.CommandFailed(f"prepare: {problem}")
+    return prepare
+
+
+def typst_contender(name: str, project: Path, bundles: list[Path], processes: int = 1,
+                    **options) -> Contender:
     """Typst compiling BUNDLES, split over PROCESSES processes running at once."""
     if not HAS_TYPST:
         return Contender(name, skip="typst not installed")
@@ -75,7 +106,7 @@ def typst_contender(name: str, project: Path, bundles: list[Path], processes: in
         (sys.executable, str(BENCH / "typst_compile.py"), str(project), FONT_DIR,
          *map(str, chain.from_iterable(pairs[i::processes])))
         for i in range(min(processes, len(pairs))))
-    return Contender(name, commands, tuple(pdf for _, pdf in pairs))
+    return Contender(name, commands, tuple(pdf for _, pdf in pairs), **options)
 
 
 def naive_contender(project: Path, bundle: Path) -> Contender:
@@ -97,38 +128,50 @@ def naive_contender(project: Path, bundle: Path) -> Contender:
 
 
 def document_contenders(project: Path, doc: Document) -> list[Contender]:
-    def handbill(tag: str, **extra) -> Contender:
+    """One document: handbill on one process (-j 1), from an empty output folder, with the
+    font-subset cache deleted (cold) or kept (warm); naive WeasyPrint; Typst."""
+    def handbill(tag: str, cold: bool) -> Contender:
         out = project / f"out-{tag}"
-        return Contender(f"handbill {tag}", (handbill_build(project, [doc.bundle], out),),
-                         (out / doc.name / "handout.pdf",), **extra)
+        return Contender(f"handbill {tag}", (handbill_build(project, [doc.bundle], out, "-j", "1"),),
+                         (out / doc.name / f"{documents.LAYOUT}.pdf",),
+                         prepare=fresh_out(out, project / ".cache" if cold else None),
+                         verify=expect(built=1))
 
-    return [handbill("cold", prepare=clear_cache(project)),
-            handbill("warm"),  # the cache of the runs before it is kept
+    return [handbill("cold", cold=True),
+            handbill("warm", cold=False),  # the cache of the runs before it is kept
             naive_contender(project, doc.bundle),
             typst_contender(report.TYPST, project, [doc.bundle])]
 
 
-def many_contenders(project: Path) -> tuple[list[Contender], str | None]:
-    """50 variants of the sample: handbill in one command, Typst in 1 and in JOBS processes."""
+def many_contenders(project: Path) -> list[Contender]:
+    """50 variants of the sample: handbill's no-op rebuild, handbill -j 1 and -j JOBS from an
+    empty output folder (font cache warm), Typst in 1 and in JOBS processes."""
     bundles = [make_bundle(project, f"variant-{i:02}", title_suffix=f"({i})")
                for i in range(1, VARIANTS + 1)]
+    content = [project / "content"]
 
-    def handbill(name: str, tag: str, *extra: str, **options) -> Contender:
-        out = project / f"out-{tag}"
-        return Contender(name, (handbill_build(project, [project / "content"], out, *extra),),
-                         tuple(out / b.name / "handout.pdf" for b in bundles), **options)
+    def outputs(out: Path) -> tuple[Path, ...]:
+        return tuple(out / b.name / f"{documents.LAYOUT}.pdf" for b in bundles)
 
-    contenders = [handbill("handbill cold", "cold", prepare=clear_cache(project)),
-                  handbill("handbill warm", "warm")]
-    note = None
-    if handbill_has_jobs():
-        contenders.append(handbill(f"handbill -j {JOBS} warm", "jobs", "-j", str(JOBS)))
-    else:
-        note = f"handbill build has no -j yet: 'handbill -j {JOBS}' skipped"
-        log(note)
-    contenders += [typst_contender("Typst, 1 process", project, bundles),
-                   typst_contender(f"Typst, {JOBS} processes", project, bundles, JOBS)]
-    return contenders, note
+    def build(jobs: int) -> Contender:
+        out = project / f"out-j{jobs}"
+        return Contender(report.many_jobs(jobs), (handbill_build(project, content, out, "-j", str(jobs)),),
+                         outputs(out), prepare=fresh_out(out), verify=expect(built=VARIANTS),
+                         max_runs=MANY_RUNS, warmup=False)
+
+    noop_out = project / "out-noop"
+    noop = handbill_build(project, content, noop_out)  # as one would type it: default -j
+    return [
+        # First: its untimed prepare step builds all 50 once, which also fills the font cache
+        # and the OS file cache for the builds after it; so they need no warm-up run of their
+        # own (tens of seconds each), nor does Typst, warmed by the sections before.
+        Contender(report.NOOP, (noop,), outputs(noop_out),
+                  prepare=build_once(noop, VARIANTS, noop_out), verify=expect(cached=VARIANTS)),
+        build(1),
+        build(JOBS),
+        typst_contender(report.TYPST_1, project, bundles, max_runs=MANY_RUNS, warmup=False),
+        typst_contender(report.TYPST_N, project, bundles, JOBS, max_runs=MANY_RUNS, warmup=False),
+    ]
 
 
 def prepare_documents(project: Path, quick: bool) -> list[Document]:
@@ -140,8 +183,8 @@ def prepare_documents(project: Path, quick: bool) -> list[Document]:
 
     def handbill_pages(bundle: Path) -> int:
         out = project / "out-probe"
-        measure.run_processes((handbill_build(project, [bundle], out),))
-        return measure.pdf_pages(out / bundle.name / "handout.pdf")
+        measure.run_processes((handbill_build(project, [bundle], out, "-j", "1"),))
+        return measure.pdf_pages(out / bundle.name / f"{documents.LAYOUT}.pdf")
 
     log("sizing the long documents...")
     for target, repeats in documents.fit_repeats(project, TARGET_PAGES, handbill_pages).items():
@@ -170,29 +213,33 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         results = measure.bench(document_contenders(project, doc), runs, warmup,
                                 lambda message: log(f"  {doc.label}: {message}"))
         sections.append((doc.label, results))
-    many = many_note = None
-    if args.many and not args.quick:
+    many = None
+    if not (args.quick or args.no_many):
         log(f"== {VARIANTS} documents")
-        contenders, many_note = many_contenders(tmp / "many")
-        many = (f"{VARIANTS} variants", measure.bench(contenders, runs, warmup,
-                                                      lambda message: log(f"  many: {message}")))
+        many = (f"{VARIANTS} variants",
+                measure.bench(many_contenders(tmp / "many"), runs, warmup,
+                              lambda message: log(f"  many: {message}")))
 
     v = versions()
     header = [
-        f"handbill benchmark: median of {runs} run(s)"
-        + (" after 1 warm-up run" if warmup else " (no warm-up)") + ", each in a fresh process",
+        f"handbill benchmark: each row the median of its 'runs' ({runs} asked; "
+        f"{VARIANTS}-document builds at most {MANY_RUNS})"
+        + (", after 1 untimed warm-up run (50-document builds: warmed by the no-op's build)"
+           if warmup else " (no warm-up)")
+        + ", each run in fresh processes",
         f"handbill {v['handbill']}, WeasyPrint {v['weasyprint']}, typst (PyPI) {v['typst']}, "
         f"Python {v['python']}, {v['cpus']} CPUs",
-        "cold: <project>/.cache deleted before each run; warm: cache kept; "
-        "peak RSS: ru_maxrss of the process; * bytes differed between runs",
+        "handbill builds into an empty output folder (no manifest) unless it says no-op; "
+        "cold: <project>/.cache (font subsets) deleted too; warm: cache kept",
+        "peak RSS: ru_maxrss, the largest single process (handbill -j 2: main or a worker); "
+        "* bytes differed between runs",
     ]
-    print(report.render(header, sections, many, many_note))
+    print(report.render(header, sections, many))
     if args.json:
         data = {"versions": v, "runs": runs, "warmup": warmup,
                 "documents": [{"document": label, "results": [r.as_dict() for r in results]}
                               for label, results in sections],
-                "many": None if many is None else [r.as_dict() for r in many[1]],
-                "many_note": many_note}
+                "many": None if many is None else [r.as_dict() for r in many[1]]}
         Path(args.json).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     failed = any(r.error and r.error.startswith("failed")
                  for _, results in sections + ([many] if many else []) for r in results)
@@ -206,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="smoke test: the sample only, 1 run, no warm-up")
     parser.add_argument("--many", action="store_true",
-                        help=f"also build {VARIANTS} variants of the sample in one batch")
+                        help=f"the {VARIANTS}-document section (now always run: kept for old scripts)")
+    parser.add_argument("--no-many", action="store_true",
+                        help=f"skip the {VARIANTS}-document section (--quick skips it too)")
     parser.add_argument("--json", metavar="FILE", help="also write every measurement as JSON")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary project (its path goes to stderr)")

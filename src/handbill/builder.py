@@ -150,6 +150,7 @@ def job_key(job: Job, options: BuildOptions, cache: dict) -> str:
     if site.is_file():
         sources.append(root / "assets")  # the logo and other files site.yaml names
     settings = {"layout": job.layout, "lang": job.lang, "style": options.citation_style,
+                "variant": options.pdf_variant,
                 "options": dict(sorted(options.layout_options.items()))}
     return fingerprint(sources, settings, cache)
 
@@ -293,4 +294,5 @@ def make_pdf(full: Bundle, layout: Layout, lang: str | None, options: BuildOptio
     return render_pdf(html, base_url=bundle.path.resolve().as_uri() + "/",
                       allowed=allowed_folders(root), source=display_path(bundle.path, root),
                       stylesheets=(css,), font_families=tuple(fonts.faces),
-                      max_pages=layout.pages, fit_hint=fit_hint(full, layout))
+                      max_pages=layout.pages, fit_hint=fit_hint(full, layout),
+                      variant=options.pdf_variant)

@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="vancouver (the default), apa, gb-t-7714, or a .csl file; "
                             "over the bundle's and the layout's choice")
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: out/)")
+    build.add_argument("--pdf-variant", choices=("pdf/ua-1", "pdf/a-2b"),
+                       help="PDF/UA-1 (accessible) or PDF/A-2b (archival); every PDF is tagged")
     build.add_argument("-j", "--jobs", type=int, metavar="N",
                        help="worker processes (default: one per core)")
     build.add_argument("--report", type=Path, metavar="FILE",
@@ -140,6 +142,7 @@ def _build(args, project: Path) -> int:
 
     options = BuildOptions(project=project, out=args.out, layout=args.layout, lang=args.lang,
                            citation_style=args.citation_style, jobs=args.jobs,
+                           pdf_variant=args.pdf_variant,
                            layout_options=_layout_options(args))
     shown: list[Progress] = []
 
@@ -248,10 +251,21 @@ def _list_fonts(project: Path, layout_name: str) -> int:
     return 0
 
 
+def _terminated(signum, frame):
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: temporary files are removed on the way
+
+
 def main() -> int:
     """Console-script entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         return run(sys.argv[1:])
+    except KeyboardInterrupt:
+        print("handbill: interrupted; finished PDFs are complete, none is half-written",
+              file=sys.stderr)
+        return 130
     except BrokenPipeError:  # `handbill fonts | head`: the reader has all it wanted
         sys.stderr.close()
         return 0

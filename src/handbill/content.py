@@ -262,7 +262,13 @@ def _read_text(path: Path, root: Path | None) -> tuple[str | None, list[Diagnost
     if len(data) > MAX_BODY_BYTES:
         return None, [Diagnostic(shown, None, f"file is {len(data)} bytes, more than the "
                                  f"{MAX_BODY_BYTES} allowed")]
-    if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError:
+            return None, [Diagnostic(shown, 1, "file starts as UTF-16 but is not valid UTF-16",
+                                     hint="save the file as UTF-8")]
+    if b"\0" in data[:8192]:
         return None, [Diagnostic(shown, 1, "this is a binary file, not Markdown text")]
     try:
         return data.decode("utf-8-sig"), []

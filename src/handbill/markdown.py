@@ -18,6 +18,11 @@ _PARSER = (
     .enable("table")
     .use(citations_plugin)
 )
+# Every link and image is parsed, so that parse_body can refuse a bad one at its line
+# (markdown-it would otherwise print a file: or javascript: link as plain text, silently).
+_PARSER.validateLink = lambda url: True
+#: Schemes a link may use; images must be files inside the bundle.
+LINK_SCHEMES = ("http", "https", "mailto", "tel")
 
 
 def _slug(text: str, taken: set[str], prefix: str) -> str:
@@ -46,6 +51,8 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
     """Parse one language file. Returns the body and the problems found in it."""
     problems: list[Diagnostic] = []
     shown = display_path(path, root)
+    # One newline convention, as markdown-it counts lines (a lone \r ends a line too).
+    source = source.replace("\r\n", "\n").replace("\r", "\n")
     tokens = _PARSER.parse(source)
     headings: list[Heading] = []
     images: list[Image] = []
@@ -65,6 +72,14 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
                     column=1, code="markdown-heading"))
         if token.type == "inline" and token.children:
             for child in token.children:
+                if child.type == "link_open":
+                    href = child.attrGet("href") or ""
+                    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", href, re.I)
+                    if scheme and scheme.group(1).lower() not in LINK_SCHEMES:
+                        problems.append(Diagnostic(
+                            shown, line, f"link '{href[:80]}' uses {scheme.group(1)}:, which a "
+                            f"handout may not (allowed: {', '.join(LINK_SCHEMES)})", code="link"))
+                        child.attrSet("href", "#")
                 if child.type != "image":
                     continue
                 src = child.attrGet("src") or ""

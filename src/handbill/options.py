@@ -21,6 +21,8 @@ class BuildOptions:
     lang: str | None = None
     #: A citation style's name or .csl file, over the bundle's and the layout's choice.
     citation_style: str | None = None
+    #: "pdf/ua-1" or "pdf/a-2b"; None: a tagged PDF.
+    pdf_variant: str | None = None
     #: Worker processes (-j); None: one per core.
     jobs: int | None = None
     #: Layout options (KEY=VALUE), validated against the layout's manifest.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,13 +84,19 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
     return document, problems
 
 
+#: The PDF variants handbill offers (WeasyPrint's names). Every PDF is tagged.
+VARIANTS = ("pdf/ua-1", "pdf/a-2b")
+
+
 def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
                stylesheets: tuple[str, ...] = (),
                font_families: tuple[str, ...] | None = None, max_pages: int | None = None,
-               fit_hint: str | None = None) -> tuple[bytes, int]:
+               fit_hint: str | None = None, variant: str | None = None) -> tuple[bytes, int]:
     """Lay out HTML and return (PDF bytes, page count); raise RenderError on any problem.
 
-    With FONT_FAMILIES, a font outside them in the PDF (a system fallback) is an error.
+    The PDF is tagged (structure, /Lang per block, alt text); VARIANT makes it
+    PDF/UA-1 or PDF/A-2b. With FONT_FAMILIES, a font outside them in the PDF (a
+    system fallback) is an error.
     """
     document, problems = lay_out(html, base_url=base_url, allowed=allowed, source=source,
                                  stylesheets=stylesheets, max_pages=max_pages, fit_hint=fit_hint)
@@ -98,8 +105,12 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
     used: list[str] = []
     # identifier=True: pydyf derives the PDF's /ID from the PDF's own objects, so the
     # same content gives the same bytes wherever the project lies.
-    data = document.write_pdf(pdf_identifier=True,
-                              finisher=lambda _doc, pdf: used.extend(_font_names(pdf)))
+    def finish(_document, pdf) -> None:
+        used.extend(_font_names(pdf))
+        _fix_xmp_document_id(pdf)
+
+    data = document.write_pdf(pdf_identifier=True, pdf_tags=True, pdf_variant=variant,
+                              finisher=finish)
     if font_families is not None:
         ours = tuple(family.replace(" ", "-") for family in font_families)
         for name in sorted(set(used)):
@@ -109,6 +120,24 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
     if problems:
         raise RenderError(problems)
     return data, len(document.pages)
+
+
+def _fix_xmp_document_id(pdf) -> None:
+    """Replace the random xmp.did WeasyPrint writes (uuid4) by one made from the metadata.
+
+    PDF/A and PDF/UA carry XMP metadata with a DocumentID; a random one would make
+    the same input give different bytes.
+    """
+    import hashlib
+    import uuid
+
+    did = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
+    for obj in pdf.objects:
+        if not isinstance(obj, dict) or str(obj.get("Type", "")).strip("b'") != "/Metadata":
+            continue
+        data = b"".join(p if isinstance(p, bytes) else str(p).encode() for p in obj.stream)
+        stable = uuid.UUID(bytes=hashlib.sha256(did.sub(b"", data)).digest()[:16], version=4)
+        obj.stream = [did.sub(f"xmp.did:{stable}".encode(), data)]
 
 
 def body_size(pages) -> float:

@@ -15,8 +15,10 @@ from .errors import ContentError, Diagnostic, display_path
 
 #: Refuse YAML files larger than this (bytes): metadata is small.
 MAX_YAML_BYTES = 1_000_000
-#: Refuse documents whose aliases expand to more nodes than this.
-MAX_ALIAS_NODES = 10_000
+#: Refuse documents with more aliases than this (metadata needs none).
+MAX_ALIAS_NODES = 1_000
+#: Refuse documents that, with their aliases expanded, hold more nodes than this.
+MAX_EXPANDED_NODES = 100_000
 
 
 class Located(dict):
@@ -53,6 +55,25 @@ class _Loader(yaml.SafeLoader):
             if self._alias_count > MAX_ALIAS_NODES:
                 raise yaml.YAMLError("too many aliases (possible billion-laughs document)")
         return super().compose_node(parent, index)
+
+    def construct_document(self, node):
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            raise yaml.YAMLError(f"the document expands to more than {MAX_EXPANDED_NODES} values "
+                                 "through its aliases (a billion-laughs document?)")
+        return super().construct_document(node)
+
+
+def _expanded_size(node, sizes: dict) -> int:
+    """How many nodes NODE stands for once every alias is expanded (memoised per node)."""
+    key = id(node)
+    if key not in sizes:
+        sizes[key] = 1  # a recursive alias counts once
+        if isinstance(node, yaml.SequenceNode):
+            sizes[key] = 1 + sum(_expanded_size(child, sizes) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            sizes[key] = 1 + sum(_expanded_size(k, sizes) + _expanded_size(v, sizes)
+                                 for k, v in node.value)
+    return sizes[key]
 
 
 def _construct_mapping(loader, node):

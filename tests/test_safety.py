@@ -1,0 +1,212 @@
+"""Content cannot turn the build against the machine; bad input never gives a traceback,
+a hang or a half-written PDF."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from handbill.cli import run
+from pdfcheck import all_text
+
+from conftest import REPO
+
+BUNDLE = "content/stem-cells-t2dm"
+
+
+def _build(project, capsys, *args):
+    code = run(["--project", str(project), "build", *args])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _no_pdf(project: Path) -> bool:
+    return not list((project / "out").rglob("*.pdf")) if (project / "out").exists() else True
+
+
+def _line(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if needle in line)
+
+
+# ---- escape attempts ------------------------------------------------------------------
+
+@pytest.mark.parametrize("src", ["file:///etc/passwd", "../../../../etc/passwd",
+                                 "http://127.0.0.1:9/x.png", "https://example.org/x.png"])
+def test_image_outside_the_bundle_is_refused_at_its_line(project, capsys, src):
+    en = project / BUNDLE / "en.md"
+    _edit(en, "## Conclusion\n", f"## Conclusion\n\n![a chart]({src})\n")
+    code, err = _build(project, capsys)
+    assert code == 1
+    assert (f"{BUNDLE}/en.md:{_line(en, src)}: error: image '{src}' must be a file inside the "
+            "bundle [image]") in err
+    assert _no_pdf(project)
+
+
+def test_symlink_out_of_the_project_is_refused(project, capsys, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "secret.svg"
+    outside.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
+    cover = project / BUNDLE / "cover.svg"
+    cover.unlink()
+    cover.symlink_to(outside)
+    code, err = _build(project, capsys)
+    assert code == 1
+    line = _line(project / BUNDLE / "meta.yaml", "image: cover.svg")
+    assert f"{BUNDLE}/meta.yaml:{line}: error: cover image 'cover.svg' must be a file inside the bundle" in err
+    assert _no_pdf(project)
+
+
+@pytest.mark.weasyprint_logs
+def test_layout_that_reaches_for_a_system_file_is_refused_and_nothing_is_read(project, capsys):
+    partials = project / "layouts" / "_partials"
+    partials.mkdir(parents=True)
+    (partials / "disclaimer.html.j2").write_text(
+        '<img src="file:///etc/passwd" alt=""><img src="http://127.0.0.1:9/t.png" alt="">')
+    code, err = _build(project, capsys)
+    assert code == 1
+    assert f"{BUNDLE}: error: refused to load file:///etc/passwd: outside the project" in err
+    assert f"{BUNDLE}: error: refused to load http://127.0.0.1:9/t.png: http: URLs are never " \
+           "fetched" in err
+    assert _no_pdf(project)
+
+
+def test_raw_html_and_script_are_printed_as_text(project, capsys):
+    en = project / BUNDLE / "en.md"
+    _edit(en, "## Conclusion\n", "## Conclusion\n\n<script>alert(1)</script> <iframe src=x>\n")
+    code, _ = _build(project, capsys, "--lang", "en")
+    assert code == 0
+    text = all_text(project / "out" / "stem-cells-t2dm" / "handout.en.pdf")
+    assert "<script>alert(1)</script>" in text and "<iframe src=x>" in text
+    reader = pypdf.PdfReader(project / "out" / "stem-cells-t2dm" / "handout.en.pdf")
+    assert "/JavaScript" not in str(reader.trailer["/Root"]) and "/OpenAction" not in reader.trailer["/Root"]
+
+
+def test_yaml_python_tag_is_refused(project, capsys):
+    meta = project / BUNDLE / "meta.yaml"
+    meta.write_text(meta.read_text("utf-8") + "audience: !!python/object/apply:os.system ['touch pwned']\n",
+                    encoding="utf-8")
+    code, err = _build(project, capsys)
+    assert code == 1
+    assert re.search(rf"{BUNDLE}/meta\.yaml:\d+:\d+: error: invalid YAML: could not determine a "
+                     r"constructor for the tag 'tag:yaml\.org,2002:python/object/apply:os\.system'", err), err
+    assert not (project / "pwned").exists() and not Path("pwned").exists()
+
+
+def test_billion_laughs_is_refused(project, capsys):
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in "bcdefghi":
+        prev = chr(ord(n) - 1)
+        lines.append(f"{n}: &{n} [" + ",".join(f"*{prev}" for _ in range(9)) + "]")
+    meta = project / BUNDLE / "meta.yaml"
+    meta.write_text(meta.read_text("utf-8") + "\n".join(lines) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    code, err = _build(project, capsys)
+    assert time.perf_counter() - started < 10
+    assert code == 1
+    assert re.search(rf"^{BUNDLE}/meta\.yaml: error: invalid YAML: the document expands to more "
+                     r"than 100000 values through its aliases \(a billion-laughs document\?\)$",
+                     err, re.M), err
+
+
+# ---- a corpus of bad input ---------------------------------------------------------------
+
+CORPUS = {
+    "binary en.md": ("en.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+                     "en.md:1: error: this is a binary file, not Markdown text"),
+    "invalid UTF-8": ("en.md", "## Intro\n\nok\n".encode() + b"caf\xe9\n",
+                      "en.md:4: error: file is not valid UTF-8"),
+    "10 MB paragraph": ("en.md", b"word " * 2_100_000,
+                        "en.md: error: file is 10500000 bytes, more than the 2000000 allowed"),
+    "an image that is not one": ("cover.svg", b"this is not an image at all",
+                                 "content/stem-cells-t2dm: error: WeasyPrint: Failed to load image"),
+}
+
+
+@pytest.mark.weasyprint_logs
+@pytest.mark.parametrize("case", sorted(CORPUS))
+def test_bad_input_gives_a_located_error(project, capsys, case):
+    name, data, message = CORPUS[case]
+    (project / BUNDLE / name).write_bytes(data)
+    code, err = _build(project, capsys)
+    assert code == 1, err
+    assert message in err, err
+    assert _no_pdf(project)
+
+
+def test_utf16_with_bom_is_read(project, capsys):
+    zh = project / BUNDLE / "zh-Hans.md"
+    zh.write_bytes(zh.read_text(encoding="utf-8").encode("utf-16"))
+    code, err = _build(project, capsys, "--lang", "zh-Hans")
+    assert code == 0, err
+    assert "干细胞疗法" in all_text(project / "out" / "stem-cells-t2dm" / "handout.zh-Hans.pdf")
+
+
+def test_lists_nested_200_deep_build(project, capsys):
+    en = project / BUNDLE / "en.md"
+    nested = "".join("  " * depth + "- level\n" for depth in range(200))
+    _edit(en, "## Conclusion\n", f"## Conclusion\n\n{nested}\n")
+    zh = project / BUNDLE / "zh-Hans.md"
+    code, err = _build(project, capsys, "--lang", "en")
+    assert code == 0, err
+
+
+def test_missing_references_file_named_in_meta(project, capsys):
+    (project / BUNDLE / "references.yaml").unlink()
+    code, err = _build(project, capsys)
+    assert code == 1
+    line = _line(project / BUNDLE / "meta.yaml", "references:")
+    assert f"{BUNDLE}/meta.yaml:{line}: error: references file 'references.yaml' not found" in err
+
+
+def test_names_with_spaces_and_chinese_characters(tmp_path, capsys):
+    project = tmp_path / "我的 项目"
+    shutil.copytree(REPO / "content" / "stem-cells-t2dm", project / "content" / "糖尿病 资料")
+    meta = project / "content" / "糖尿病 资料" / "meta.yaml"
+    meta.write_text(meta.read_text("utf-8").replace(
+        "layouts: [handout, parallel, trifold, booklet]", "layouts: [handout]"), "utf-8")
+    code, err = _build(project, capsys)
+    assert code == 0, err
+    assert (project / "out" / "糖尿病 资料" / "handout.pdf").is_file()
+
+
+# ---- interruption ---------------------------------------------------------------------------
+
+def test_killed_build_leaves_the_previous_pdf_and_no_temporary_file(project):
+    assert run(["--project", str(project), "build"]) == 0
+    pdf = project / "out" / "stem-cells-t2dm" / "handout.pdf"
+    before = pdf.read_bytes()
+    en = project / BUNDLE / "en.md"
+    for attempt, (sig, delay) in enumerate([(signal.SIGTERM, 0.5), (signal.SIGINT, 0.9),
+                                            (signal.SIGTERM, 1.3), (signal.SIGTERM, 1.8)]):
+        _edit(en, "## Conclusion", f"## Conclusion {attempt}")  # so that it must rebuild
+        process = subprocess.Popen([sys.executable, "-m", "handbill", "--project", str(project),
+                                    "build", "-j", "1"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(sig)
+        out, err = process.communicate(timeout=60)
+        assert "Traceback" not in err, err
+        # 0: it finished first; 130 or killed by the signal: interrupted.
+        assert process.returncode in (0, 130, -signal.SIGINT, -signal.SIGTERM), (process.returncode, err)
+        leftovers = [p.name for p in pdf.parent.iterdir() if p.name != "handout.pdf"]
+        assert leftovers == [], leftovers
+        data = pdf.read_bytes()
+        assert data == before or len(pypdf.PdfReader(pdf).pages) == 4
+        assert data.rstrip().endswith(b"%%EOF")
+        before = data
