@@ -11,6 +11,7 @@ as GB/T 7714-2015 prescribes for Western-language entries.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 import tempfile
@@ -33,6 +34,8 @@ STYLES = {
         "china-national-standard-gb-t-7714-2015-numeric.csl",
 }
 DEFAULT_STYLE = "vancouver"
+#: Where formatted citations are kept between builds, under the project.
+CACHE_DIR = Path(".cache") / "handbill" / "citations"
 #: The CSL locale each section's run uses.
 LOCALES = {"en": "en-US", "zh-Hans": "zh-CN"}
 
@@ -117,8 +120,6 @@ def check_citations(bundle: Bundle, root: Path) -> list[Diagnostic]:
 
 def resolve_citations(bundle: Bundle, style: Path, root: Path) -> Bibliography:
     """Format every citation and each language's bibliography in STYLE."""
-    from .pandoc import run_pandoc
-
     _check_style(style, root)
     clusters = [c for lang in ("en", "zh-Hans") if lang in bundle.bodies
                 for c in bundle.bodies[lang].clusters]
@@ -127,22 +128,17 @@ def resolve_citations(bundle: Bundle, style: Path, root: Path) -> Bibliography:
     languages = {ref.id: str(ref.csl.get("language") or "en") for ref in bundle.references}
     source = "\n\n".join(f"::: {{#{c.id}}}\n{c.raw}\n:::" for c in clusters)
     source += "\n\n::: {#refs}\n:::\n"
-    runs = {}
-    with tempfile.TemporaryDirectory(prefix="handbill-") as tmp:
-        refs = Path(tmp) / "references.json"
-        refs.write_text(json.dumps([{**ref.csl, "id": ref.id} for ref in bundle.references],
-                                   ensure_ascii=False), encoding="utf-8")
-        for locale in sorted(set(LOCALES.values())):
-            html = run_pandoc(["-f", "markdown", "-t", "html", "--wrap=none", "--citeproc",
-                               "--csl", str(style), "--bibliography", str(refs),
-                               "-M", f"lang={locale}", "-M", "link-citations=true",
-                               "-M", "link-bibliography=true"],
-                              source, display_path(style, root))
-            runs[locale] = _parse(html)
+    references = json.dumps([{**ref.csl, "id": ref.id} for ref in bundle.references],
+                            ensure_ascii=False, sort_keys=True)
+    # Chinese terms serve only Chinese-language entries (the policy above); without any,
+    # the zh-CN run is not made.
+    chinese = any(lang.startswith("zh") for lang in languages.values())
+    runs = {locale: _parse(_formatted(source, references, style, locale, root))
+            for locale in sorted(set(LOCALES.values()) if chinese else {LOCALES["en"]})}
     citations, entries = {}, {}
     for lang in bundle.bodies:
-        own = runs[LOCALES[lang]]
         english = runs[LOCALES["en"]]
+        own = runs.get(LOCALES[lang], english)
         for cluster in bundle.bodies[lang].clusters:
             chinese = any(languages.get(item.key, "en").startswith("zh") for item in cluster.items)
             run = own if (lang == "en" or chinese) else english
@@ -152,6 +148,33 @@ def resolve_citations(bundle: Bundle, style: Path, root: Path) -> Bibliography:
             for key, entry in own[1].items())
         entries[lang] = tuple(Entry(e.id, e.label, _relink(e.html, lang)) for e in entries[lang])
     return Bibliography(citations, entries, style.stem)
+
+
+def _formatted(source: str, references: str, style: Path, locale: str, root: Path) -> str:
+    """Pandoc's HTML for SOURCE's citations, from the project's cache when it made it before.
+
+    Pandoc is a 150 MB program: not starting it when nothing changed keeps builds
+    fast and small. The key is everything its output depends on.
+    """
+    from . import __version__
+    from .pandoc import run_pandoc
+
+    key = hashlib.sha256("\0".join((__version__, source, references, locale,
+                                     hashlib.sha256(style.read_bytes()).hexdigest())).encode())
+    cached = root / CACHE_DIR / f"{key.hexdigest()[:32]}.html"
+    if cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="handbill-") as tmp:
+        refs = Path(tmp) / "references.json"
+        refs.write_text(references, encoding="utf-8")
+        html = run_pandoc(["-f", "markdown", "-t", "html", "--wrap=none", "--citeproc",
+                           "--csl", str(style), "--bibliography", str(refs),
+                           "-M", f"lang={locale}", "-M", "link-citations=true",
+                           "-M", "link-bibliography=true"], source, display_path(style, root))
+    from .pdf import write_atomic
+
+    write_atomic(cached, html.encode("utf-8"))
+    return html
 
 
 def _relink(html: str, lang: str) -> str:
