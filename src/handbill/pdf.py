@@ -109,8 +109,16 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
         used.extend(_font_names(pdf))
         _fix_xmp_document_id(pdf)
 
-    data = document.write_pdf(pdf_identifier=True, pdf_tags=True, pdf_variant=variant,
-                              finisher=finish)
+    collector = _Collector()  # writing warns too (an image without alt text when tagging)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        data = document.write_pdf(pdf_identifier=True, pdf_tags=True, pdf_variant=variant,
+                                  finisher=finish)
+    finally:
+        logger.removeHandler(collector)
+    problems += [Diagnostic(source, None, f"WeasyPrint: {message}", code="render")
+                 for message in dict.fromkeys(collector.messages)]
     if font_families is not None:
         ours = tuple(family.replace(" ", "-") for family in font_families)
         for name in sorted(set(used)):
