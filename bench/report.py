@@ -32,6 +32,8 @@ MANY_TARGETS = (
 )
 #: Typst's page count is flagged when it differs from handbill's by more than this.
 PAGE_TOLERANCE = 0.15
+#: Typst's 2 processes should be about 2x faster than its 1; below this, a core was busy.
+PARALLEL_SANITY = 1.5
 
 _ROW = "{:<20} {:<24} {:>4} {:>6} {:>9} {:>14} {:>12}"
 _WIDTHS = (20, 24, 4, 6, 9, 14, 12)
@@ -133,4 +135,8 @@ def render(header: list[str], sections: list[tuple[str, list[Result]]],
         out += ["", "Ratios (handbill / Typst)"]
         out += ratios_table([many], MANY_PAIRS, (J2, TYPST_N))
         out += ["", f"Targets ({many[0]})"] + targets_table(many[1], MANY_TARGETS)
+        typst_speedup = ratio(many[1], TYPST_1, TYPST_N, "wall")
+        if typst_speedup is not None and typst_speedup < PARALLEL_SANITY:
+            out.append(f"note: Typst's 2 processes were only {typst_speedup:.2f}x faster than its 1: "
+                       "something else used a core meanwhile, so the -j 2 figures understate it")
     return "\n".join(out)

@@ -206,6 +206,7 @@ def versions() -> dict[str, str]:
 
 def run(args: argparse.Namespace, tmp: Path) -> int:
     runs, warmup = (1, False) if args.quick else (args.runs, True)
+    load_before = os.getloadavg()
     project = tmp / "project"
     sections = []
     for doc in prepare_documents(project, args.quick):
@@ -233,10 +234,14 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         "cold: <project>/.cache (font subsets) deleted too; warm: cache kept",
         "peak RSS: ru_maxrss, the largest single process (handbill -j 2: main or a worker); "
         "* bytes differed between runs",
+        "load average (1, 5, 15 min) before: {}; after: {} (above 0.5 before: the machine was "
+        "busy)".format(*(", ".join(f"{x:.2f}" for x in load)
+                         for load in (load_before, os.getloadavg()))),
     ]
     print(report.render(header, sections, many))
     if args.json:
         data = {"versions": v, "runs": runs, "warmup": warmup,
+                "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
                 "documents": [{"document": label, "results": [r.as_dict() for r in results]}
                               for label, results in sections],
                 "many": None if many is None else [r.as_dict() for r in many[1]]}

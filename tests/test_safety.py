@@ -134,7 +134,8 @@ CORPUS = {
     "10 MB paragraph": ("en.md", b"word " * 2_100_000,
                         "en.md: error: file is 10500000 bytes, more than the 2000000 allowed"),
     "an image that is not one": ("cover.svg", b"this is not an image at all",
-                                 "content/stem-cells-t2dm: error: WeasyPrint: Failed to load image"),
+                                 "meta.yaml:17: error: cover image 'cover.svg' is not a valid SVG "
+                                 "file (syntax error: line 1, column 0) [meta]"),
 }
 
 
@@ -210,3 +211,41 @@ def test_killed_build_leaves_the_previous_pdf_and_no_temporary_file(project):
         assert data == before or len(pypdf.PdfReader(pdf).pages) == 4
         assert data.rstrip().endswith(b"%%EOF")
         before = data
+
+
+def test_allowed_raw_html_is_kept_but_scripts_and_frames_are_removed(project, capsys):
+    _edit(project / BUNDLE / "meta.yaml", "date: 2023-06-29", "date: 2023-06-29\nallow-html: true")
+    en = project / BUNDLE / "en.md"
+    _edit(en, "## Conclusion\n", "## Conclusion\n\n<p>Call <b>us</b> today.</p>\n\n"
+          "<script>alert(1)</script>\n\n<iframe src=\"https://example.org\"></iframe>\n\n"
+          "<object data=\"x.swf\"></object> <link rel=\"stylesheet\" href=\"https://e.org/x.css\">\n")
+    code, err = _build(project, capsys, "--lang", "en")
+    assert code == 0, err
+    for tag in ("script", "iframe", "object", "link"):
+        line = _line(en, f"<{tag}")
+        assert (f"{BUNDLE}/en.md:{line}: warning: <{tag}> removed: raw HTML may not run code, "
+                "load pages or restyle the layout [raw-html]") in err
+    text = all_text(project / "out" / "stem-cells-t2dm" / "handout.en.pdf")
+    assert "Call us today." in text and "alert(1)" not in text and "<script>" not in text
+
+
+def test_oversized_image_is_refused_at_its_line(project, capsys):
+    from PIL import Image
+
+    Image.new("L", (8000, 6000)).save(project / BUNDLE / "huge.png")  # 48 Mpx
+    en = project / BUNDLE / "en.md"
+    _edit(en, "## Conclusion\n", "## Conclusion\n\n![a huge chart](huge.png)\n")
+    code, err = _build(project, capsys)
+    assert code == 1
+    assert (f"{BUNDLE}/en.md:{_line(en, 'huge.png')}: error: image 'huge.png' has 8000x6000 "
+            "pixels, more than the 40,000,000 allowed [image]") in err
+
+
+def test_page_limit_and_render_timeout(project, capsys):
+    code, err = _build(project, capsys, "--max-pages", "2")
+    assert code == 1
+    assert (f"{BUNDLE}: error: the document has 4 pages, more than the limit of 2 [limits]") in err
+    code, err = _build(project, capsys, "--timeout", "0.05", "-j", "1")
+    assert code == 1
+    assert f"{BUNDLE}: error: rendering took more than 0.05 s and was stopped [limits]" in err
+    assert _no_pdf(project)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -19,7 +20,7 @@ from typing import Callable
 from .citations import (DEFAULT_STYLE, STYLES, Bibliography, check_citations, find_style,
                         resolve_citations)
 from .content import find_bundles, load_bundle
-from .errors import ContentError, Diagnostic, HandbillError, UsageError, display_path
+from .errors import ContentError, Diagnostic, HandbillError, RenderError, UsageError, display_path
 from .fonts import bundled_fonts_dir
 from .incremental import Manifest, fingerprint
 from .layouts import Layout, builtin_layouts_dir, find_layout
@@ -150,7 +151,7 @@ def job_key(job: Job, options: BuildOptions, cache: dict) -> str:
     if site.is_file():
         sources.append(root / "assets")  # the logo and other files site.yaml names
     settings = {"layout": job.layout, "lang": job.lang, "style": options.citation_style,
-                "variant": options.pdf_variant,
+                "variant": options.pdf_variant, "max_pages": options.max_pages,
                 "options": dict(sorted(options.layout_options.items()))}
     return fingerprint(sources, settings, cache)
 
@@ -222,13 +223,15 @@ def run_job(job: Job, options: BuildOptions) -> Output:
     try:
         root = options.project
         full = load_bundle(job.bundle, root)
+        output.diagnostics += list(full.warnings)
         problems = check_citations(full, root)
         output.diagnostics += [p for p in problems if p.severity == "warning"]
         if any(p.severity == "error" for p in problems):
             raise ContentError([p for p in problems if p.severity == "error"])
         layout = find_layout(job.layout, root)
         site = load_site(root)
-        data, pages = make_pdf(full, layout, job.lang, options, site)
+        with _time_limit(options.timeout, display_path(job.bundle, root)):
+            data, pages = make_pdf(full, layout, job.lang, options, site)
         write_atomic(job.target, data)
         output.files.append((job.target, pages, len(data)))
         if layout.impose == "saddle-stitch":
@@ -246,6 +249,30 @@ def run_job(job: Job, options: BuildOptions) -> Output:
         output.diagnostics += error.diagnostics
     output.seconds = time.perf_counter() - started
     return output
+
+
+@contextmanager
+def _time_limit(seconds: float, source: str):
+    """Stop a render that takes longer than SECONDS (a RenderError), where signals allow it."""
+    import signal
+    import threading
+
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise RenderError(Diagnostic(source, None, f"rendering took more than {seconds:g} s and "
+                                     "was stopped", code="limits",
+                                     hint="raise it with --timeout, or look for a runaway layout"))
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions, site: Site):
@@ -295,4 +322,4 @@ def make_pdf(full: Bundle, layout: Layout, lang: str | None, options: BuildOptio
                       allowed=allowed_folders(root), source=display_path(bundle.path, root),
                       stylesheets=(css,), font_families=tuple(fonts.faces),
                       max_pages=layout.pages, fit_hint=fit_hint(full, layout),
-                      variant=options.pdf_variant)
+                      variant=options.pdf_variant, page_limit=options.max_pages)

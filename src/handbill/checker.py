@@ -43,6 +43,7 @@ def check(paths: list[Path] | None, options: BuildOptions) -> list[Diagnostic]:
         except HandbillError as error:
             findings += error.diagnostics
             continue
+        findings += list(bundle.warnings)
         findings += check_citations(bundle, root)
         findings += check_bundle(bundle, root)
         if any(f.severity == "error" and f.code == "citation" for f in findings):

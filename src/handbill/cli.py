@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: out/)")
     build.add_argument("--pdf-variant", choices=("pdf/ua-1", "pdf/a-2b"),
                        help="PDF/UA-1 (accessible) or PDF/A-2b (archival); every PDF is tagged")
+    build.add_argument("--max-pages", type=int, default=100, metavar="N",
+                       help="refuse a document of more pages (default: 100)")
+    build.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                       help="stop a document that takes longer to render (default: 120)")
     build.add_argument("-j", "--jobs", type=int, metavar="N",
                        help="worker processes (default: one per core)")
     build.add_argument("--report", type=Path, metavar="FILE",
@@ -142,7 +146,8 @@ def _build(args, project: Path) -> int:
 
     options = BuildOptions(project=project, out=args.out, layout=args.layout, lang=args.lang,
                            citation_style=args.citation_style, jobs=args.jobs,
-                           pdf_variant=args.pdf_variant,
+                           pdf_variant=args.pdf_variant, max_pages=args.max_pages,
+                           timeout=args.timeout,
                            layout_options=_layout_options(args))
     shown: list[Progress] = []
 

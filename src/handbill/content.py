@@ -12,6 +12,7 @@ from pathlib import Path
 from .errors import ContentError, Diagnostic, display_path
 from .markdown import parse_body
 from .model import BODY_FILES, LANGUAGES, SHORT_FILES, Bundle, Image, Meta, Reference
+from .images import image_problem
 from .references import find_references, load_references
 from .yamlfile import Located, LocatedList, load_yaml
 
@@ -19,9 +20,10 @@ META_FILE = "meta.yaml"
 #: Body files larger than this are refused: a handout is not a book.
 MAX_BODY_BYTES = 2_000_000
 
+
 _PER_LANGUAGE = ("title", "subtitle", "category", "reading-time", "disclaimer")
 _KNOWN_KEYS = {*_PER_LANGUAGE, "date", "audience", "layouts", "languages", "cover",
-               "references", "keywords", "citation-style", "url"}
+               "references", "keywords", "citation-style", "url", "allow-html"}
 
 
 def find_bundles(paths: list[Path]) -> list[Path]:
@@ -159,6 +161,10 @@ def _load_image(value, line: int, bundle_dir: Path, languages, check: _Checker, 
         check.error(value.line_of("image"), f"cover image '{src}' not found in "
                     f"{display_path(bundle_dir, root)}")
         return None
+    problem = image_problem(target)
+    if problem:
+        check.error(value.line_of("image"), f"cover image '{src}' {problem}")
+        return None
     alt = _per_language(value, "alt", languages, check, required=True)
     return Image(target, alt)
 
@@ -173,6 +179,7 @@ def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
         raise ContentError(error.diagnostics) from None
     problems += found
     languages = meta.languages if meta else LANGUAGES
+    allow_html = isinstance(data, Located) and data.get("allow-html") is True
 
     bodies = {}
     for lang in languages:
@@ -189,7 +196,7 @@ def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
         problems += found
         if source is None:
             continue
-        body, found = parse_body(lang, path, source, bundle_dir, root)
+        body, found = parse_body(lang, path, source, bundle_dir, root, allow_html)
         problems += found
         bodies[lang] = body
 
@@ -200,7 +207,7 @@ def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
             source, found = _read_text(path, root)
             problems += found
             if source is not None:
-                body, found = parse_body(lang, path, source, bundle_dir, root)
+                body, found = parse_body(lang, path, source, bundle_dir, root, allow_html)
                 problems += found
                 short[lang] = body
     if short and set(short) != set(languages):
@@ -211,10 +218,10 @@ def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
 
     references, reference_files = _load_all_references(data, meta_path, bundle_dir, root, problems)
 
-    if problems:
+    if any(p.severity == "error" for p in problems):
         raise ContentError(problems)
     return Bundle(bundle_dir.name, bundle_dir, meta_path, meta, bodies, references, reference_files,
-                  short)
+                  short, tuple(problems))
 
 
 def _load_all_references(data, meta_path: Path, bundle_dir: Path, root: Path | None,

@@ -9,6 +9,7 @@ from markdown_it import MarkdownIt
 
 from .errors import Diagnostic, display_path
 from .citesyntax import citations_plugin
+from .images import image_problem
 from .model import Body, CiteItem, Cluster, Heading, Image, Part
 from .typography import autospace, compress_punctuation
 
@@ -18,9 +19,17 @@ _PARSER = (
     .enable("table")
     .use(citations_plugin)
 )
+# A bundle that says `allow-html: true` gets its raw HTML, cleaned (see _clean_html).
+_HTML_PARSER = (
+    MarkdownIt("commonmark", {"html": True, "typographer": False})
+    .enable("table")
+    .use(citations_plugin)
+)
 # Every link and image is parsed, so that parse_body can refuse a bad one at its line
 # (markdown-it would otherwise print a file: or javascript: link as plain text, silently).
-_PARSER.validateLink = lambda url: True
+_PARSER.validateLink = _HTML_PARSER.validateLink = lambda url: True
+#: Raw HTML elements that are removed, with a warning, even where raw HTML is allowed.
+DANGEROUS = ("script", "iframe", "object", "embed", "link", "style", "form", "meta", "base")
 #: Schemes a link may use; images must be files inside the bundle.
 LINK_SCHEMES = ("http", "https", "mailto", "tel")
 
@@ -46,14 +55,47 @@ def _typeset_chinese(tokens) -> None:
                 child.content = compress_punctuation(autospace(child.content))
 
 
+def _clean_html(html: str) -> str:
+    """The body's HTML with only harmless elements and attributes left (nh3, Ammonia)."""
+    import nh3
+
+    tags = set(nh3.ALLOWED_TAGS) - {"map", "area"}
+    attributes = {"*": {"class", "id", "lang", "title"}, "a": {"href"},
+                  "img": {"src", "alt", "width", "height"},
+                  "span": {"class", "data-cluster"}, "ol": {"start"},
+                  "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
+    return nh3.clean(html, tags=tags, attributes=attributes, link_rel=None,
+                     url_schemes={"http", "https", "mailto", "tel", "file"})
+
+
+def _dangerous_html(tokens, shown: str) -> list[Diagnostic]:
+    """A warning for each dangerous element in raw HTML, at its line."""
+    found = []
+    pattern = re.compile(rf"<\s*({'|'.join(DANGEROUS)})\b", re.I)
+    for token in tokens:
+        pieces = [(token, token.content)] if token.type == "html_block" else []
+        if token.type == "inline" and token.children:
+            pieces += [(token, c.content) for c in token.children if c.type == "html_inline"]
+        for owner, content in pieces:
+            for match in pattern.finditer(content):
+                line = owner.map[0] + 1 if owner.map else None
+                found.append(Diagnostic(shown, line, f"<{match.group(1).lower()}> removed: raw "
+                                        "HTML may not run code, load pages or restyle the layout",
+                                        severity="warning", code="raw-html"))
+    return found
+
+
 def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
-               root: Path | None) -> tuple[Body, list[Diagnostic]]:
+               root: Path | None, allow_html: bool = False) -> tuple[Body, list[Diagnostic]]:
     """Parse one language file. Returns the body and the problems found in it."""
     problems: list[Diagnostic] = []
     shown = display_path(path, root)
     # One newline convention, as markdown-it counts lines (a lone \r ends a line too).
     source = source.replace("\r\n", "\n").replace("\r", "\n")
-    tokens = _PARSER.parse(source)
+    parser = _HTML_PARSER if allow_html else _PARSER
+    tokens = parser.parse(source)
+    if allow_html:
+        problems += _dangerous_html(tokens, shown)
     headings: list[Heading] = []
     images: list[Image] = []
     taken: set[str] = set()
@@ -94,19 +136,22 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
                     problems.append(Diagnostic(
                         shown, line, f"image '{src}' not found in {display_path(bundle_dir, root)}",
                         code="image"))
+                elif problem := image_problem(target):
+                    problems.append(Diagnostic(shown, line, f"image '{src}' {problem}",
+                                               code="image"))
                 else:
                     child.attrSet("src", target.as_uri())
                     images.append(Image(target, {lang: alt}))
     clusters = _collect_citations(tokens, lang, source)
     if lang == "zh-Hans":
         _typeset_chinese(tokens)
-    parts = _parts(tokens, headings)
+    parts = _parts(tokens, headings, parser, allow_html)
     html = "".join(part.html for part in parts)
     return Body(lang, path, source, html, tuple(headings), tuple(images),
                 tuple(clusters), tuple(parts)), problems
 
 
-def _parts(tokens, headings: list[Heading]) -> list[Part]:
+def _parts(tokens, headings: list[Heading], parser, clean: bool) -> list[Part]:
     """Render TOKENS cut before each level-2 heading."""
     cuts = [i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
     bounds = ([0] if not cuts or cuts[0] != 0 else []) + cuts + [len(tokens)]
@@ -117,7 +162,8 @@ def _parts(tokens, headings: list[Heading]) -> list[Part]:
             continue
         heading = next(second) if tokens[start].type == "heading_open" and \
             tokens[start].tag == "h2" else None
-        parts.append(Part(heading, _PARSER.renderer.render(tokens[start:end], _PARSER.options, {})))
+        html = parser.renderer.render(tokens[start:end], parser.options, {})
+        parts.append(Part(heading, _clean_html(html) if clean else html))
     return parts
 
 

@@ -122,6 +122,8 @@ class Bundle:
     reference_files: Mapping[str, Path] = field(default_factory=dict)
     #: The shorter text for small formats, when the bundle has one for every language.
     short_bodies: Mapping[str, Body] = field(default_factory=dict)
+    #: Warnings found while loading (raw HTML removed...), reported with the build.
+    warnings: tuple = ()
 
     def shortened(self) -> "Bundle":
         """This bundle with its shorter text as its bodies (itself when it has none)."""

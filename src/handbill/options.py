@@ -23,6 +23,10 @@ class BuildOptions:
     citation_style: str | None = None
     #: "pdf/ua-1" or "pdf/a-2b"; None: a tagged PDF.
     pdf_variant: str | None = None
+    #: A document with more pages than this is refused (a runaway text or layout).
+    max_pages: int = 100
+    #: Seconds one document may take to render before it is stopped.
+    timeout: float = 120.0
     #: Worker processes (-j); None: one per core.
     jobs: int | None = None
     #: Layout options (KEY=VALUE), validated against the layout's manifest.

@@ -91,7 +91,8 @@ VARIANTS = ("pdf/ua-1", "pdf/a-2b")
 def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
                stylesheets: tuple[str, ...] = (),
                font_families: tuple[str, ...] | None = None, max_pages: int | None = None,
-               fit_hint: str | None = None, variant: str | None = None) -> tuple[bytes, int]:
+               fit_hint: str | None = None, variant: str | None = None,
+               page_limit: int | None = None) -> tuple[bytes, int]:
     """Lay out HTML and return (PDF bytes, page count); raise RenderError on any problem.
 
     The PDF is tagged (structure, /Lang per block, alt text); VARIANT makes it
@@ -100,6 +101,10 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
     """
     document, problems = lay_out(html, base_url=base_url, allowed=allowed, source=source,
                                  stylesheets=stylesheets, max_pages=max_pages, fit_hint=fit_hint)
+    if page_limit is not None and len(document.pages) > page_limit:
+        problems.append(Diagnostic(source, None, f"the document has {len(document.pages)} pages, "
+                                   f"more than the limit of {page_limit}", code="limits",
+                                   hint="raise it with --max-pages if the text is meant to be that long"))
     if problems:
         raise RenderError(problems)
     used: list[str] = []
