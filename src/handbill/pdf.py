@@ -107,6 +107,9 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
                                    hint="raise it with --max-pages if the text is meant to be that long"))
     if problems:
         raise RenderError(problems)
+    from .tagging import install
+
+    install()
     used: list[str] = []
     # identifier=True: pydyf derives the PDF's /ID from the PDF's own objects, so the
     # same content gives the same bytes wherever the project lies.
