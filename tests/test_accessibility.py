@@ -105,4 +105,5 @@ def test_metadata(variants):
     assert info.author == "Harbourside Community Clinic (sample)"
     assert info.subject == "Mechanisms and Clinical Evidence"
     assert info.creation_date.date().isoformat() == "2023-06-29"
+    assert info["/Keywords"] == "type 2 diabetes, stem cells, mesenchymal stem cells"
     assert info.title == "Stem Cells for Type 2 Diabetes · 干细胞为何对2型糖尿病有效"
