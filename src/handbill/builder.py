@@ -109,6 +109,14 @@ def find_bundle_dirs(paths: list[Path] | None, root: Path) -> list[Path]:
     return bundle_dirs
 
 
+def unknown_layouts(bundle: Bundle, names: list[str], root: Path) -> list[Diagnostic]:
+    """An error at meta.yaml's layouts line for each of NAMES that is no layout."""
+    return [Diagnostic(display_path(bundle.meta_path, root), bundle.meta.lines.get("layouts", 1),
+                       f"unknown layout '{name}'", code="meta",
+                       hint="'handbill layouts' lists the layouts there are")
+            for name in names if find_layout(name, root) is None]
+
+
 def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], list[Diagnostic]]:
     """Every job the build should run, and the problems of bundles that cannot be built."""
     _check_options(options)
@@ -125,13 +133,9 @@ def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], li
                                        f"bundle has no '{options.lang}' text", code="meta"))
             continue
         names = [options.layout] if options.layout else list(bundle.meta.layouts)
-        unknown = [n for n in names if find_layout(n, root) is None]
-        for name in unknown:
-            problems.append(Diagnostic(display_path(bundle.meta_path, root),
-                                       bundle.meta.lines.get("layouts", 1),
-                                       f"unknown layout '{name}'", code="meta",
-                                       hint="'handbill layouts' lists the layouts there are"))
+        unknown = unknown_layouts(bundle, names, root)
         if unknown:
+            problems += unknown
             continue
         for name in names:
             find_layout(name, root).resolve_options(options.layout_options)  # misuse: exit 2

@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 
 from . import __version__
-from .builder import allowed_folders, find_bundle_dirs, fit_hint, prepare, _check_options
+from .builder import (_check_options, allowed_folders, find_bundle_dirs, fit_hint, prepare,
+                      unknown_layouts)
 from .citations import check_citations
 from .content import load_bundle
 from .errors import Diagnostic, HandbillError, display_path
@@ -43,19 +44,13 @@ def check(paths: list[Path] | None, options: BuildOptions) -> list[Diagnostic]:
         except HandbillError as error:
             findings += error.diagnostics
             continue
-        findings += list(bundle.warnings)
-        findings += check_citations(bundle, root)
-        findings += check_bundle(bundle, root)
-        if any(f.severity == "error" and f.code == "citation" for f in findings):
-            continue  # the layouts cannot be rendered with a citation to nowhere
-        for name in [options.layout] if options.layout else bundle.meta.layouts:
-            layout = find_layout(name, root)
-            if layout is None:
-                findings.append(Diagnostic(display_path(bundle.meta_path, root),
-                                           bundle.meta.lines.get("layouts", 1),
-                                           f"unknown layout '{name}'", code="meta"))
-                continue
-            findings += _check_layout(bundle, layout, options, site)
+        found = [*bundle.warnings, *check_citations(bundle, root), *check_bundle(bundle, root)]
+        names = [options.layout] if options.layout else list(bundle.meta.layouts)
+        found += unknown_layouts(bundle, names, root)
+        renderable = not any(f.severity == "error" and f.code in ("citation", "meta") for f in found)
+        for name in names if renderable else []:  # a citation to nowhere cannot be rendered
+            found += _check_layout(bundle, find_layout(name, root), options, site)
+        findings += found
     return _unique(findings)
 
 

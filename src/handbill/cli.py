@@ -16,6 +16,13 @@ from .model import LANGUAGES
 from .options import BuildOptions
 
 
+def _add_selection(parser: argparse.ArgumentParser, layout_help: str) -> None:
+    """The PATHs and --layout that build, check and watch share."""
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                        help="a bundle folder, or a folder of bundles (default: content/)")
+    parser.add_argument("--layout", metavar="NAME", help=layout_help)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="handbill",
@@ -29,10 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         "build", help="build PDFs from content bundles",
         description="Build PDFs into out/<bundle>/<layout>.pdf (or <layout>.<lang>.pdf "
                     "with --lang). With no PATH, builds every bundle under content/.")
-    build.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                       help="a bundle folder, or a folder of bundles")
-    build.add_argument("--layout", metavar="NAME",
-                       help="build this layout instead of those the bundle's meta.yaml lists")
+    _add_selection(build, "build this layout instead of those the bundle's meta.yaml lists")
     build.add_argument("--lang", choices=LANGUAGES,
                        help="a single-language document instead of the bilingual one")
     build.add_argument("--page-size", metavar="SIZE",
@@ -59,9 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="check content without writing PDFs",
         description="Run every check (schema, translation parity, citations, font coverage, "
                     "layout fit, alt text, readability, type size) without writing PDFs.")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                       help="a bundle folder, or a folder of bundles")
-    check.add_argument("--layout", metavar="NAME", help="check this layout only")
+    _add_selection(check, "check this layout only")
     check.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                        help="a layout option, as for build")
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
@@ -80,9 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         "watch", help="rebuild on every save",
         description="Build, then rebuild whenever content, layouts, fonts or site.yaml change, "
                     "printing the findings each time. Stop with Ctrl-C.")
-    watch.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                       help="a bundle folder, or a folder of bundles")
-    watch.add_argument("--layout", metavar="NAME", help="build this layout only")
+    _add_selection(watch, "build this layout only")
 
     commands.add_parser("layouts", help="list the layouts and their options",
                         description="List every layout on the search path and its options.")
