@@ -83,8 +83,9 @@ def test_json_report_follows_its_schema(project, tmp_path):
     data = json.loads(report.read_text(encoding="utf-8"))
     jsonschema.validate(data, SCHEMA)
     assert data["failed"] is True
-    assert data["outputs"][0]["output"] == "out/stem-cells-t2dm/handout.pdf"
-    assert data["outputs"][0]["pages"] == 4
+    statuses = {o["output"]: (o["status"], o["pages"]) for o in data["outputs"]}
+    assert statuses == {"out/broken/handout.pdf": ("failed", None),
+                        "out/stem-cells-t2dm/handout.pdf": ("built", 4)}
     [problem] = [d for d in data["diagnostics"] if d["severity"] == "error"]
     assert problem["path"] == "content/broken/meta.yaml" and problem["line"] == 4
     assert problem["code"] == "meta"

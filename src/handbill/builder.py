@@ -19,7 +19,7 @@ from typing import Callable
 
 from .citations import (DEFAULT_STYLE, STYLES, Bibliography, check_citations, find_style,
                         resolve_citations)
-from .content import find_bundles, load_bundle
+from .content import find_bundles, load_bundle, load_meta
 from .errors import ContentError, Diagnostic, HandbillError, RenderError, UsageError, display_path
 from .fonts import bundled_fonts_dir
 from .incremental import Manifest, fingerprint
@@ -65,7 +65,9 @@ class BuildReport:
 
     @property
     def all_diagnostics(self) -> list[Diagnostic]:
-        return self.diagnostics + [d for o in self.outputs for d in o.diagnostics]
+        """Each finding once (the jobs of one bundle find its problems each), in order."""
+        return list(dict.fromkeys(self.diagnostics + [d for o in self.outputs
+                                                       for d in o.diagnostics]))
 
 
 def output_path(bundle_dir: Path, layout: str, lang: str | None, options: BuildOptions) -> Path:
@@ -109,9 +111,9 @@ def find_bundle_dirs(paths: list[Path] | None, root: Path) -> list[Path]:
     return bundle_dirs
 
 
-def unknown_layouts(bundle: Bundle, names: list[str], root: Path) -> list[Diagnostic]:
+def unknown_layouts(meta_path: Path, meta, names: list[str], root: Path) -> list[Diagnostic]:
     """An error at meta.yaml's layouts line for each of NAMES that is no layout."""
-    return [Diagnostic(display_path(bundle.meta_path, root), bundle.meta.lines.get("layouts", 1),
+    return [Diagnostic(display_path(meta_path, root), meta.lines.get("layouts", 1),
                        f"unknown layout '{name}'", code="meta",
                        hint="'handbill layouts' lists the layouts there are")
             for name in names if find_layout(name, root) is None]
@@ -123,17 +125,17 @@ def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], li
     root = options.project
     jobs, problems = [], []
     for bundle_dir in find_bundle_dirs(paths, root):
-        try:
-            bundle = load_bundle(bundle_dir, root)
+        try:  # the metadata only: the text is read by the job that needs it
+            meta = load_meta(bundle_dir, root)
         except HandbillError as error:
             problems += error.diagnostics
             continue
-        if options.lang is not None and options.lang not in bundle.meta.languages:
+        if options.lang is not None and options.lang not in meta.languages:
             problems.append(Diagnostic(display_path(bundle_dir, root), None,
                                        f"bundle has no '{options.lang}' text", code="meta"))
             continue
-        names = [options.layout] if options.layout else list(bundle.meta.layouts)
-        unknown = unknown_layouts(bundle, names, root)
+        names = [options.layout] if options.layout else list(meta.layouts)
+        unknown = unknown_layouts(bundle_dir / "meta.yaml", meta, names, root)
         if unknown:
             problems += unknown
             continue

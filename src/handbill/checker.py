@@ -46,7 +46,7 @@ def check(paths: list[Path] | None, options: BuildOptions) -> list[Diagnostic]:
             continue
         found = [*bundle.warnings, *check_citations(bundle, root), *check_bundle(bundle, root)]
         names = [options.layout] if options.layout else list(bundle.meta.layouts)
-        found += unknown_layouts(bundle, names, root)
+        found += unknown_layouts(bundle.meta_path, bundle.meta, names, root)
         renderable = not any(f.severity == "error" and f.code in ("citation", "meta") for f in found)
         for name in names if renderable else []:  # a citation to nowhere cannot be rendered
             found += _check_layout(bundle, find_layout(name, root), options, site)

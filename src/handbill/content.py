@@ -169,6 +169,14 @@ def _load_image(value, line: int, bundle_dir: Path, languages, check: _Checker, 
     return Image(target, alt)
 
 
+def load_meta(bundle_dir: Path, root: Path | None = None) -> Meta:
+    """Only a bundle's meta.yaml, checked: what planning a build needs, and fast."""
+    meta, _data, problems = _load_meta(bundle_dir / META_FILE, bundle_dir, root)
+    if problems or meta is None:
+        raise ContentError(problems)
+    return meta
+
+
 def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
     """Load and validate one bundle; raise :class:`ContentError` with every problem found."""
     meta_path = bundle_dir / META_FILE
