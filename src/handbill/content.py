@@ -10,7 +10,6 @@ import datetime
 from pathlib import Path
 
 from .errors import ContentError, Diagnostic, display_path
-from .markdown import parse_body
 from .model import BODY_FILES, LANGUAGES, SHORT_FILES, Bundle, Image, Meta, Reference
 from .images import image_problem
 from .references import find_references, load_references
@@ -179,6 +178,8 @@ def load_meta(bundle_dir: Path, root: Path | None = None) -> Meta:
 
 def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
     """Load and validate one bundle; raise :class:`ContentError` with every problem found."""
+    from .markdown import parse_body  # here: planning a build reads meta.yaml only
+
     meta_path = bundle_dir / META_FILE
     problems: list[Diagnostic] = []
     try:

@@ -14,8 +14,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-import jinja2
-
 from .errors import Diagnostic, LayoutError, UsageError, display_path
 from .yamlfile import Located, load_yaml
 
@@ -147,8 +145,10 @@ def _common_options(root: Path) -> dict[str, Option]:
     return {}
 
 
-def make_environment(root: Path) -> jinja2.Environment:
+def make_environment(root: Path) -> "jinja2.Environment":
     """Jinja2 over the layout search path, strict about undefined names, autoescaping."""
+    import jinja2  # here, not at the top: a build with nothing to do needs no templates
+
     dirs = [str(d) for d in search_path(root)]
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(dirs),
