@@ -208,3 +208,25 @@ def test_cmyk_option_paints_layout_colours_in_device_cmyk(tmp_path):
     reader = pypdf.PdfReader(tmp_path / "stem-cells-t2dm" / "handout.en.pdf")
     content = reader.pages[0].get_contents().get_data().decode("latin-1")
     assert re.search(r"/DeviceCMYK cs\n0\.88 0 0\.05 0\.54 scn", content)  # the accent, in CMYK
+
+
+GHOSTSCRIPT_CMYK = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+
+
+@pytest.mark.skipif(not GHOSTSCRIPT_CMYK.is_file(), reason="Debian's libgs-common gives a CMYK "
+                    "profile to test with (make test installs it)")
+def test_cmyk_with_a_print_profile_has_an_output_intent(tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(SAMPLE, project / "content" / "stem-cells-t2dm")
+    shutil.copytree(REPO / "assets", project / "assets")
+    shutil.copy(GHOSTSCRIPT_CMYK, project / "assets" / "printshop.icc")
+    (project / "site.yaml").write_text((REPO / "site.yaml").read_text(encoding="utf-8")
+                                       + "print-profile: assets/printshop.icc\n", encoding="utf-8")
+    assert run(["--project", str(project), "build", "--layout", "trifold",
+                "--option", "colour=cmyk", "--option", "bleed=3mm"]) == 0
+    reader = pypdf.PdfReader(project / "out" / "stem-cells-t2dm" / "trifold.pdf")
+    [intent] = reader.trailer["/Root"]["/OutputIntents"]
+    intent = intent.get_object()
+    assert str(intent["/S"]) == "/GTS_PDFX"
+    profile = intent["/DestOutputProfile"].get_object()
+    assert profile["/N"] == 4 and profile.get_data()[16:20] == b"CMYK"

@@ -156,6 +156,7 @@ def job_key(job: Job, options: BuildOptions, cache: dict) -> str:
     if site.is_file():
         sources.append(root / "assets")  # the logo and other files site.yaml names
     settings = {"layout": job.layout, "lang": job.lang, "style": options.citation_style,
+                "timeout": options.timeout,
                 "variant": options.pdf_variant, "max_pages": options.max_pages,
                 "options": dict(sorted(options.layout_options.items()))}
     return fingerprint(sources, settings, cache)
@@ -329,4 +330,7 @@ def make_pdf(full: Bundle, layout: Layout, lang: str | None, options: BuildOptio
                       allowed=allowed_folders(root), source=display_path(bundle.path, root),
                       stylesheets=(css,), font_families=tuple(fonts.faces),
                       max_pages=layout.pages, fit_hint=fit_hint(full, layout),
-                      variant=options.pdf_variant, page_limit=options.max_pages)
+                      variant=options.pdf_variant, page_limit=options.max_pages,
+                      output_profile=site.print_profile if layout.resolve_options(
+                          options.layout_options).get("colour") == "cmyk"
+                      and options.pdf_variant != "pdf/a-2b" else None)

@@ -92,7 +92,8 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
                stylesheets: tuple[str, ...] = (),
                font_families: tuple[str, ...] | None = None, max_pages: int | None = None,
                fit_hint: str | None = None, variant: str | None = None,
-               page_limit: int | None = None) -> tuple[bytes, int]:
+               page_limit: int | None = None,
+               output_profile: Path | None = None) -> tuple[bytes, int]:
     """Lay out HTML and return (PDF bytes, page count); raise RenderError on any problem.
 
     The PDF is tagged (structure, /Lang per block, alt text); VARIANT makes it
@@ -116,6 +117,8 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
     def finish(_document, pdf) -> None:
         used.extend(_font_names(pdf))
         _fix_xmp_document_id(pdf)
+        if output_profile is not None:
+            _add_output_intent(pdf, output_profile)
 
     collector = _Collector()  # writing warns too (an image without alt text when tagging)
     logger = logging.getLogger("weasyprint")
@@ -136,6 +139,26 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
     if problems:
         raise RenderError(problems)
     return data, len(document.pages)
+
+
+def _add_output_intent(pdf, profile: Path) -> None:
+    """Make the print shop's CMYK ICC PROFILE the PDF's output intent (what device-cmyk means).
+
+    Done here rather than with CSS's @color-profile, which WeasyPrint 70 loads but
+    then fails to write.
+    """
+    import pydyf
+    from PIL.ImageCms import ImageCmsProfile
+
+    data = profile.read_bytes()
+    name = ImageCmsProfile(str(profile)).profile.profile_description or profile.stem
+    stream = pydyf.Stream([data], pydyf.Dictionary({"N": 4}), compress=True)
+    pdf.add_object(stream)
+    intent = pydyf.Dictionary({"Type": "/OutputIntent", "S": "/GTS_PDFX",
+                               "OutputConditionIdentifier": pydyf.String(name),
+                               "Info": pydyf.String(name),
+                               "DestOutputProfile": stream.reference})
+    pdf.catalog["OutputIntents"] = pydyf.Array([intent])
 
 
 def _fix_xmp_document_id(pdf) -> None:

@@ -7,6 +7,7 @@
     phone: 555-0100
     website: https://clinic.example.org
     handout-url: https://clinic.example.org/handouts/{bundle}   # the QR code's target
+    print-profile: assets/printshop.icc   # CMYK ICC profile: output intent of colour=cmyk
 
 Every layout shows it: header or footer, back panel, cover.
 """
@@ -24,7 +25,8 @@ from .yamlfile import Located, load_yaml
 
 SITE_FILE = "site.yaml"
 _HEX = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
-_KEYS = {"organisation", "logo", "colours", "address", "phone", "website", "handout-url"}
+_KEYS = {"organisation", "logo", "colours", "address", "phone", "website", "handout-url",
+         "print-profile"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class Site:
     logo: Path | None = None
     colours: Mapping[str, str] = field(default_factory=dict)
     path: Path | None = None
+    #: The print shop's CMYK ICC profile: the output intent of colour=cmyk PDFs.
+    print_profile: Path | None = None
 
 
 def load_site(root: Path) -> Site:
@@ -87,6 +91,16 @@ def load_site(root: Path) -> Site:
         elif logo.suffix.lower() not in (".svg", ".png"):
             error(data.line_of("logo"), "the logo must be an SVG or PNG file")
             logo = None
+    profile = None
+    if data.get("print-profile") is not None:
+        profile = (root / str(data["print-profile"])).resolve()
+        if not profile.is_relative_to(root.resolve()) or not profile.is_file():
+            error(data.line_of("print-profile"),
+                  f"print profile '{data['print-profile']}' not found in the project")
+            profile = None
+        elif profile.read_bytes()[16:20] != b"CMYK":
+            error(data.line_of("print-profile"), "the print profile must be a CMYK ICC profile")
+            profile = None
     colours = {}
     for name, value in (data.get("colours") or {}).items():
         if not re.fullmatch(r"[a-z][a-z-]*", str(name)) or not _HEX.match(str(value)):
@@ -101,4 +115,4 @@ def load_site(root: Path) -> Site:
     if problems:
         raise ContentError(problems)
     return Site(per_language("organisation"), per_language("address"), text("phone"),
-                text("website"), text("handout-url"), logo, colours, path)
+                text("website"), text("handout-url"), logo, colours, path, profile)
