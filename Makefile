@@ -57,5 +57,5 @@ fonts-check: setup
 	$(PY) tools/make_fonts.py --check
 
 clean:
-	rm -rf out .pytest_cache .cache
+	rm -rf out .pytest_cache .cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
