@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from handbill.content import load_bundle
-from pdfcheck import markdown_blocks, squash
+from pdfcheck import squash
 
 from conftest import REPO, SAMPLE
 

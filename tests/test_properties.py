@@ -14,7 +14,7 @@ from handbill.errors import HandbillError
 from handbill.layouts import find_layout
 from handbill.render import render_html
 
-from conftest import REPO, SAMPLE
+from conftest import SAMPLE
 
 MARKDOWN_PIECES = st.sampled_from([
     "## Heading\n", "Text with *emphasis* and **bold**.\n", "- item\n", "1. step\n", "  - nested\n",

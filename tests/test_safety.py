@@ -3,7 +3,6 @@ a hang or a half-written PDF."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
@@ -163,7 +162,6 @@ def test_lists_nested_200_deep_build(project, capsys):
     en = project / BUNDLE / "en.md"
     nested = "".join("  " * depth + "- level\n" for depth in range(200))
     _edit(en, "## Conclusion\n", f"## Conclusion\n\n{nested}\n")
-    zh = project / BUNDLE / "zh-Hans.md"
     code, err = _build(project, capsys, "--lang", "en")
     assert code == 0, err
 

@@ -12,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from .errors import Diagnostic, LayoutError, UsageError, display_path
 from .yamlfile import Located, load_yaml
+
+if TYPE_CHECKING:
+    import jinja2
 
 MANIFEST = "layout.yaml"
 #: Options every layout takes (bleed, marks, large print, colour), found on the search path.

@@ -11,17 +11,9 @@ import logging
 import os
 import re
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Diagnostic, RenderError
-
-
-@dataclass(frozen=True)
-class PdfResult:
-    path: Path
-    pages: int
-    bytes: int
 
 
 #: WeasyPrint messages that say nothing about the page itself.
