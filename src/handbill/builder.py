@@ -10,6 +10,7 @@ WeasyPrint once; the output is the same bytes as with one process.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -210,22 +211,73 @@ def _rel(path: Path, options: BuildOptions) -> str:
 
 
 def _run_all(jobs: list[Job], options: BuildOptions):
-    workers = min(options.jobs or os.cpu_count() or 1, len(jobs))
-    if workers <= 1:
+    """Each job's Output, as it is done.
+
+    The main process prepares each job (content, citations, HTML, fonts: the
+    front) and worker processes render them (WeasyPrint: the back), at most
+    ``-j`` at once. A worker imports WeasyPrint once and renders many documents.
+    With one job at a time, a worker is still used when WeasyPrint is not yet
+    imported here and there is a second CPU: its 0.3 s import then overlaps the
+    front. Otherwise (one CPU, or WeasyPrint already loaded, as in ``watch``)
+    everything runs here.
+    """
+    if not jobs:
+        return
+    cpus = os.cpu_count() or 1
+    workers = min(options.jobs or cpus, len(jobs))
+    if workers <= 1 and (cpus < 2 or "weasyprint" in sys.modules):
         yield from (run_job(job, options) for job in jobs)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
-        yield from pool.map(run_job, jobs, [options] * len(jobs))
+        pool.submit(int)  # starts the workers (and their WeasyPrint import) now
+        pending: set = set()
+        for job in jobs:
+            task = front(job, options)
+            if isinstance(task, Output):  # the front found a problem: nothing to render
+                yield task
+                continue
+            pending.add(pool.submit(back, task))
+            # Prepare at most two jobs ahead of each worker: the rest waits in its files.
+            while len(pending) >= 2 * workers:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                yield from (future.result() for future in done)
+            done = {f for f in pending if f.done()}
+            pending -= done
+            yield from (future.result() for future in done)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield from (future.result() for future in done)
 
 
 def _start_worker() -> None:
-    import weasyprint  # noqa: F401 - once per worker, not once per document
+    from .engine import load
+
+    load()  # once per worker, not once per document
+
+
+@dataclass
+class RenderTask:
+    """A job prepared by the front, for the back to render: everything it needs, picklable."""
+
+    output: Output
+    html: str
+    render: dict  # render_pdf's keyword arguments
+    timeout: float
+    source: str
+    sheet: str | None  # the imposed booklet's sheet size, or None
+    started: float
 
 
 def run_job(job: Job, options: BuildOptions) -> Output:
-    """Make one output; every problem becomes a diagnostic of the returned Output."""
+    """Make one output here; every problem becomes a diagnostic of the returned Output."""
+    task = front(job, options)
+    return task if isinstance(task, Output) else back(task)
+
+
+def front(job: Job, options: BuildOptions) -> RenderTask | Output:
+    """Everything of JOB before WeasyPrint; a failed Output if the content has problems."""
     started = time.perf_counter()
     output = Output(job)
     try:
@@ -238,24 +290,43 @@ def run_job(job: Job, options: BuildOptions) -> Output:
             raise ContentError([p for p in problems if p.severity == "error"])
         layout = find_layout(job.layout, root)
         site = load_site(root)
-        with _time_limit(options.timeout, display_path(job.bundle, root)):
-            data, pages = make_pdf(full, layout, job.lang, options, site)
-        write_atomic(job.target, data)
-        output.files.append((job.target, pages, len(data)))
+        html, render = render_arguments(full, layout, job.lang, options, site)
+        sheet = None
         if layout.impose == "saddle-stitch":
-            from .impose import impose_booklet
-
-            sheets = impose_booklet(data, sheet=layout.resolve_options(
-                options.layout_options).get("sheet", "A4"))
-            imposed = job.target.with_name(job.target.stem + ".imposed.pdf")
-            write_atomic(imposed, sheets)
-            output.files.append((imposed, -(-pages // 4) * 2, len(sheets)))
+            sheet = layout.resolve_options(options.layout_options).get("sheet", "A4")
+        return RenderTask(output, html, render, options.timeout,
+                          display_path(job.bundle, root), sheet, started)
     except UsageError:
         raise
     except HandbillError as error:
         output.status = "failed"
         output.diagnostics += error.diagnostics
     output.seconds = time.perf_counter() - started
+    return output
+
+
+def back(task: RenderTask) -> Output:
+    """Render a prepared job and write its PDF(s)."""
+    from .pdf import render_pdf
+
+    output, job = task.output, task.output.job
+    try:
+        with _time_limit(task.timeout, task.source):
+            data, pages = render_pdf(task.html, **task.render)
+        write_atomic(job.target, data)
+        output.files.append((job.target, pages, len(data)))
+        if task.sheet is not None:
+            from .impose import impose_booklet
+
+            sheets = impose_booklet(data, sheet=task.sheet)
+            imposed = job.target.with_name(job.target.stem + ".imposed.pdf")
+            write_atomic(imposed, sheets)
+            output.files.append((imposed, -(-pages // 4) * 2, len(sheets)))
+    except HandbillError as error:
+        output.status = "failed"
+        output.diagnostics += error.diagnostics
+    # The front's time counts too; perf_counter is one clock for all processes on Linux.
+    output.seconds = time.perf_counter() - task.started
     return output
 
 
@@ -319,18 +390,26 @@ def allowed_folders(root: Path) -> list[Path]:
     return [root, builtin_layouts_dir(), Path(__file__).parent]
 
 
+def render_arguments(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions,
+                     site: Site) -> tuple[str, dict]:
+    """FULL in LAYOUT as HTML, and render_pdf's other arguments for it."""
+    root = options.project
+    html, css, fonts, bundle = prepare(full, layout, lang, options, site)
+    return html, dict(
+        base_url=bundle.path.resolve().as_uri() + "/", allowed=allowed_folders(root),
+        source=display_path(bundle.path, root), stylesheets=(css,),
+        font_families=tuple(fonts.faces), max_pages=layout.pages,
+        fit_hint=fit_hint(full, layout), variant=options.pdf_variant,
+        page_limit=options.max_pages,
+        output_profile=site.print_profile if layout.resolve_options(
+            options.layout_options).get("colour") == "cmyk"
+        and options.pdf_variant != "pdf/a-2b" else None)
+
+
 def make_pdf(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions,
              site: Site) -> tuple[bytes, int]:
     """The PDF bytes and page count of FULL in LAYOUT."""
     from .pdf import render_pdf
 
-    root = options.project
-    html, css, fonts, bundle = prepare(full, layout, lang, options, site)
-    return render_pdf(html, base_url=bundle.path.resolve().as_uri() + "/",
-                      allowed=allowed_folders(root), source=display_path(bundle.path, root),
-                      stylesheets=(css,), font_families=tuple(fonts.faces),
-                      max_pages=layout.pages, fit_hint=fit_hint(full, layout),
-                      variant=options.pdf_variant, page_limit=options.max_pages,
-                      output_profile=site.print_profile if layout.resolve_options(
-                          options.layout_options).get("colour") == "cmyk"
-                      and options.pdf_variant != "pdf/a-2b" else None)
+    html, render = render_arguments(full, layout, lang, options, site)
+    return render_pdf(html, **render)

@@ -198,6 +198,9 @@ def _watch(args, project: Path) -> int:
     from .builder import build
     from .watch import watch
 
+    from .engine import load
+
+    load()  # once: every rebuild then renders in this process, with no start-up to pay
     options = BuildOptions(project=project, layout=args.layout, jobs=1)
 
     def rebuild(changed: set[Path]) -> int:

@@ -10,6 +10,7 @@ built-in one, so a file of the same name wins; a project template can also
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
@@ -148,6 +149,7 @@ def _common_options(root: Path) -> dict[str, Option]:
     return {}
 
 
+@lru_cache(maxsize=8)
 def make_environment(root: Path) -> "jinja2.Environment":
     """Jinja2 over the layout search path, strict about undefined names, autoescaping."""
     import jinja2  # here, not at the top: a build with nothing to do needs no templates

@@ -40,7 +40,9 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
     (a leaflet's sides), laying out more pages is a problem that says by how
     much the text overflowed, measured on the laid-out pages.
     """
-    import weasyprint  # imported here: loading content and checking it need no WeasyPrint
+    from .engine import load
+
+    weasyprint = load()  # here: loading content and checking it need no WeasyPrint
     from weasyprint.text.fonts import FontConfiguration
 
     from .fetcher import SandboxedFetcher

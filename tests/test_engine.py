@@ -1,0 +1,77 @@
+"""Start-up: WeasyPrint imported the quick way, and one-document builds split over two processes."""
+
+from __future__ import annotations
+
+import ctypes.util
+import subprocess
+import sys
+
+import pytest
+
+from handbill import engine
+from handbill.cli import run
+
+#: The libraries WeasyPrint 70 loads, by the spelling that names them on Linux.
+WEASYPRINT_LIBRARIES = ("gobject-2.0", "pango-1.0", "harfbuzz", "harfbuzz-subset", "fontconfig",
+                        "pangoft2-1.0")
+
+
+@pytest.mark.skipif(not engine._fast_path_usable(), reason="no glibc ldconfig here")
+def test_quick_find_library_finds_what_ctypes_finds():
+    for name in WEASYPRINT_LIBRARIES:
+        found = engine.find_library(name)
+        assert found is not None and found == ctypes.util.find_library(name), name
+    # The macOS and Windows spellings WeasyPrint tries first are not libraries here.
+    assert engine.find_library("libgobject-2.0-0") is None
+    assert engine.find_library("gobject-2.0-0") is None
+
+
+def _in_fresh_python(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120).stdout
+
+
+def test_load_leaves_find_library_as_it_was_and_weasyprint_works():
+    out = _in_fresh_python(
+        "import ctypes.util; real = ctypes.util.find_library\n"
+        "from handbill import engine; w = engine.load()\n"
+        "from weasyprint.text import ffi\n"
+        "pdf = w.HTML(string='<p>x</p>').write_pdf()\n"
+        "print(ctypes.util.find_library is real, ffi.pango is not None, pdf[:5])")
+    assert out.split() == ["True", "True", "b'%PDF-'"]
+
+
+def test_a_library_the_quick_way_misses_is_found_the_usual_way():
+    # As if a library were only where gcc or ld look (LD_LIBRARY_PATH): the quick
+    # import fails, WeasyPrint's advice is not printed, and the usual import follows.
+    out = _in_fresh_python(
+        "from handbill import engine\n"
+        "engine.find_library = lambda name: None\n"
+        "w = engine.load()\n"
+        "from weasyprint.text import ffi\n"
+        "print('loaded', ffi.gobject is not None)")
+    assert out.split() == ["loaded", "True"]
+
+
+def test_one_job_rendered_in_a_worker_gives_the_bytes_rendered_here(project):
+    # A fresh process has not imported WeasyPrint: -j 1 prepares here and renders in a
+    # worker. In this test process WeasyPrint is loaded first, so all of it runs here.
+    subprocess.run([sys.executable, "-m", "handbill", "--project", str(project), "build",
+                    "-j", "1", "--out", str(project / "worker")], check=True, timeout=120,
+                   capture_output=True)
+    engine.load()
+    assert run(["--project", str(project), "build", "-j", "1", "--out", str(project / "here")]) == 0
+    worker = project / "worker" / "stem-cells-t2dm" / "handout.pdf"
+    here = project / "here" / "stem-cells-t2dm" / "handout.pdf"
+    assert worker.read_bytes() == here.read_bytes()
+
+
+def test_a_render_problem_in_a_worker_is_reported_at_its_bundle(project):
+    result = subprocess.run([sys.executable, "-m", "handbill", "--project", str(project), "build",
+                             "-j", "1", "--max-pages", "2"], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 1
+    assert ("content/stem-cells-t2dm: error: the document has 4 pages, more than the limit "
+            "of 2 [limits]") in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "out" / "stem-cells-t2dm" / "handout.pdf").exists()
