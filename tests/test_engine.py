@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ctypes.util
+import os
+import shutil
 import subprocess
 import sys
 
@@ -75,3 +77,36 @@ def test_a_render_problem_in_a_worker_is_reported_at_its_bundle(project):
             "of 2 [limits]") in result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "out" / "stem-cells-t2dm" / "handout.pdf").exists()
+
+
+def test_the_next_document_with_the_same_fonts_reuses_them_and_gets_the_same_bytes(project):
+    from handbill import pdf
+
+    out = project / "out" / "stem-cells-t2dm" / "handout.pdf"
+    engine.load()
+    pdf._LOADED_FONTS.clear()
+    assert run(["--project", str(project), "build", "-j", "1", "--out", str(project / "out")]) == 0
+    fresh = out.read_bytes()
+    assert len(pdf._LOADED_FONTS) == 1
+    (font_config, _css), = pdf._LOADED_FONTS.values()
+    (project / "out" / ".handbill-manifest.json").unlink()  # so that it builds again
+    assert run(["--project", str(project), "build", "-j", "1", "--out", str(project / "out")]) == 0
+    (again, _css), = pdf._LOADED_FONTS.values()
+    assert again is font_config  # reused, not loaded again
+    assert out.read_bytes() == fresh
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_kept_fonts_leave_no_temporary_folder_and_no_noise_at_exit(project, tmp_path, jobs):
+    # WeasyPrint copies a document's fonts into a temporary folder that goes when its
+    # FontConfiguration goes; handbill keeps the last one for the next document, so it
+    # must let go of it when a process (main or worker) ends.
+    shutil.copytree(project / "content" / "stem-cells-t2dm", project / "content" / "second")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    result = subprocess.run([sys.executable, "-m", "handbill", "--project", str(project), "build",
+                             "-j", jobs], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "TMPDIR": str(temp)})
+    assert result.returncode == 0, result.stderr
+    assert "Exception ignored" not in result.stderr and "Traceback" not in result.stderr
+    assert list(temp.iterdir()) == []

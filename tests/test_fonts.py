@@ -211,3 +211,44 @@ def test_bundled_fonts_rebuild_byte_for_byte():
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "all bundled font files are reproducible" in result.stdout
+
+
+@pytest.mark.parametrize("bundle_dir, layout", [
+    (SAMPLE, "handout"), (SAMPLE, "parallel"), (SAMPLE, "trifold"), (SAMPLE, "booklet"),
+    (TORTURE, "handout")])
+def test_coverage_scan_reads_the_text_an_html5_parser_reads(bundle_dir, layout):
+    # The preflight scans the HTML with the standard library's parser (fast); an HTML5
+    # tree (tinyhtml5, WeasyPrint's parser) must give each language the same characters.
+    import tinyhtml5
+
+    from handbill.citations import find_style, resolve_citations
+    from handbill.content import load_bundle
+    from handbill.coverage import scan
+    from handbill.layouts import find_layout
+    from handbill.render import render_html
+    from handbill.site import load_site
+
+    chosen = find_layout(layout, REPO)
+    bundle = load_bundle(bundle_dir, REPO)
+    bundle = bundle.shortened() if chosen.text == "short" else bundle
+    bibliography = resolve_citations(bundle, find_style("vancouver", bundle, REPO), REPO)
+    html = render_html(bundle, chosen, bundle.meta.languages, chosen.resolve_options({}), REPO,
+                       bibliography, load_site(REPO))
+    text, css = scan(html, "en")
+    tree = tinyhtml5.parse(html, namespace_html_elements=False)
+    expected: dict[str, set[str]] = {}
+
+    def walk(element, lang):
+        lang = element.get("lang", lang)
+        if element.tag in ("head", "script", "style", "title"):
+            return
+        expected.setdefault(lang, set()).update(element.text or "")
+        for child in element:
+            walk(child, lang)
+            expected.setdefault(lang, set()).update(child.tail or "")
+
+    walk(tree, tree.get("lang", "en"))
+    assert {lang: set(t) for lang, t in text.items()} == \
+        {lang: chars for lang, chars in expected.items() if chars}
+    assert set(text) == {"en", "zh-Hans"}
+    assert any("@page" in source for source in css)  # the layout's linked stylesheets

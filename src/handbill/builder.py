@@ -239,8 +239,8 @@ def _run_all(jobs: list[Job], options: BuildOptions):
                 yield task
                 continue
             pending.add(pool.submit(back, task))
-            # Prepare at most two jobs ahead of each worker: the rest waits in its files.
-            while len(pending) >= 2 * workers:
+            # -j N: N jobs at a time, counting the one being prepared here.
+            while len(pending) >= workers:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 yield from (future.result() for future in done)
             done = {f for f in pending if f.done()}

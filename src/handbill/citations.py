@@ -17,6 +17,7 @@ import re
 import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Mapping
@@ -188,8 +189,9 @@ def _inner(element) -> str:
                           for child in element)
 
 
+@lru_cache(maxsize=32)
 def _parse(html: str) -> tuple[dict[str, str], dict[str, Entry]]:
-    """Pandoc's HTML: each cluster div's citation, and each bibliography entry."""
+    """Pandoc's HTML: each cluster div's citation, and each bibliography entry (read-only)."""
     import tinyhtml5
 
     document = tinyhtml5.parse(f"<body>{html}</body>", namespace_html_elements=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 from .errors import Diagnostic, display_path
@@ -36,48 +37,83 @@ def _printable(char: str) -> bool:
     return unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp")
 
 
-def _parse(html: str):
-    import tinyhtml5  # WeasyPrint's own HTML parser, light to import
-
-    return tinyhtml5.parse(html, namespace_html_elements=False)
-
-
-def text_by_language(root, default: str) -> dict[str, str]:
-    """The text of a parsed HTML document, grouped by the language (``lang``) of each piece."""
-    found: dict[str, list[str]] = {}
-
-    def walk(element, lang):
-        lang = element.get("lang", lang)
-        if element.tag in ("head", "script", "style", "title"):
-            return
-        if element.text:
-            found.setdefault(lang, []).append(element.text)
-        for child in element:
-            walk(child, lang)
-            if child.tail:
-                found.setdefault(lang, []).append(child.tail)
-
-    walk(root, root.get("lang", default))
-    return {lang: "".join(parts) for lang, parts in found.items()}
+#: Elements whose text is not printed.
+_HIDDEN = frozenset(("head", "script", "style", "title"))
+#: Elements with no end tag (the HTML void elements).
+_VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"))
 
 
-def stylesheet_sources(root) -> list[str]:
-    """The CSS a parsed HTML document uses: its linked local files and its <style> elements."""
-    sources = []
-    for element in root.iter():
-        if element.tag == "link" and "stylesheet" in (element.get("rel") or "").split():
-            href = element.get("href") or ""
+class _Scanner(HTMLParser):
+    """One pass over the rendered HTML: its text by language, and the CSS it uses.
+
+    The HTML is handbill's own (templates, markdown-it, nh3-cleaned raw HTML), so
+    every element is closed; a stack of (tag, language) follows the nesting.
+    """
+
+    def __init__(self, default: str):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, str, bool]] = [("", default, False)]  # tag, lang, hidden
+        self.text: dict[str, list[str]] = {}
+        self.css: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        _, lang, hidden = self.stack[-1]
+        if tag == "link" and "stylesheet" in (values.get("rel") or "").split():
+            href = values.get("href") or ""
             if href.startswith("file:"):
                 path = Path(unquote(urlsplit(href).path))
                 if path.is_file():
-                    sources.append(path.read_text(encoding="utf-8"))
-        elif element.tag == "style" and element.text:
-            sources.append(element.text)
-    return sources
+                    self.css.append(_read(path))
+        if tag not in _VOID:
+            self.stack.append((tag, values.get("lang") or lang, hidden or tag in _HIDDEN))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.stack) - 1, 0, -1):  # close up to the matching element
+            if self.stack[depth][0] == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data):
+        tag, lang, hidden = self.stack[-1]
+        if tag == "style":
+            self.css.append(data)
+        elif not hidden:
+            self.text.setdefault(lang, []).append(data)
 
 
-def css_strings(sources: list[str], languages: tuple[str, ...]) -> dict[str, str]:
-    """Strings of CSS ``content:`` rules, by language (``@page <lang>`` rules are that language's)."""
+def _read(path: Path) -> str:
+    """PATH's text, read once while it does not change (layouts are shared by documents)."""
+    stat = path.stat()
+    return _read_version(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _read_version(path: Path, _mtime_ns: int, _size: int) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def scan(html: str, default: str) -> tuple[dict[str, str], list[str]]:
+    """HTML's printed text by language (``lang``, DEFAULT outside any), and its CSS sources:
+    its linked local stylesheets and its <style> elements."""
+    scanner = _Scanner(default)
+    scanner.feed(html)
+    scanner.close()
+    return {lang: "".join(parts) for lang, parts in scanner.text.items()}, scanner.css
+
+
+@lru_cache(maxsize=16)
+def css_strings(sources: tuple[str, ...], languages: tuple[str, ...]) -> dict[str, str]:
+    """Strings of CSS ``content:`` rules, by language (``@page <lang>`` rules are that language's).
+
+    Kept per process: a layout's stylesheets are the same for every document.
+    """
     import tinycss2
 
     found: dict[str, list[str]] = {}
@@ -113,10 +149,9 @@ def css_strings(sources: list[str], languages: tuple[str, ...]) -> dict[str, str
 
 def printed_characters(html: str, languages: tuple[str, ...]) -> dict[str, set[str]]:
     """Every character the document prints, per language: its text and its CSS strings."""
-    root = _parse(html)
+    text, css = scan(html, languages[0])
     chars: dict[str, set[str]] = {lang: set(LAYOUT_CHARACTERS) for lang in languages}
-    for source in (text_by_language(root, languages[0]),
-                   css_strings(stylesheet_sources(root), languages)):
+    for source in (text, css_strings(tuple(css), languages)):
         for lang, text in source.items():
             chars.setdefault(lang, set()).update(c for c in text if _printable(c))
     # CSS text-transform may print either case of any letter.

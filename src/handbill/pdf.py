@@ -31,6 +31,37 @@ class _Collector(logging.Handler):
             self.messages.append(message)
 
 
+#: The FontConfiguration and parsed stylesheets of the last document, by its stylesheets.
+_LOADED_FONTS: dict = {}
+
+
+def forget_fonts() -> None:
+    """Let go of the kept fonts: WeasyPrint then deletes its temporary copies of them.
+
+    Run when a process ends (a worker's end included, where atexit does not run).
+    """
+    import gc
+
+    _LOADED_FONTS.clear()
+    gc.collect()
+
+
+def _keep_fonts(key, loaded) -> None:
+    global _FORGET_AT_EXIT
+    if not _FORGET_AT_EXIT:
+        import atexit
+        from multiprocessing import util
+
+        atexit.register(forget_fonts)
+        util.Finalize(None, forget_fonts, exitpriority=0)  # a pool worker's exit
+        _FORGET_AT_EXIT = True
+    _LOADED_FONTS.clear()  # one set at a time: each holds its fonts in memory
+    _LOADED_FONTS[key] = loaded
+
+
+_FORGET_AT_EXIT = False
+
+
 def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
             stylesheets: tuple[str, ...] = (), max_pages: int | None = None,
             fit_hint: str | None = None):
@@ -53,12 +84,21 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
     logger.addHandler(collector)
     try:
         # @font-face rules of stylesheets given here need a FontConfiguration shared
-        # by the CSS objects and the render.
-        font_config = FontConfiguration()
+        # by the CSS objects and the render. Loading the fonts costs about 50 ms a
+        # document; the next document with the same stylesheets (the same font
+        # subsets: the same characters) reuses them, and the bytes are the same.
+        key = (stylesheets, tuple(allowed))
+        loaded = _LOADED_FONTS.get(key)
+        if loaded is None:
+            font_config = FontConfiguration()
+            css = [weasyprint.CSS(string=s, url_fetcher=fetcher, font_config=font_config)
+                   for s in stylesheets]
+            if not collector.messages and not fetcher.refused:  # only what loaded cleanly
+                _keep_fonts(key, (font_config, css))
+        else:
+            font_config, css = loaded
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=[weasyprint.CSS(string=s, url_fetcher=fetcher, font_config=font_config)
-                         for s in stylesheets],
-            font_config=font_config)
+            stylesheets=css, font_config=font_config)
     finally:
         logger.removeHandler(collector)
     problems = [Diagnostic(source, None, f"refused to load {url[:120]}: {why}", code="fetch")

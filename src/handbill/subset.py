@@ -27,6 +27,17 @@ def _file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=64)
+def _subset_name(face: Face, chars: frozenset[str]) -> tuple[str, tuple[int, ...]]:
+    """The cache file name of FACE's subset to CHARS, and the code points it keeps."""
+    from .coverage import cmap
+
+    wanted = tuple(sorted(ord(c) for c in chars if ord(c) in cmap(face)))
+    key = hashlib.sha256((_file_hash(face.path) + f"#{face.index}:" +
+                          ",".join(map(str, wanted))).encode())
+    return f"{key.hexdigest()[:24]}{face.path.suffix.lower()}", wanted
+
+
 def subset_face(face: Face, chars: frozenset[str], cache: Path) -> Path:
     """A subset of FACE holding CHARS (those it has), from the cache or made now.
 
@@ -34,12 +45,8 @@ def subset_face(face: Face, chars: frozenset[str], cache: Path) -> Path:
     face, where fontTools takes about half a second. Every OpenType layout
     feature and every name record is kept.
     """
-    from .coverage import cmap
-
-    wanted = sorted(ord(c) for c in chars if ord(c) in cmap(face))
-    key = hashlib.sha256((_file_hash(face.path) + f"#{face.index}:" +
-                          ",".join(map(str, wanted))).encode())
-    target = cache / f"{key.hexdigest()[:24]}{face.path.suffix.lower()}"
+    name, wanted = _subset_name(face, chars)
+    target = cache / name
     if target.is_file():
         return target
     import uharfbuzz as hb
