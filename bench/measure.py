@@ -1,22 +1,25 @@
 """Run each contender in fresh processes; measure wall time, peak RSS and the PDFs it wrote.
 
-Peak RSS comes from ``os.wait4`` on each child: ``ru_maxrss`` (KiB on Linux)
-is the largest resident set of the child or of any process it waited for, so
-it is per process, never a sum. When a contender runs several processes at
-once, the largest of them is reported.
+Peak RSS is ``ru_maxrss`` (KiB on Linux) of each command, taken with
+``os.wait4`` by launch.py, a small process that starts it (so that the
+benchmark's own size does not count, see there): the largest resident set of
+the command or of any process it waited for, so per process, never a sum. When
+a contender runs several processes at once, the largest of them is reported.
+Wall time runs from the first command's start to the last one's end.
 """
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
+import sys
 import tempfile
-import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+LAUNCH = Path(__file__).resolve().parent / "launch.py"
 
 
 class CommandFailed(RuntimeError):
@@ -104,25 +107,27 @@ def run_processes(commands: tuple[tuple[str, ...], ...]) -> tuple[float, int, st
     with ExitStack() as stack:
         outs = [stack.enter_context(tempfile.TemporaryFile()) for _ in commands]
         errs = [stack.enter_context(tempfile.TemporaryFile()) for _ in commands]
-        start = time.perf_counter()
-        procs = [subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-                 for cmd, out, err in zip(commands, outs, errs)]
-        peak, failures = 0, []
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="handbill-bench-")))
+        results = [folder / f"{i}.txt" for i in range(len(commands))]
+        procs = [subprocess.Popen((sys.executable, "-S", str(LAUNCH), str(result), *cmd),
+                                  stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+                 for cmd, result, out, err in zip(commands, results, outs, errs)]
+        failures = []
         for proc, err in zip(procs, errs):
-            _, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            peak = max(peak, usage.ru_maxrss)
+            proc.wait()
             if proc.returncode:
                 err.seek(0)
                 tail = err.read().decode(errors="replace").strip().splitlines()[-6:]
                 failures.append(f"exit {proc.returncode}\n" + "\n".join(tail))
-        wall = time.perf_counter() - start
+        if failures:
+            raise CommandFailed("\n".join(failures))
+        measured = [tuple(map(float, r.read_text().split())) for r in results]
+        wall = max(end for _, end, _ in measured) - min(start for start, _, _ in measured)
+        peak = int(max(rss for _, _, rss in measured))
         printed = []
         for out in outs:
             out.seek(0)
             printed.append(out.read().decode(errors="replace"))
-    if failures:
-        raise CommandFailed("\n".join(failures))
     return wall, peak, "".join(printed)
 
 

@@ -232,7 +232,8 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         f"Python {v['python']}, {v['cpus']} CPUs",
         "handbill builds into an empty output folder (no manifest) unless it says no-op; "
         "cold: <project>/.cache (font subsets) deleted too; warm: cache kept",
-        "peak RSS: ru_maxrss, the largest single process (handbill -j 2: main or a worker); "
+        "peak RSS: ru_maxrss, the largest single process (handbill: main, a worker or Pandoc), "
+        "each command started by a small launcher; "
         "* bytes differed between runs",
         "load average (1, 5, 15 min) before: {}; after: {} (above 0.5 before: the machine was "
         "busy)".format(*(", ".join(f"{x:.2f}" for x in load)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from .citations import (DEFAULT_STYLE, STYLES, Bibliography, check_citations, find_style,
-                        resolve_citations)
+                        start_citations)
 from .content import find_bundles, load_bundle, load_meta
 from .errors import ContentError, Diagnostic, HandbillError, RenderError, UsageError, display_path
 from .fonts import bundled_fonts_dir
@@ -356,9 +356,9 @@ def _time_limit(seconds: float, source: str):
 
 def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions, site: Site):
     """Everything before WeasyPrint: HTML, fonts checked and subset. Returns (html, css, plan, bundle)."""
-    from .coverage import check_coverage, printed_characters
+    from .coverage import check_coverage, cmap, printed_characters
     from .fonts import plan_fonts
-    from .render import render_html
+    from .render import load_template, render_html
     from .subset import font_face_css
 
     root = options.project
@@ -367,9 +367,14 @@ def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOption
     bundle = full.shortened() if layout.text == "short" else full
     style = find_style(options.citation_style or bundle.meta.citation_style
                        or layout.citation_style or DEFAULT_STYLE, bundle, root)
-    bibliography: Bibliography = resolve_citations(bundle, style, root)
-    html = render_html(bundle, layout, languages, layout_options, root, bibliography, site)
+    # While Pandoc formats the citations (if it must), read the fonts and the templates.
+    citations = start_citations(bundle, style, root)
     fonts = plan_fonts(root, layout)
+    for face in {face for faces in fonts.faces.values() for face in faces}:
+        cmap(face)
+    load_template(layout, root)
+    bibliography: Bibliography = citations()
+    html = render_html(bundle, layout, languages, layout_options, root, bibliography, site)
     chars = printed_characters(html, languages)
     problems = check_coverage(chars, fonts, bundle, root)
     if problems:

@@ -20,10 +20,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from .errors import ContentError, Diagnostic, display_path
 from .model import Bundle
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 #: Built-in styles by name (files in handbill's assets/csl).
 STYLES = {
@@ -121,11 +124,20 @@ def check_citations(bundle: Bundle, root: Path) -> list[Diagnostic]:
 
 def resolve_citations(bundle: Bundle, style: Path, root: Path) -> Bibliography:
     """Format every citation and each language's bibliography in STYLE."""
+    return start_citations(bundle, style, root)()
+
+
+def start_citations(bundle: Bundle, style: Path, root: Path) -> Callable[[], Bibliography]:
+    """Start formatting BUNDLE's citations; the returned function waits for the Bibliography.
+
+    Pandoc (when its output is not cached) runs meanwhile, so that the caller can
+    get on with the rest of its preparation.
+    """
     _check_style(style, root)
     clusters = [c for lang in ("en", "zh-Hans") if lang in bundle.bodies
                 for c in bundle.bodies[lang].clusters]
     if not clusters:
-        return Bibliography(style=style.stem)
+        return lambda: Bibliography(style=style.stem)
     languages = {ref.id: str(ref.csl.get("language") or "en") for ref in bundle.references}
     source = "\n\n".join(f"::: {{#{c.id}}}\n{c.raw}\n:::" for c in clusters)
     source += "\n\n::: {#refs}\n:::\n"
@@ -134,8 +146,15 @@ def resolve_citations(bundle: Bundle, style: Path, root: Path) -> Bibliography:
     # Chinese terms serve only Chinese-language entries (the policy above); without any,
     # the zh-CN run is not made.
     chinese = any(lang.startswith("zh") for lang in languages.values())
-    runs = {locale: _parse(_formatted(source, references, style, locale, root))
-            for locale in sorted(set(LOCALES.values()) if chinese else {LOCALES["en"]})}
+    pending = {locale: _formatted(source, references, style, locale, root)
+               for locale in sorted(set(LOCALES.values()) if chinese else {LOCALES["en"]})}
+    return lambda: _bibliography(bundle, style, languages, {
+        locale: _parse(html if isinstance(html, str) else html.result())
+        for locale, html in pending.items()})
+
+
+def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], runs) -> Bibliography:
+    """Each section's citations and entries, from the runs of each locale (see the policy)."""
     citations, entries = {}, {}
     for lang in bundle.bodies:
         english = runs[LOCALES["en"]]
@@ -151,20 +170,29 @@ def resolve_citations(bundle: Bundle, style: Path, root: Path) -> Bibliography:
     return Bibliography(citations, entries, style.stem)
 
 
-def _formatted(source: str, references: str, style: Path, locale: str, root: Path) -> str:
-    """Pandoc's HTML for SOURCE's citations, from the project's cache when it made it before.
+def _formatted(source: str, references: str, style: Path, locale: str,
+               root: Path) -> str | Future:
+    """Pandoc's HTML for SOURCE's citations, from the project's cache when it made it
+    before; otherwise a Future of it, Pandoc running in a thread of this process.
 
     Pandoc is a 150 MB program: not starting it when nothing changed keeps builds
     fast and small. The key is everything its output depends on.
     """
     from . import __version__
-    from .pandoc import run_pandoc
+    from .pandoc import in_background
 
     key = hashlib.sha256("\0".join((__version__, source, references, locale,
                                      hashlib.sha256(style.read_bytes()).hexdigest())).encode())
     cached = root / CACHE_DIR / f"{key.hexdigest()[:32]}.html"
     if cached.is_file():
         return cached.read_text(encoding="utf-8")
+    return in_background(_format, source, references, style, locale, root, cached)
+
+
+def _format(source: str, references: str, style: Path, locale: str, root: Path,
+            cached: Path) -> str:
+    from .pandoc import run_pandoc
+
     with tempfile.TemporaryDirectory(prefix="handbill-") as tmp:
         refs = Path(tmp) / "references.json"
         refs.write_text(references, encoding="utf-8")

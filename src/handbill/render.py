@@ -132,6 +132,14 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
     }
 
 
+def load_template(layout: Layout, root: Path) -> None:
+    """Compile LAYOUT's template now (Jinja keeps it); render_html reports its errors."""
+    try:
+        make_environment(root).get_template(layout.template)
+    except jinja2.TemplateError:
+        pass
+
+
 def render_html(bundle: Bundle, layout: Layout, languages: tuple[str, ...],
                 options: Mapping[str, str], root: Path,
                 bibliography: Bibliography | None = None, site: Site | None = None) -> str:
