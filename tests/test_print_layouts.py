@@ -108,11 +108,15 @@ def test_trifold_overflow_names_the_bundle_and_the_amount(tmp_path, capsys):
         (bundle / name).unlink()  # the full text: far too long for six panels
     assert run(["--project", str(tmp_path), "build", "--layout", "trifold"]) == 1
     err = capsys.readouterr().err
-    match = re.search(r"^content/stem-cells-t2dm: error: the text does not fit the layout's 2 "
-                      r"pages: it overflows by (\d+) lines \((\d+) mm of text\) onto (\d+) more "
-                      r"\[layout-fit\]$", err, re.M)
+    match = re.search(r"^content/stem-cells-t2dm/(en|zh-Hans)\.md:(\d+):(\d+): error: the text "
+                      r"does not fit the layout's 2 pages: it overflows by (\d+) lines \((\d+) mm "
+                      r"of text\) onto (\d+) more, from this line on \[layout-fit\]$", err, re.M)
     assert match, err
-    assert int(match.group(1)) > 10 and int(match.group(2)) > 50
+    assert int(match.group(4)) > 10 and int(match.group(5)) > 50
+    # The place named is where the first line that did not fit starts.
+    name, line, column = match.group(1), int(match.group(2)), int(match.group(3))
+    source = (bundle / f"{name}.md").read_text(encoding="utf-8").splitlines()[line - 1]
+    assert source[column - 1:].strip(), (name, line, column)
     assert "hint: give the bundle a shorter text for small formats" in err
     assert not (tmp_path / "out").exists()
 

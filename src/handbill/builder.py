@@ -284,7 +284,12 @@ def front(job: Job, options: BuildOptions) -> RenderTask | Output:
         root = options.project
         full = load_bundle(job.bundle, root)
         output.diagnostics += list(full.warnings)
-        problems = check_citations(full, root)
+        from .checks import check_alt_text
+
+        # What cannot be printed right stops the build here, at its source line: a
+        # citation to nowhere, an image with no alt text (the PDF is tagged for
+        # screen readers). The other checks are `handbill check`'s.
+        problems = check_citations(full, root) + check_alt_text(full, root)
         output.diagnostics += [p for p in problems if p.severity == "warning"]
         if any(p.severity == "error" for p in problems):
             raise ContentError([p for p in problems if p.severity == "error"])
@@ -346,7 +351,9 @@ def _time_limit(seconds: float, source: str):
                                      hint="raise it with --timeout, or look for a runaway layout"))
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Then again every 0.1 s: an exception raised while Python runs a finalizer
+    # (__del__) is printed and dropped, so one alarm alone could go unheard.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
     try:
         yield
     finally:
@@ -405,6 +412,7 @@ def render_arguments(full: Bundle, layout: Layout, lang: str | None, options: Bu
         source=display_path(bundle.path, root), stylesheets=(css,),
         font_families=tuple(fonts.faces), max_pages=layout.pages,
         fit_hint=fit_hint(full, layout), variant=options.pdf_variant,
+        text_files=tuple(body.path for body in bundle.bodies.values()), project=root,
         page_limit=options.max_pages,
         output_profile=site.print_profile if layout.resolve_options(
             options.layout_options).get("colour") == "cmyk"

@@ -65,7 +65,9 @@ def _check_layout(bundle, layout, options: BuildOptions, site) -> list[Diagnosti
     source = display_path(bundle.path, root)
     document, problems = lay_out(html, base_url=shown_bundle.path.resolve().as_uri() + "/",
                                  allowed=allowed_folders(root), source=source, stylesheets=(css,),
-                                 max_pages=layout.pages, fit_hint=fit_hint(bundle, layout))
+                                 max_pages=layout.pages, fit_hint=fit_hint(bundle, layout),
+                                 text_files=tuple(b.path for b in shown_bundle.bodies.values()),
+                                 project=root)
     large = layout.resolve_options(options.layout_options).get("large-print") == "yes"
     smallest = MIN_LARGE_PRINT_PT if large else MIN_BODY_PT
     size = body_size(document.pages)

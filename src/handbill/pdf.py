@@ -13,7 +13,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .errors import Diagnostic, RenderError
+from .errors import Diagnostic, RenderError, display_path
 
 
 #: WeasyPrint messages that say nothing about the page itself.
@@ -64,12 +64,14 @@ _FORGET_AT_EXIT = False
 
 def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
             stylesheets: tuple[str, ...] = (), max_pages: int | None = None,
-            fit_hint: str | None = None):
+            fit_hint: str | None = None, text_files: tuple[Path, ...] = (),
+            project: Path | None = None):
     """WeasyPrint's laid-out document for HTML, and the problems seen doing it.
 
     SOURCE names the document in diagnostics (its bundle path). With MAX_PAGES
     (a leaflet's sides), laying out more pages is a problem that says by how
-    much the text overflowed, measured on the laid-out pages.
+    much the text overflowed, measured on the laid-out pages, and where in
+    TEXT_FILES (shown relative to PROJECT) the first line that did not fit is.
     """
     from .engine import load
 
@@ -110,11 +112,18 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
         problems.append(Diagnostic(source, None, f"WeasyPrint: {message}"
                                    + (f" ({count} times)" if count > 1 else ""), code="render"))
     if max_pages is not None and len(document.pages) > max_pages:
-        lines, height = overflow(document.pages[max_pages:])
-        problems.append(Diagnostic(
-            source, None, f"the text does not fit the layout's {max_pages} pages: it overflows by "
-            f"{lines} lines ({height:.0f} mm of text) onto {len(document.pages) - max_pages} more",
-            code="layout-fit", hint=fit_hint))
+        lines, height, first = overflow(document.pages[max_pages:])
+        where = locate_text(first, text_files)
+        message = (f"the text does not fit the layout's {max_pages} pages: it overflows by "
+                   f"{lines} lines ({height:.0f} mm of text) onto "
+                   f"{len(document.pages) - max_pages} more")
+        if where is None:
+            problems.append(Diagnostic(source, None, message, code="layout-fit", hint=fit_hint))
+        else:
+            path, line, column = where
+            problems.append(Diagnostic(
+                display_path(path, project) if project else str(path), line,
+                message + ", from this line on", column=column, code="layout-fit", hint=fit_hint))
     return document, problems
 
 
@@ -127,7 +136,8 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
                font_families: tuple[str, ...] | None = None, max_pages: int | None = None,
                fit_hint: str | None = None, variant: str | None = None,
                page_limit: int | None = None,
-               output_profile: Path | None = None) -> tuple[bytes, int]:
+               output_profile: Path | None = None, text_files: tuple[Path, ...] = (),
+               project: Path | None = None) -> tuple[bytes, int]:
     """Lay out HTML and return (PDF bytes, page count); raise RenderError on any problem.
 
     The PDF is tagged (structure, /Lang per block, alt text); VARIANT makes it
@@ -135,7 +145,8 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
     system fallback) is an error.
     """
     document, problems = lay_out(html, base_url=base_url, allowed=allowed, source=source,
-                                 stylesheets=stylesheets, max_pages=max_pages, fit_hint=fit_hint)
+                                 stylesheets=stylesheets, max_pages=max_pages, fit_hint=fit_hint,
+                                 text_files=text_files, project=project)
     if page_limit is not None and len(document.pages) > page_limit:
         problems.append(Diagnostic(source, None, f"the document has {len(document.pages)} pages, "
                                    f"more than the limit of {page_limit}", code="limits",
@@ -230,11 +241,12 @@ def body_size(pages) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def overflow(pages) -> tuple[int, float]:
-    """Lines of text, and their height in mm, laid out on PAGES (those past a layout's last)."""
-    from weasyprint.formatting_structure.boxes import LineBox, MarginBox
+def overflow(pages) -> tuple[int, float, str]:
+    """Lines of text, their height in mm, and the first line's text, laid out on PAGES
+    (those past a layout's last)."""
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
 
-    lines, height = 0, 0.0
+    lines, height, first = 0, 0.0, ""
     for page in pages:
         for child in page._page_box.children:
             if isinstance(child, MarginBox):  # running headers and footers are no overflow
@@ -243,7 +255,39 @@ def overflow(pages) -> tuple[int, float]:
                 if isinstance(box, LineBox):
                     lines += 1
                     height += box.height
-    return lines, height * 25.4 / 96
+                    if not first.strip():
+                        first = "".join(b.text for b in box.descendants()
+                                        if isinstance(b, TextBox))
+    return lines, height * 25.4 / 96, first
+
+
+#: What a source line may hold around a printed line's letters: spaces (handbill
+#: adds some between Chinese and Latin), Markdown's emphasis and list markers.
+_NOT_PRINTED = re.compile(r"[\s*_`#>]|^\s*(?:[-+]|\d+[.)])\s")
+
+
+def locate_text(printed: str, files: tuple[Path, ...]) -> tuple[Path, int, int] | None:
+    """The file, line and column where the printed line PRINTED starts in FILES, if found.
+
+    Its first 12 letters (spaces and Markdown markup aside) are looked for line by
+    line; the last match wins, since a layout overflows at its text's end.
+    """
+    needle = _NOT_PRINTED.sub("", printed.replace("\u00ad", ""))[:12]
+    if len(needle) < 4:
+        return None
+    found = None
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, 1):
+            kept = [(i, c) for i, c in enumerate(line) if not _NOT_PRINTED.match(c)]
+            letters = "".join(c for _, c in kept)
+            at = letters.find(needle)
+            if at >= 0:
+                found = (path, number, kept[at][0] + 1)
+    return found
 
 
 def _font_names(pdf) -> list[str]:

@@ -1,0 +1,83 @@
+"""`handbill check` on the broken bundles in tests/fixtures/broken: each defect at its place.
+
+Each fixture is a small bundle made of the sample's own sentences with one
+defect; meta.yaml's first line says which. The texts are written for clinicians,
+so readability and sentence-length warnings come too: only errors are compared.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from handbill.cli import run
+
+from conftest import REPO
+
+BROKEN = Path(__file__).parent / "fixtures" / "broken"
+SHOWN = "tests/fixtures/broken"
+
+EXPECTED = {
+    "missing-section": [
+        f"{SHOWN}/missing-section/en.md:12:1: error: section 'Clinical Evidence' (3rd) has no "
+        "counterpart in zh-Hans.md [translation-parity]"],
+    "extra-citation": [
+        f"{SHOWN}/extra-citation/zh-Hans.md:10:55: error: section 2 'Mechanisms of Action': its "
+        "1st citation is [@hu2016; @zhou2016] in zh-Hans.md, [@hu2016] in en.md "
+        "[translation-parity]"],
+    "uncovered-character": [
+        f"{SHOWN}/uncovered-character/zh-Hans.md:21:1: error: no font covers '𪚥' (U+2A6A5) for "
+        "zh-Hans [font-coverage]"],
+    "overflowing-trifold": [
+        f"{SHOWN}/overflowing-trifold/zh-Hans.md:5:1: error: the text does not fit the layout's 2 "
+        "pages: it overflows by 39 lines (267 mm of text) onto 1 more, from this line on "
+        "[layout-fit]"],
+    "missing-alt-text": [
+        f"{SHOWN}/missing-alt-text/en.md:17:1: error: image 'figure.svg' has no alt text "
+        "[alt-text]"],
+    "list-item-count": [
+        f"{SHOWN}/list-item-count/zh-Hans.md:9:1: error: section 2 'Mechanisms of Action': "
+        "4 numbered items in en.md, 3 in zh-Hans.md [translation-parity]"],
+}
+
+
+def test_every_fixture_has_its_expected_finding():
+    assert sorted(p.name for p in BROKEN.iterdir()) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_check_finds_the_defect_at_its_place(name, capsys):
+    assert run(["--project", str(REPO), "check", str(BROKEN / name)]) == 1
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if ": error: " in line] == EXPECTED[name], out
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_json_gives_the_same_finding_with_its_check_id(name, capsys):
+    assert run(["--project", str(REPO), "check", "--format", "json", str(BROKEN / name)]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    errors = [f for f in findings if f["severity"] == "error"]
+    assert len(errors) == 1
+    path, line, column, rest = EXPECTED[name][0].split(":", 3)
+    assert (errors[0]["path"], errors[0]["line"], errors[0]["column"]) == (path, int(line), int(column))
+    assert f"[{errors[0]['check']}]" in rest
+
+
+#: What `build` refuses too: what cannot be printed right. A translation that does not
+#: match still prints (a draft may); `handbill check` is the gate for it.
+REFUSED_BY_BUILD = ("missing-alt-text", "overflowing-trifold", "uncovered-character")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_build_refuses_what_cannot_print_right_and_writes_no_pdf_then(name, tmp_path, capsys):
+    code = run(["--project", str(REPO), "build", str(BROKEN / name), "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    if name in REFUSED_BY_BUILD:
+        assert code == 1
+        assert EXPECTED[name][0] in err
+        assert list(tmp_path.rglob("*.pdf")) == []
+    else:
+        assert code == 0
+        assert len(list(tmp_path.rglob("*.pdf"))) == 1
