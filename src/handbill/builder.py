@@ -149,18 +149,20 @@ def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], li
 def job_key(job: Job, options: BuildOptions, cache: dict) -> str:
     """The hash of everything JOB's output depends on."""
     root = options.project
-    sources = [job.bundle, root / "layouts", builtin_layouts_dir(), root / "fonts",
-               bundled_fonts_dir(), Path(__file__).parent / "assets" / "csl", root / SITE_FILE,
-               *(root / n for n in ("references.yaml", "references.yml", "references.json",
-                                    "references.bib"))]
-    site = root / SITE_FILE
-    if site.is_file():
-        sources.append(root / "assets")  # the logo and other files site.yaml names
+    shared = cache.get("shared")  # what every job depends on: hashed once a build
+    if shared is None:
+        sources = [root / "layouts", builtin_layouts_dir(), root / "fonts", bundled_fonts_dir(),
+                   Path(__file__).parent / "assets" / "csl", root / SITE_FILE,
+                   *(root / n for n in ("references.yaml", "references.yml", "references.json",
+                                        "references.bib"))]
+        if (root / SITE_FILE).is_file():
+            sources.append(root / "assets")  # the logo and other files site.yaml names
+        shared = cache["shared"] = fingerprint(sources, {}, cache)
     settings = {"layout": job.layout, "lang": job.lang, "style": options.citation_style,
                 "timeout": options.timeout,
                 "variant": options.pdf_variant, "max_pages": options.max_pages,
-                "options": dict(sorted(options.layout_options.items()))}
-    return fingerprint(sources, settings, cache)
+                "options": dict(sorted(options.layout_options.items())), "shared": shared}
+    return fingerprint([job.bundle], settings, cache)
 
 
 def build(paths: list[Path] | None, options: BuildOptions,

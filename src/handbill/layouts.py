@@ -36,12 +36,17 @@ def builtin_layouts_dir() -> Path:
 
 def search_path(root: Path) -> list[Path]:
     """Layout folders in the order they are searched: the project's, then the built-in ones."""
+    return list(_search_path(root, (root / "layouts").is_dir()))
+
+
+@lru_cache(maxsize=16)
+def _search_path(root: Path, _has_layouts: bool) -> tuple[Path, ...]:
     dirs = [root / "layouts", builtin_layouts_dir()]
     unique: list[Path] = []
     for d in dirs:
         if d.is_dir() and d.resolve() not in [u.resolve() for u in unique]:
             unique.append(d)
-    return unique
+    return tuple(unique)
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,25 @@ def find_layout(name: str, root: Path) -> Layout | None:
     for base in search_path(root):
         manifest = base / name / MANIFEST
         if manifest.is_file():
-            return _load_manifest(name, manifest, root)
+            options = next((b / COMMON_OPTIONS for b in search_path(root)
+                            if (b / COMMON_OPTIONS).is_file()), None)
+            return _load_manifest_kept(name, manifest, root, _stamp(manifest), _stamp(options))
     return None
+
+
+def _stamp(path: Path | None) -> tuple | None:
+    """What tells whether PATH changed: its modification time and size."""
+    if path is None:
+        return None
+    stat = path.stat()
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _load_manifest_kept(name: str, path: Path, root: Path, *_stamps) -> Layout:
+    """_load_manifest, read again only when the manifest or options.yaml changes: a build
+    asks for each bundle's layouts, so without this it parses them once per bundle."""
+    return _load_manifest(name, path, root)
 
 
 def list_layouts(root: Path) -> list[Layout]:
