@@ -110,3 +110,37 @@ def test_kept_fonts_leave_no_temporary_folder_and_no_noise_at_exit(project, tmp_
     assert result.returncode == 0, result.stderr
     assert "Exception ignored" not in result.stderr and "Traceback" not in result.stderr
     assert list(temp.iterdir()) == []
+
+
+def test_workers_forked_from_a_process_with_kept_fonts_leave_them_alone(project, tmp_path):
+    # A program that builds in its own process (fonts kept), then with -j 2 (workers
+    # forked from it, inheriting the kept fonts): the workers must neither delete the
+    # parent's font files nor leave their own behind. The second bundle has a character
+    # more, so its subsets, and the fonts a worker loads for it, differ.
+    second = project / "content" / "second"
+    shutil.copytree(project / "content" / "stem-cells-t2dm", second)
+    zh = second / "zh-Hans.md"
+    zh.write_text(zh.read_text(encoding="utf-8") + "\n鑫\n", encoding="utf-8")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from handbill import engine\n"
+        "from handbill.cli import run\n"
+        "engine.load()\n"
+        f"p = {str(project)!r}\n"
+        "assert run(['--project', p, 'build', '-j', '1', '--out', p + '/one']) == 0\n"
+        "import gc; gc.collect()  # the fonts let go of are gone: only the kept ones remain\n"
+        "kept = sorted(Path(os.environ['TMPDIR']).iterdir())\n"
+        "assert run(['--project', p, 'build', '-j', '2', '--out', p + '/two']) == 0\n"
+        "after = sorted(Path(os.environ['TMPDIR']).iterdir())\n"
+        "print(len(kept), kept == after, all(any(k.iterdir()) for k in kept))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=180, env={**os.environ, "TMPDIR": str(temp)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["1", "True", "True"], result.stdout
+    assert list(temp.iterdir()) == []  # and the parent let go of its own at exit
+    for name in ("stem-cells-t2dm", "second"):
+        one = project / "one" / name / "handout.pdf"
+        assert one.read_bytes() == (project / "two" / name / "handout.pdf").read_bytes()

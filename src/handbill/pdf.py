@@ -60,6 +60,19 @@ def _keep_fonts(key, loaded) -> None:
 
 
 _FORGET_AT_EXIT = False
+#: Fonts a forked worker found kept by its parent: still the parent's (their files
+#: too), so never let go of here, where letting go would delete the parent's files.
+_PARENTS_FONTS: list = []
+
+
+def _after_fork_in_child() -> None:
+    global _FORGET_AT_EXIT
+    _PARENTS_FONTS.extend(_LOADED_FONTS.values())
+    _LOADED_FONTS.clear()
+    _FORGET_AT_EXIT = False  # the parent's exit handlers do not run in a worker
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
