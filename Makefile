@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # Debian packages the bundled fonts are made from (tools/make_fonts.py).
 FONT_PACKAGES := fonts-noto-cjk fonts-noto-core unicode-data
 
-.PHONY: pdf test check bench clean setup system-deps fonts fonts-check constraints
+.PHONY: pdf test check bench clean setup system-deps bytecode fonts fonts-check constraints
 
 pdf: setup
 	$(VENV)/bin/handbill build
@@ -30,7 +30,13 @@ bench: setup
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[bench]'
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-setup: $(STAMP) system-deps
+setup: $(STAMP) system-deps bytecode
+
+# handbill is installed editable, so pip does not compile it; where Python is told
+# not to write bytecode (PYTHONDONTWRITEBYTECODE, as in many CI images) every run
+# would compile it again (about 30 ms a process). compileall only redoes what changed.
+bytecode: $(STAMP)
+	@$(PY) -m compileall -q src/handbill
 
 # constraints.txt pins every package's version: the same PDFs, fonts and test
 # results on every machine. Refresh it with `make constraints`.
