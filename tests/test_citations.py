@@ -260,3 +260,39 @@ def test_unknown_style_name_is_an_error_at_meta(tmp_path, capsys):
     line, _ = _line_of(bundle / "meta.yaml", "citation-style:")
     assert (f"content/stem-cells-t2dm/meta.yaml:{line}: error: unknown citation style 'harvard9'"
             in capsys.readouterr().err)
+
+
+def test_numeric_styles_sort_a_citations_items_without_pandoc_sorting(tmp_path):
+    # For Vancouver and GB/T 7714 handbill puts a citation's items in number order itself
+    # and gives Pandoc the style without its sort (a third of Pandoc's memory); the
+    # output must be what Pandoc's own sort gives: (1,2), not (2,1), for a citation
+    # that names a later reference first.
+    from handbill import citations
+
+    bundle_dir = tmp_path / "content" / "stem-cells-t2dm"
+    shutil.copytree(SAMPLE, bundle_dir)
+    en = bundle_dir / "en.md"
+    en.write_text(en.read_text(encoding="utf-8") + "\nBoth [@tang2013; @rangappa2003].\n",
+                  encoding="utf-8")
+    zh = bundle_dir / "zh-Hans.md"
+    zh.write_text(zh.read_text(encoding="utf-8") + "\n两者[@tang2013; @rangappa2003]。\n",
+                  encoding="utf-8")
+    bundle = load_bundle(bundle_dir, tmp_path)
+    for name in ("vancouver", "gb-t-7714"):
+        style = find_style(name, bundle, tmp_path)
+        assert citations._without_number_sort(style.read_text(encoding="utf-8")) is not None
+        ours = resolve_citations(bundle, style, tmp_path)
+        # Pandoc sorting, with the style as it is: the output to match.
+        original = citations._without_number_sort
+        citations._without_number_sort = lambda text: None
+        try:
+            pandocs = resolve_citations(bundle, style, tmp_path)
+        finally:
+            citations._without_number_sort = original
+        assert ours == pandocs, name
+        last = [k for k in ours.citations if k.startswith("en-")][-1]
+        assert _plain(ours.citations[last]) in ("(1,2)", "[1-2]", "[1, 2]", "[1,2]"), \
+            (name, ours.citations[last])
+    # APA sorts by author: Pandoc keeps its sort.
+    apa = find_style("apa", bundle, tmp_path)
+    assert citations._without_number_sort(apa.read_text(encoding="utf-8")) is None
