@@ -419,12 +419,3 @@ def render_arguments(full: Bundle, layout: Layout, lang: str | None, options: Bu
         output_profile=site.print_profile if layout.resolve_options(
             options.layout_options).get("colour") == "cmyk"
         and options.pdf_variant != "pdf/a-2b" else None)
-
-
-def make_pdf(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions,
-             site: Site) -> tuple[bytes, int]:
-    """The PDF bytes and page count of FULL in LAYOUT."""
-    from .pdf import render_pdf
-
-    html, render = render_arguments(full, layout, lang, options, site)
-    return render_pdf(html, **render)
