@@ -106,3 +106,48 @@ def test_metadata(variants):
     assert info.creation_date.date().isoformat() == "2023-06-29"
     assert info["/Keywords"] == "type 2 diabetes, stem cells, mesenchymal stem cells"
     assert info.title == "Stem Cells for Type 2 Diabetes · 干细胞为何对2型糖尿病有效"
+
+
+def test_page_references_kept_are_pydyfs_own():
+    """tagging keeps pydyf's page references between pages added; they must stay its own."""
+    import pydyf
+
+    from handbill.tagging import _page_references
+
+    original = pydyf.PDF.__dict__["page_references"]
+    if getattr(original, "fget", None) is _page_references:  # installed by an earlier test
+        def original_refs(pdf):
+            return tuple(f"{n} 0 R".encode("ascii") for n in pdf.pages["Kids"][::3])
+    else:
+        original_refs = original.fget
+    pdf = pydyf.PDF()
+    assert _page_references(pdf) == original_refs(pdf) == ()
+    for _ in range(3):
+        pdf.add_object(pydyf.Dictionary())  # page numbers are not consecutive
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        assert _page_references(pdf) == original_refs(pdf)
+    assert len(_page_references(pdf)) == 3
+
+
+def test_structure_elements_point_at_the_pages_they_are_on(variants):
+    """Each marked-content structure element's /Pg is a page of the document."""
+    for path in variants.values():
+        reader = pypdf.PdfReader(path)
+        pages = {page.indirect_reference.idnum for page in reader.pages}
+        seen = set()
+
+        def walk(node):
+            node = node.get_object()
+            if "/Pg" in node:
+                seen.add(node.raw_get("/Pg").idnum)
+            kids = node.get("/K")
+            if kids is None:
+                return
+            kids = kids.get_object()
+            for kid in kids if isinstance(kids, list) else [kids]:
+                if isinstance(kid.get_object(), dict):
+                    walk(kid)
+
+        walk(reader.trailer["/Root"]["/StructTreeRoot"])
+        assert seen and seen <= pages
+        assert len(seen) == len(pages)  # every page has tagged content
