@@ -123,10 +123,12 @@ def targets_table(results: list[Result], targets=TARGETS) -> list[str]:
 def render(header: list[str], sections: list[tuple[str, list[Result]]],
            many: tuple[str, list[Result]] | None) -> str:
     """The whole report: the header lines, then each table."""
-    out = header + [""] + results_table(sections)
-    out += ["", "Ratios (handbill / other; below 1.00x handbill is faster, leaner, smaller)"]
-    out += ratios_table(sections)
-    out += ["", f"Targets ({sections[0][0]})"] + targets_table(sections[0][1])
+    out = list(header)
+    if sections:  # none with --many-only
+        out += [""] + results_table(sections)
+        out += ["", "Ratios (handbill / other; below 1.00x handbill is faster, leaner, smaller)"]
+        out += ratios_table(sections)
+        out += ["", f"Targets ({sections[0][0]})"] + targets_table(sections[0][1])
     if many is not None:
         out += ["", "Many documents: 50 handouts (wall: the whole batch; peak RSS: the largest "
                 "process; pages and bytes: all PDFs). no-op: `handbill build` again with nothing "

@@ -143,7 +143,7 @@ def document_contenders(project: Path, doc: Document) -> list[Contender]:
             typst_contender(report.TYPST, project, [doc.bundle])]
 
 
-def many_contenders(project: Path) -> list[Contender]:
+def many_contenders(project: Path, typst_warmup: bool = False) -> list[Contender]:
     """50 variants of the sample: handbill's no-op rebuild, handbill -j 1 and -j JOBS from an
     empty output folder (font cache warm), Typst in 1 and in JOBS processes."""
     bundles = [make_bundle(project, f"variant-{i:02}", title_suffix=f"({i})")
@@ -169,8 +169,9 @@ def many_contenders(project: Path) -> list[Contender]:
                   prepare=build_once(noop, VARIANTS, noop_out), verify=expect(cached=VARIANTS)),
         build(1),
         build(JOBS),
-        typst_contender(report.TYPST_1, project, bundles, max_runs=MANY_RUNS, warmup=False),
-        typst_contender(report.TYPST_N, project, bundles, JOBS, max_runs=MANY_RUNS, warmup=False),
+        typst_contender(report.TYPST_1, project, bundles, max_runs=MANY_RUNS, warmup=typst_warmup),
+        typst_contender(report.TYPST_N, project, bundles, JOBS, max_runs=MANY_RUNS,
+                        warmup=typst_warmup),
     ]
 
 
@@ -209,7 +210,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     load_before = os.getloadavg()
     project = tmp / "project"
     sections = []
-    for doc in prepare_documents(project, args.quick):
+    for doc in [] if args.many_only else prepare_documents(project, args.quick):
         log(f"== {doc.label}")
         results = measure.bench(document_contenders(project, doc), runs, warmup,
                                 lambda message: log(f"  {doc.label}: {message}"))
@@ -218,7 +219,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     if not (args.quick or args.no_many):
         log(f"== {VARIANTS} documents")
         many = (f"{VARIANTS} variants",
-                measure.bench(many_contenders(tmp / "many"), runs, warmup,
+                measure.bench(many_contenders(tmp / "many", typst_warmup=args.many_only), runs, warmup,
                               lambda message: log(f"  many: {message}")))
 
     v = versions()
@@ -262,10 +263,14 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"the {VARIANTS}-document section (now always run: kept for old scripts)")
     parser.add_argument("--no-many", action="store_true",
                         help=f"skip the {VARIANTS}-document section (--quick skips it too)")
+    parser.add_argument("--many-only", action="store_true",
+                        help=f"only the {VARIANTS}-document section (Typst then gets a warm-up run)")
     parser.add_argument("--json", metavar="FILE", help="also write every measurement as JSON")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary project (its path goes to stderr)")
     args = parser.parse_args(argv)
+    if args.many_only and (args.quick or args.no_many):
+        parser.error("--many-only cannot go with --quick or --no-many")
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     if not HANDBILL.exists():

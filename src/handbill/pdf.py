@@ -40,10 +40,22 @@ def forget_fonts() -> None:
 
     Run when a process ends (a worker's end included, where atexit does not run).
     """
-    import gc
+    import shutil
 
+    # WeasyPrint deletes a FontConfiguration's folder of font files when the object
+    # is collected; deleting it here spares a full collection (30 ms in a worker
+    # that rendered) on the way out. Its own deletion later finds nothing to do.
+    collect = False
+    for font_config, _css in _LOADED_FONTS.values():
+        if not hasattr(font_config, "_folder"):  # another WeasyPrint: let it delete its own
+            collect = True
+        elif font_config._folder:
+            shutil.rmtree(font_config._folder, ignore_errors=True)
     _LOADED_FONTS.clear()
-    gc.collect()
+    if collect:
+        import gc
+
+        gc.collect()
 
 
 def _keep_fonts(key, loaded) -> None:
