@@ -144,3 +144,27 @@ def test_workers_forked_from_a_process_with_kept_fonts_leave_them_alone(project,
     for name in ("stem-cells-t2dm", "second"):
         one = project / "one" / name / "handout.pdf"
         assert one.read_bytes() == (project / "two" / name / "handout.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("variant", [None, "pdf/a-2b"])
+def test_objects_serialized_once_give_pydyfs_own_bytes(project, monkeypatch, variant):
+    """write_once keeps each object's bytes during a write: the PDF must be pydyf's own."""
+    from handbill import write_once
+    from handbill.builder import front, plan
+    from handbill.options import BuildOptions
+    from handbill.pdf import render_pdf
+
+    engine.load()
+    options = BuildOptions(project=project, pdf_variant=variant)
+    (job,), _ = plan(None, options)
+    task = front(job, options)
+    kept = []
+    real_stop = write_once.stop
+    monkeypatch.setattr(write_once, "stop", lambda: (kept.append(len(write_once._MEMO or ())),
+                                                     real_stop()))
+    once, pages = render_pdf(task.html, **task.render)
+    assert kept and kept[0] > 1000  # the objects' bytes were kept, so given back twice
+    assert write_once._MEMO is None  # stopped after the write
+    monkeypatch.setattr(write_once, "start", lambda: None)  # pydyf's own double pass
+    twice, _ = render_pdf(task.html, **task.render)
+    assert pages == 4 and once == twice

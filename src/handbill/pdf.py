@@ -178,6 +178,7 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
                                    hint="raise it with --max-pages if the text is meant to be that long"))
     if problems:
         raise RenderError(problems)
+    from . import write_once
     from .tagging import install
 
     install()
@@ -189,6 +190,7 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
         _fix_xmp_document_id(pdf)
         if output_profile is not None:
             _add_output_intent(pdf, output_profile)
+        write_once.start()  # pydyf writes next: each object serialized once
 
     collector = _Collector()  # writing warns too (an image without alt text when tagging)
     logger = logging.getLogger("weasyprint")
@@ -198,6 +200,7 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
                                   finisher=finish)
     finally:
         logger.removeHandler(collector)
+        write_once.stop()
     problems += [Diagnostic(source, None, f"WeasyPrint: {message}", code="render")
                  for message in dict.fromkeys(collector.messages)]
     if font_families is not None:
