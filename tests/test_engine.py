@@ -168,3 +168,54 @@ def test_objects_serialized_once_give_pydyfs_own_bytes(project, monkeypatch, var
     monkeypatch.setattr(write_once, "start", lambda: None)  # pydyf's own double pass
     twice, _ = render_pdf(task.html, **task.render)
     assert pages == 4 and once == twice
+
+
+def test_a_first_build_forks_its_worker_before_importing_the_rest(project):
+    """No manifest in out/: the first worker starts before handbill's builder is imported;
+    with -j 2 a second one joins it, and the PDFs are those -j 1 makes in one process."""
+    second = project / "content" / "second"
+    shutil.copytree(project / "content" / "stem-cells-t2dm", second)
+    meta = second / "meta.yaml"
+    meta.write_text(meta.read_text("utf-8").replace("layouts: [handout]",
+                                                    "layouts: [handout, trifold]"), "utf-8")
+    script = ("import sys; from handbill import worker; from handbill.cli import run\n"
+              "started = []; grow = worker.Workers.grow_to\n"
+              "def record(self, n):\n"
+              "    started.append((self.size, n, 'handbill.builder' in sys.modules))\n"
+              "    grow(self, n)\n"
+              "worker.Workers.grow_to = record\n"
+              f"code = run(['--project', {str(project)!r}, 'build', '-j', '2', '--out', "
+              f"{str(project / 'two')!r}])\n"
+              "print(code, 'weasyprint' in sys.modules, started)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True, timeout=120)
+    # One worker before the builder was imported, then the pool grew to two workers.
+    assert result.stdout.splitlines()[-1] == "0 False [(0, 1, False), (1, 2, True)]", \
+        result.stdout + result.stderr
+    engine.load()
+    assert run(["--project", str(project), "build", "-j", "1", "--out", str(project / "one")]) == 0
+    one = sorted(p.relative_to(project / "one") for p in (project / "one").rglob("*.pdf"))
+    two = sorted(p.relative_to(project / "two") for p in (project / "two").rglob("*.pdf"))
+    assert one == two and len(one) == 3
+    for rel in one:
+        assert (project / "one" / rel).read_bytes() == (project / "two" / rel).read_bytes(), rel
+
+
+def test_importing_the_command_line_imports_little():
+    out = _in_fresh_python("import sys, handbill.cli\n"
+                           "print(sorted(m for m in sys.modules if m in ('handbill.builder', "
+                           "'weasyprint', 'jinja2', 'yaml', 'markdown_it')))")
+    assert out.split() == ["[]"]
+
+
+def test_a_build_that_stops_early_stops_its_early_worker_quietly(project, tmp_path):
+    # No manifest: the first worker is forked at once, then the build finds a usage error.
+    # The worker, given no task, is stopped without a word (it was importing WeasyPrint).
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    result = subprocess.run([sys.executable, "-m", "handbill", "--project", str(project), "build",
+                             "--layout", "nope"], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "TMPDIR": str(temp)})
+    assert result.returncode == 2
+    assert result.stderr == "handbill: error: unknown layout 'nope'\n"
+    assert list(temp.iterdir()) == [] and not (project / "out").exists()

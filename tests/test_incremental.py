@@ -52,12 +52,15 @@ def test_a_deleted_output_is_rebuilt(project, tmp_path):
 
 def test_noop_rebuild_does_not_import_weasyprint(project):
     assert run(["--project", str(project), "build"]) == 0
-    script = ("import sys; from handbill.cli import run; "
-              f"code = run(['--project', {str(project)!r}, 'build']); "
-              "print(code, 'weasyprint' in sys.modules)")
+    # Nor does it start a render worker (which would import it).
+    script = ("import sys; from handbill import worker; from handbill.cli import run\n"
+              "started = []; grow = worker.Workers.grow_to\n"
+              "worker.Workers.grow_to = lambda self, n: (started.append(n), grow(self, n))\n"
+              f"code = run(['--project', {str(project)!r}, 'build'])\n"
+              "print(code, 'weasyprint' in sys.modules, started)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             check=True)
-    assert result.stdout.splitlines()[-1] == "0 False", result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "0 False []", result.stdout + result.stderr
 
 
 def test_parallel_build_gives_the_same_bytes(project):

@@ -10,9 +10,7 @@ WeasyPrint once; the output is the same bytes as with one process.
 from __future__ import annotations
 
 import os
-import sys
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -26,29 +24,8 @@ from .incremental import Manifest, fingerprint
 from .layouts import Layout, builtin_layouts_dir, find_layout
 from .model import LANGUAGES, Bundle
 from .options import BuildOptions
-from .pdf import write_atomic
 from .site import SITE_FILE, Site, load_site
-
-
-@dataclass(frozen=True)
-class Job:
-    """One output to make: BUNDLE in LAYOUT, in both languages or in LANG."""
-
-    bundle: Path
-    layout: str
-    lang: str | None
-    target: Path
-
-
-@dataclass
-class Output:
-    """What a job made (or found up to date)."""
-
-    job: Job
-    files: list[tuple[Path, int, int]] = field(default_factory=list)  # (path, pages, bytes)
-    seconds: float = 0.0
-    status: str = "built"  # built, cached or failed
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+from .worker import Job, Output, RenderTask, Workers, back, render_here
 
 
 @dataclass
@@ -166,11 +143,21 @@ def job_key(job: Job, options: BuildOptions, cache: dict) -> str:
 
 
 def build(paths: list[Path] | None, options: BuildOptions,
-          progress: Callable[[int], Callable[[Output], None]] | None = None) -> BuildReport:
+          progress: Callable[[int], Callable[[Output], None]] | None = None,
+          workers: Workers | None = None) -> BuildReport:
     """Build every bundle under PATHS (default: the project's content/).
 
     PROGRESS, given the number of jobs, returns a function told of each output.
+    WORKERS: render processes started earlier (worker.early), closed here.
     """
+    try:
+        return _build(paths, options, progress, workers)
+    finally:
+        if workers is not None:
+            workers.close()
+
+
+def _build(paths, options, progress, workers) -> BuildReport:
     started = time.perf_counter()
     jobs, problems = plan(paths, options)
     progress = progress(len(jobs)) if progress else None
@@ -189,7 +176,7 @@ def build(paths: list[Path] | None, options: BuildOptions,
                 progress(output)
         else:
             todo.append(job)
-    for output in _run_all(todo, options):
+    for output in _run_all(todo, options, workers):
         report.outputs.append(output)
         if output.status == "built":
             manifest.record(_rel(output.job.target, options), keys[output.job], {
@@ -212,7 +199,7 @@ def _rel(path: Path, options: BuildOptions) -> str:
         return path.as_posix()
 
 
-def _run_all(jobs: list[Job], options: BuildOptions):
+def _run_all(jobs: list[Job], options: BuildOptions, workers: Workers | None):
     """Each job's Output, as it is done.
 
     The main process prepares each job (content, citations, HTML, fonts: the
@@ -221,28 +208,30 @@ def _run_all(jobs: list[Job], options: BuildOptions):
     With one job at a time, a worker is still used when WeasyPrint is not yet
     imported here and there is a second CPU: its 0.3 s import then overlaps the
     front. Otherwise (one CPU, or WeasyPrint already loaded, as in ``watch``)
-    everything runs here.
+    everything runs here. WORKERS may hold a worker started before the build
+    (worker.early); the others start here.
     """
     if not jobs:
         return
-    cpus = os.cpu_count() or 1
-    workers = min(options.jobs or cpus, len(jobs))
-    if workers <= 1 and (cpus < 2 or "weasyprint" in sys.modules):
+    size = min(options.jobs or os.cpu_count() or 1, len(jobs))
+    if size <= 1 and workers is None and render_here():
         yield from (run_job(job, options) for job in jobs)
         return
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
-        pool.submit(int)  # starts the workers (and their WeasyPrint import) now
+    own = workers is None
+    workers = Workers() if own else workers
+    try:
+        workers.grow_to(size)
         pending: set = set()
         for job in jobs:
             task = front(job, options)
             if isinstance(task, Output):  # the front found a problem: nothing to render
                 yield task
                 continue
-            pending.add(pool.submit(back, task))
+            pending.add(workers.submit(task))
             # -j N: N jobs at a time, counting the one being prepared here.
-            while len(pending) >= workers:
+            while len(pending) >= size:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 yield from (future.result() for future in done)
             done = {f for f in pending if f.done()}
@@ -251,25 +240,9 @@ def _run_all(jobs: list[Job], options: BuildOptions):
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             yield from (future.result() for future in done)
-
-
-def _start_worker() -> None:
-    from .engine import load
-
-    load()  # once per worker, not once per document
-
-
-@dataclass
-class RenderTask:
-    """A job prepared by the front, for the back to render: everything it needs, picklable."""
-
-    output: Output
-    html: str
-    render: dict  # render_pdf's keyword arguments
-    timeout: float
-    source: str
-    sheet: str | None  # the imposed booklet's sheet size, or None
-    started: float
+    finally:
+        if own:
+            workers.close()
 
 
 def run_job(job: Job, options: BuildOptions) -> Output:
@@ -310,57 +283,6 @@ def front(job: Job, options: BuildOptions) -> RenderTask | Output:
         output.diagnostics += error.diagnostics
     output.seconds = time.perf_counter() - started
     return output
-
-
-def back(task: RenderTask) -> Output:
-    """Render a prepared job and write its PDF(s)."""
-    from .pdf import render_pdf
-
-    output, job = task.output, task.output.job
-    try:
-        with _time_limit(task.timeout, task.source):
-            data, pages = render_pdf(task.html, **task.render)
-        write_atomic(job.target, data)
-        output.files.append((job.target, pages, len(data)))
-        if task.sheet is not None:
-            from .impose import impose_booklet
-
-            sheets = impose_booklet(data, sheet=task.sheet)
-            imposed = job.target.with_name(job.target.stem + ".imposed.pdf")
-            write_atomic(imposed, sheets)
-            output.files.append((imposed, -(-pages // 4) * 2, len(sheets)))
-    except HandbillError as error:
-        output.status = "failed"
-        output.diagnostics += error.diagnostics
-    # The front's time counts too; perf_counter is one clock for all processes on Linux.
-    output.seconds = time.perf_counter() - task.started
-    return output
-
-
-@contextmanager
-def _time_limit(seconds: float, source: str):
-    """Stop a render that takes longer than SECONDS (a RenderError), where signals allow it."""
-    import signal
-    import threading
-
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expired(signum, frame):
-        raise RenderError(Diagnostic(source, None, f"rendering took more than {seconds:g} s and "
-                                     "was stopped", code="limits",
-                                     hint="raise it with --timeout, or look for a runaway layout"))
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    # Then again every 0.1 s: an exception raised while Python runs a finalizer
-    # (__del__) is printed and dropped, so one alarm alone could go unheard.
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions, site: Site):

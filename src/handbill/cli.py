@@ -141,25 +141,31 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _build(args, project: Path) -> int:
-    from .builder import build
-    from .report import Progress, print_summary, write_report
+    from .worker import early
 
     options = BuildOptions(project=project, out=args.out, layout=args.layout, lang=args.lang,
                            citation_style=args.citation_style, jobs=args.jobs,
                            pdf_variant=args.pdf_variant, max_pages=args.max_pages,
                            timeout=args.timeout,
                            layout_options=_layout_options(args))
-    shown: list[Progress] = []
-
-    def progress(total: int) -> Progress:
-        shown.append(Progress(total, project))
-        return shown[0]
-
+    # A first build forks its render worker now, before importing the rest of
+    # handbill: the worker's WeasyPrint import overlaps all of that.
+    workers = early(options.out_dir) if options.jobs is None or options.jobs >= 1 else None
+    shown: list = []
     try:
-        report = build(args.paths or None, options, progress)
+        from .builder import build
+        from .report import Progress, print_summary, write_report
+
+        def progress(total: int) -> Progress:
+            shown.append(Progress(total, project))
+            return shown[0]
+
+        report = build(args.paths or None, options, progress, workers)
     finally:
         for bar in shown:
             bar.close()
+        if workers is not None:
+            workers.close()
     for diagnostic in report.all_diagnostics:
         print(diagnostic.format(), file=sys.stderr)
     print_summary(report, project)
