@@ -79,6 +79,15 @@ def handbill_html(bundle_dir: Path, project: Path) -> str:
     return render_html(bundle, layout, bundle.meta.languages, layout.resolve_options({}), project)
 
 
+def whole_fonts_css(project: Path) -> str:
+    """The @font-face CSS handbill writes for the handout's fonts, the files whole (no subset)."""
+    from handbill.fonts import plan_fonts
+    from handbill.layouts import find_layout
+    from handbill.subset import font_face_css
+
+    return font_face_css(plan_fonts(project, find_layout(LAYOUT, project)), None, project)
+
+
 def uses_font_face(html: str) -> bool:
     """Whether HTML, or a local stylesheet it links, declares @font-face fonts."""
     linked = [Path(unquote(m)) for m in re.findall(r'href="file://([^"]+\.css)"', html)]

@@ -109,27 +109,36 @@ def typst_contender(name: str, project: Path, bundles: list[Path], processes: in
     return Contender(name, commands, tuple(pdf for _, pdf in pairs), **options)
 
 
-def naive_contender(project: Path, bundle: Path) -> Contender:
-    """Plain WeasyPrint on the HTML handbill renders, with the system's CJK font."""
+def naive_contender(project: Path, bundle: Path, whole_fonts: bool = False) -> Contender:
+    """Plain WeasyPrint on the HTML handbill renders, with the system's CJK font, or
+    (WHOLE_FONTS) with handbill's bundled font files handed over whole, not subset."""
+    name = report.WHOLE if whole_fonts else report.NAIVE
     html = project / "naive" / f"{bundle.name}.html"
     html.parent.mkdir(parents=True, exist_ok=True)
     try:
         text = documents.handbill_html(bundle, project)
+        fonts = documents.whole_fonts_css(project) if whole_fonts else None
     except Exception as error:  # e.g. the API changed: this column fails, not the run
-        return Contender(report.NAIVE, skip=f"failed (render_html: {error!r})")
+        return Contender(name, skip=f"failed (render_html: {error!r})")
     if documents.uses_font_face(text):
         log(f"warning: {bundle.name}: the HTML declares @font-face fonts; "
             "the naive timing includes loading them")
     html.write_text(text, encoding="utf-8")
-    pdf = html.with_suffix(".pdf")
+    tag = "-whole" if whole_fonts else ""
+    pdf = html.with_name(f"{bundle.name}{tag}.pdf")
     command = (sys.executable, str(BENCH / "naive_weasyprint.py"), str(html),
                bundle.resolve().as_uri() + "/", str(pdf))
-    return Contender(report.NAIVE, (command,), (pdf,))
+    if fonts is not None:
+        css = html.with_name(f"{bundle.name}-fonts.css")
+        css.write_text(fonts, encoding="utf-8")
+        command += (str(css),)
+    return Contender(name, (command,), (pdf,))
 
 
 def document_contenders(project: Path, doc: Document) -> list[Contender]:
     """One document: handbill on one process (-j 1), from an empty output folder, with the
-    font-subset cache deleted (cold) or kept (warm); naive WeasyPrint; Typst."""
+    font-subset cache deleted (cold) or kept (warm); naive WeasyPrint; WeasyPrint with the
+    bundled fonts whole; Typst."""
     def handbill(tag: str, cold: bool) -> Contender:
         out = project / f"out-{tag}"
         return Contender(f"handbill {tag}", (handbill_build(project, [doc.bundle], out, "-j", "1"),),
@@ -140,6 +149,7 @@ def document_contenders(project: Path, doc: Document) -> list[Contender]:
     return [handbill("cold", cold=True),
             handbill("warm", cold=False),  # the cache of the runs before it is kept
             naive_contender(project, doc.bundle),
+            naive_contender(project, doc.bundle, whole_fonts=True),
             typst_contender(report.TYPST, project, [doc.bundle])]
 
 
