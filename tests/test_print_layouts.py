@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import statistics
+import subprocess
 from pathlib import Path
 
 import pypdf
@@ -167,6 +168,17 @@ def test_branding_is_in_every_layout(layouts_build, name):
     assert squash(ORGANISATION["en"]) in text, name
     assert squash(ORGANISATION["zh-Hans"]) in text, name
     assert "clinic.example.org" in text
+
+
+def test_a_wrapped_brand_line_starts_no_line_with_its_separator(layouts_build):
+    # The A5 booklet is too narrow for the brand line: it wraps between two items.
+    text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1",
+                           str(_pdf(layouts_build, "plain", "booklet.pdf")), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = next(i for i, line in enumerate(lines) if ORGANISATION["en"] in line)
+    assert lines[first].endswith("·") and lines[first + 1].startswith("Tel. 555-0100"), lines[:4]
+    assert not any(line.startswith("·") for line in lines)
 
 
 @pytest.mark.parametrize("name", ["handout.pdf", "parallel.pdf", "trifold.pdf", "booklet.pdf"])
