@@ -49,3 +49,22 @@ def sample_build(tmp_path_factory) -> Path:
     assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(letter),
                 "--layout", "handout", "--page-size", "Letter"]) == 0
     return out
+
+
+def add_second_bundle(project: Path) -> Path:
+    """A copy of the sample beside it, built as a handout and a tri-fold: three outputs in all."""
+    second = project / "content" / "second"
+    shutil.copytree(project / "content" / "stem-cells-t2dm", second)
+    meta = second / "meta.yaml"
+    meta.write_text(meta.read_text("utf-8").replace("layouts: [handout]",
+                                                    "layouts: [handout, trifold]"), "utf-8")
+    return second
+
+
+def assert_same_pdfs(one: Path, two: Path, count: int) -> None:
+    """Folders ONE and TWO hold the same COUNT PDFs, byte for byte."""
+    found = sorted(p.relative_to(one) for p in one.rglob("*.pdf"))
+    assert found == sorted(p.relative_to(two) for p in two.rglob("*.pdf"))
+    assert len(found) == count
+    for rel in found:
+        assert (one / rel).read_bytes() == (two / rel).read_bytes(), rel

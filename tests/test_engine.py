@@ -13,6 +13,8 @@ import pytest
 from handbill import engine
 from handbill.cli import run
 
+from conftest import add_second_bundle, assert_same_pdfs
+
 #: The libraries WeasyPrint 70 loads, by the spelling that names them on Linux.
 WEASYPRINT_LIBRARIES = ("gobject-2.0", "pango-1.0", "harfbuzz", "harfbuzz-subset", "fontconfig",
                         "pangoft2-1.0")
@@ -173,11 +175,7 @@ def test_objects_serialized_once_give_pydyfs_own_bytes(project, monkeypatch, var
 def test_a_first_build_forks_its_worker_before_importing_the_rest(project):
     """No manifest in out/: the first worker starts before handbill's builder is imported;
     with -j 2 a second one joins it, and the PDFs are those -j 1 makes in one process."""
-    second = project / "content" / "second"
-    shutil.copytree(project / "content" / "stem-cells-t2dm", second)
-    meta = second / "meta.yaml"
-    meta.write_text(meta.read_text("utf-8").replace("layouts: [handout]",
-                                                    "layouts: [handout, trifold]"), "utf-8")
+    add_second_bundle(project)
     script = ("import sys; from handbill import worker; from handbill.cli import run\n"
               "started = []; grow = worker.Workers.grow_to\n"
               "def record(self, n):\n"
@@ -194,11 +192,7 @@ def test_a_first_build_forks_its_worker_before_importing_the_rest(project):
         result.stdout + result.stderr
     engine.load()
     assert run(["--project", str(project), "build", "-j", "1", "--out", str(project / "one")]) == 0
-    one = sorted(p.relative_to(project / "one") for p in (project / "one").rglob("*.pdf"))
-    two = sorted(p.relative_to(project / "two") for p in (project / "two").rglob("*.pdf"))
-    assert one == two and len(one) == 3
-    for rel in one:
-        assert (project / "one" / rel).read_bytes() == (project / "two" / rel).read_bytes(), rel
+    assert_same_pdfs(project / "one", project / "two", 3)
 
 
 def test_importing_the_command_line_imports_little():

@@ -12,7 +12,7 @@ import jsonschema
 
 from handbill.cli import run
 
-from conftest import REPO
+from conftest import REPO, add_second_bundle, assert_same_pdfs
 
 SCHEMA = json.loads((REPO / "docs" / "report.schema.json").read_text(encoding="utf-8"))
 
@@ -64,17 +64,10 @@ def test_noop_rebuild_does_not_import_weasyprint(project):
 
 
 def test_parallel_build_gives_the_same_bytes(project):
-    _two_bundles(project)
-    meta = project / "content" / "second" / "meta.yaml"
-    meta.write_text(meta.read_text("utf-8").replace("layouts: [handout]",
-                                                    "layouts: [handout, trifold]"), "utf-8")
+    add_second_bundle(project)
     assert run(["--project", str(project), "build", "-j", "1", "--out", str(project / "one")]) == 0
     assert run(["--project", str(project), "build", "-j", "2", "--out", str(project / "two")]) == 0
-    one = sorted(p.relative_to(project / "one") for p in (project / "one").rglob("*.pdf"))
-    two = sorted(p.relative_to(project / "two") for p in (project / "two").rglob("*.pdf"))
-    assert one == two and len(one) == 3
-    for rel in one:
-        assert (project / "one" / rel).read_bytes() == (project / "two" / rel).read_bytes(), rel
+    assert_same_pdfs(project / "one", project / "two", 3)
 
 
 def test_json_report_follows_its_schema(project, tmp_path):
