@@ -148,6 +148,26 @@ def test_project_fonts_come_before_bundled_ones(tmp_path):
     assert all(face.origin == "bundled" for face in plan.faces["Handbill Sans SC"])
 
 
+def test_a_font_replaced_in_one_process_is_read_again(tmp_path):
+    # As in `handbill watch`: the same process plans fonts, the file changes, it plans again.
+    from handbill.coverage import cmap
+    from handbill.subset import _subset_name
+
+    mine = tmp_path / "fonts" / "mine.ttf"
+    mine.parent.mkdir()
+    shutil.copy(bundled_fonts_dir() / "HandbillText-Regular.ttf", mine)
+    [before] = plan_fonts(tmp_path).faces["Handbill Text"]
+    assert ord("β") in cmap(before)
+    name_before, _ = _subset_name(before, frozenset("ab"))
+    smaller = subset_face(before, frozenset("abc"), tmp_path / "cache")  # no β in it
+    shutil.copy(smaller, mine)
+    os.utime(mine, ns=(before.stamp[0] + 10**9, before.stamp[0] + 10**9))
+    [after] = plan_fonts(tmp_path).faces["Handbill Text"]
+    assert after.stamp != before.stamp
+    assert ord("β") not in cmap(after)
+    assert _subset_name(after, frozenset("ab"))[0] != name_before  # the new file's own subsets
+
+
 def test_system_fonts_only_when_the_config_asks(tmp_path, capsys):
     layouts = tmp_path / "layouts"
     layouts.mkdir()

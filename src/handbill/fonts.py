@@ -43,6 +43,9 @@ class Face:
     style: str  # "normal" or "italic"
     origin: str  # "project", "bundled" or "system"
     index: int = 0  # the face's index in a collection (.ttc)
+    #: The file's (modification time in ns, size) when it was found: what is read from
+    #: the file is remembered per stamp, so a font replaced during `watch` is read anew.
+    stamp: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,17 @@ class FontPlan:
         return [self.faces[family] for family in self.chains.get(lang, ()) if family in self.faces]
 
 
+def file_stamp(path: Path) -> tuple[int, int]:
+    """PATH's (modification time in ns, size): changes when the file is replaced or edited."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 @lru_cache(maxsize=256)
-def _describe(path: Path, index: int = 0) -> tuple[str, int, str]:
+def _describe(path: Path, stamp: tuple[int, int], index: int = 0) -> tuple[str, int, str]:
     """(family, weight, style) read from a font file's own tables (by HarfBuzz: quick)."""
     import uharfbuzz as hb
 
@@ -77,8 +89,10 @@ def _scan(folder: Path, origin: str) -> dict[str, list[Face]]:
         return found
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
-            family, weight, style = _describe(path)
-            found.setdefault(family, []).append(Face(family, path, weight, style, origin))
+            stamp = file_stamp(path)
+            family, weight, style = _describe(path, stamp)
+            found.setdefault(family, []).append(Face(family, path, weight, style, origin,
+                                                     stamp=stamp))
     return found
 
 
@@ -96,7 +110,8 @@ def _system_faces(family: str) -> list[Face]:
         fields = dict(part.split("=", 1) for part in rest.strip().split(":") if "=" in part)
         weight = 700 if int(fields.get("weight", "80").split()[0].strip("[]")) >= 200 else 400
         style = "italic" if fields.get("slant", "0") not in ("0", "") else "normal"
-        faces.append(Face(family, Path(file), weight, style, "system", int(fields.get("index", 0))))
+        faces.append(Face(family, Path(file), weight, style, "system", int(fields.get("index", 0)),
+                          file_stamp(Path(file))))
     return faces
 
 

@@ -19,7 +19,8 @@ CACHE_DIR = Path(".cache") / "handbill" / "fonts"
 
 
 @lru_cache(maxsize=64)
-def _file_hash(path: Path) -> str:
+def _file_hash(path: Path, stamp: tuple[int, int]) -> str:
+    """PATH's SHA-256, remembered while its STAMP (fonts.file_stamp) stays the same."""
     digest = hashlib.sha256()
     with path.open("rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
@@ -33,7 +34,7 @@ def _subset_name(face: Face, chars: frozenset[str]) -> tuple[str, tuple[int, ...
     from .coverage import cmap
 
     wanted = tuple(sorted(ord(c) for c in chars if ord(c) in cmap(face)))
-    key = hashlib.sha256((_file_hash(face.path) + f"#{face.index}:" +
+    key = hashlib.sha256((_file_hash(face.path, face.stamp) + f"#{face.index}:" +
                           ",".join(map(str, wanted))).encode())
     return f"{key.hexdigest()[:24]}{face.path.suffix.lower()}", wanted
 
