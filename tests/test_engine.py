@@ -5,8 +5,11 @@ from __future__ import annotations
 import ctypes.util
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -213,3 +216,74 @@ def test_a_build_that_stops_early_stops_its_early_worker_quietly(project, tmp_pa
     assert result.returncode == 2
     assert result.stderr == "handbill: error: unknown layout 'nope'\n"
     assert list(temp.iterdir()) == [] and not (project / "out").exists()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _long_bundle(project: Path) -> None:
+    """The sample's texts five times over: a worker takes seconds to render it."""
+    bundle = project / "content" / "stem-cells-t2dm"
+    for name in ("en.md", "zh-Hans.md"):
+        text = (bundle / name).read_text(encoding="utf-8")
+        (bundle / name).write_text(text + ("\n" + text.split("\n", 1)[1]) * 4, encoding="utf-8")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_a_worker_that_dies_fails_its_document_with_a_message(project):
+    _long_bundle(project)
+    process = subprocess.Popen([sys.executable, "-m", "handbill", "--project", str(project),
+                                "build", "-j", "1"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (workers := _children(process.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # importing WeasyPrint, then rendering
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 1, err
+    assert ("content/stem-cells-t2dm: error: the process rendering it stopped before it was done"
+            in err), err
+    assert "Traceback" not in err
+    assert not (project / "out" / "stem-cells-t2dm" / "handout.pdf").exists()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_a_build_while_its_worker_imports_prints_no_traceback(project, tmp_path, signum):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "handbill", "--project", str(project),
+                                "build"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True,
+                               env={**os.environ, "TMPDIR": str(temp)},
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(0.25)  # the first worker is importing WeasyPrint (0.1 s to 0.4 s)
+    os.killpg(process.pid, signum)  # as Ctrl-C, or a CI job being cancelled, would
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "Exception" not in err, err
+    assert list(temp.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_a_worker_interrupted_while_it_imports_leaves_quietly(project):
+    # Its import interrupted (Ctrl-C reaching it alone): no traceback from the pool, and
+    # the document it was to render fails with a message.
+    process = subprocess.Popen([sys.executable, "-m", "handbill", "--project", str(project),
+                                "build", "-j", "1"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (workers := _children(process.pid)) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(0.05)  # forked; now importing WeasyPrint (0.3 s)
+    for pid in workers:
+        os.kill(pid, signal.SIGINT)
+    _out, err = process.communicate(timeout=120)
+    assert "Traceback" not in err and "Exception in initializer" not in err, err
+    assert process.returncode == 1, err
+    assert "the process rendering it stopped before it was done" in err, err

@@ -233,13 +233,13 @@ def _run_all(jobs: list[Job], options: BuildOptions, workers: Workers | None):
             # -j N: N jobs at a time, counting the one being prepared here.
             while len(pending) >= size:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                yield from (future.result() for future in done)
+                yield from (workers.result(future) for future in done)
             done = {f for f in pending if f.done()}
             pending -= done
-            yield from (future.result() for future in done)
+            yield from (workers.result(future) for future in done)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield from (future.result() for future in done)
+            yield from (workers.result(future) for future in done)
     finally:
         if own:
             workers.close()

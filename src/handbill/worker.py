@@ -108,7 +108,24 @@ def start_worker() -> None:
     """A worker's first step: import WeasyPrint, once for all its documents."""
     from .engine import load
 
-    load()
+    try:
+        load()
+    except KeyboardInterrupt:
+        # Ctrl-C or SIGTERM while importing: the build is stopping, and the main process
+        # says so. Leave quietly (the pool would print the interrupted import's traceback).
+        os._exit(130)
+
+
+def _stopped(task: RenderTask) -> Output:
+    """TASK's Output when the process rendering it died (killed, out of memory)."""
+    output = task.output
+    output.status = "failed"
+    output.diagnostics.append(Diagnostic(
+        task.source, None, "the process rendering it stopped before it was done (killed, or out "
+        "of memory?)", code="render", hint="build it again; with fewer processes (-j) if memory "
+        "is short"))
+    output.seconds = time.perf_counter() - task.started
+    return output
 
 
 def render_here() -> bool:
@@ -130,6 +147,7 @@ class Workers:
 
     def __init__(self) -> None:
         self._pools: list[_Pool] = []
+        self._tasks: dict = {}  # future -> its RenderTask
 
     @property
     def size(self) -> int:
@@ -141,8 +159,27 @@ class Workers:
             self._pools.append(_Pool(size - self.size))
 
     def submit(self, task: RenderTask):
-        """Render TASK in the pool with the most room; return its Future."""
-        return max(self._pools, key=_Pool.room).submit(task)
+        """Render TASK in the pool with the most room; return its Future (see :meth:`result`)."""
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            future = max(self._pools, key=_Pool.room).submit(task)
+        except BrokenProcessPool:  # a worker of that pool died earlier
+            future = Future()
+            future.set_exception(BrokenProcessPool())
+        self._tasks[future] = task
+        return future
+
+    def result(self, future) -> Output:
+        """The Output of a done FUTURE; a failed one, located, if its worker died."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        task = self._tasks.pop(future)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            return _stopped(task)
 
     def close(self) -> None:
         for pool in self._pools:
