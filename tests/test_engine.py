@@ -233,22 +233,34 @@ def _long_bundle(project: Path) -> None:
         (bundle / name).write_text(text + ("\n" + text.split("\n", 1)[1]) * 4, encoding="utf-8")
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
-def test_a_worker_that_dies_fails_its_document_with_a_message(project):
-    _long_bundle(project)
+def _signal_the_worker(project: Path, signum: int, after: float) -> tuple[int, str]:
+    """Build with -j 1, send SIGNUM to the render worker AFTER seconds from its fork;
+    return the build's exit code and what it printed on stderr."""
     process = subprocess.Popen([sys.executable, "-m", "handbill", "--project", str(project),
                                 "build", "-j", "1"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not (workers := _children(process.pid)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(1.0)  # importing WeasyPrint, then rendering
+        time.sleep(0.005)
+    time.sleep(after)
     for pid in workers:
-        os.kill(pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
-    out, err = process.communicate(timeout=120)
-    assert process.returncode == 1, err
-    assert ("content/stem-cells-t2dm: error: the process rendering it stopped before it was done"
-            in err), err
+        os.kill(pid, signum)
+    _out, err = process.communicate(timeout=120)
+    return process.returncode, err
+
+
+STOPPED = ("content/stem-cells-t2dm: error: the process rendering it stopped before it was done "
+           "(killed, or out of memory?) [render]")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_a_worker_that_dies_fails_its_document_with_a_message(project):
+    _long_bundle(project)
+    # 1 s in: WeasyPrint imported, the long document being rendered. SIGKILL: as the
+    # kernel's out-of-memory killer would.
+    code, err = _signal_the_worker(project, signal.SIGKILL, 1.0)
+    assert code == 1, err
+    assert STOPPED in err, err
     assert "Traceback" not in err
     assert not (project / "out" / "stem-cells-t2dm" / "handout.pdf").exists()
 
@@ -272,18 +284,9 @@ def test_stopping_a_build_while_its_worker_imports_prints_no_traceback(project, 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
 def test_a_worker_interrupted_while_it_imports_leaves_quietly(project):
-    # Its import interrupted (Ctrl-C reaching it alone): no traceback from the pool, and
-    # the document it was to render fails with a message.
-    process = subprocess.Popen([sys.executable, "-m", "handbill", "--project", str(project),
-                                "build", "-j", "1"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not (workers := _children(process.pid)) and time.monotonic() < deadline:
-        time.sleep(0.005)
-    time.sleep(0.05)  # forked; now importing WeasyPrint (0.3 s)
-    for pid in workers:
-        os.kill(pid, signal.SIGINT)
-    _out, err = process.communicate(timeout=120)
+    # Its import interrupted (Ctrl-C reaching it alone, 50 ms after its fork, while it
+    # imports WeasyPrint): no traceback from the pool; its document fails with a message.
+    code, err = _signal_the_worker(project, signal.SIGINT, 0.05)
     assert "Traceback" not in err and "Exception in initializer" not in err, err
-    assert process.returncode == 1, err
-    assert "the process rendering it stopped before it was done" in err, err
+    assert code == 1, err
+    assert STOPPED in err, err
