@@ -148,16 +148,8 @@ def build(paths: list[Path] | None, options: BuildOptions,
     """Build every bundle under PATHS (default: the project's content/).
 
     PROGRESS, given the number of jobs, returns a function told of each output.
-    WORKERS: render processes started earlier (worker.early), closed here.
+    WORKERS: render processes started earlier (worker.early); who started them closes them.
     """
-    try:
-        return _build(paths, options, progress, workers)
-    finally:
-        if workers is not None:
-            workers.close()
-
-
-def _build(paths, options, progress, workers) -> BuildReport:
     started = time.perf_counter()
     jobs, problems = plan(paths, options)
     progress = progress(len(jobs)) if progress else None

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .errors import Diagnostic, HandbillError, RenderError
 
+
 @dataclass(frozen=True)
 class Job:
     """One output to make: BUNDLE in LAYOUT, in both languages or in LANG."""
