@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from handbill.cli import run
+from handbill.cache import Cache
 from handbill.errors import LayoutError
 from handbill.fonts import bundled_fonts_dir, plan_fonts
 from handbill.subset import subset_face
@@ -151,21 +152,21 @@ def test_project_fonts_come_before_bundled_ones(tmp_path):
 def test_a_font_replaced_in_one_process_is_read_again(tmp_path):
     # As in `handbill watch`: the same process plans fonts, the file changes, it plans again.
     from handbill.coverage import cmap
-    from handbill.subset import _subset_name
+    from handbill.subset import _subset_key
 
     mine = tmp_path / "fonts" / "mine.ttf"
     mine.parent.mkdir()
     shutil.copy(bundled_fonts_dir() / "HandbillText-Regular.ttf", mine)
     [before] = plan_fonts(tmp_path).faces["Handbill Text"]
     assert ord("β") in cmap(before)
-    name_before, _ = _subset_name(before, frozenset("ab"))
-    smaller = subset_face(before, frozenset("abc"), tmp_path / "cache")  # no β in it
+    name_before, _ = _subset_key(before, frozenset("ab"))
+    smaller = subset_face(before, frozenset("abc"), Cache(tmp_path, "fonts"))  # no β in it
     shutil.copy(smaller, mine)
     os.utime(mine, ns=(before.stamp[0] + 10**9, before.stamp[0] + 10**9))
     [after] = plan_fonts(tmp_path).faces["Handbill Text"]
     assert after.stamp != before.stamp
     assert ord("β") not in cmap(after)
-    assert _subset_name(after, frozenset("ab"))[0] != name_before  # the new file's own subsets
+    assert _subset_key(after, frozenset("ab"))[0] != name_before  # the new file's own subsets
 
 
 def test_system_fonts_only_when_the_config_asks(tmp_path, capsys):
@@ -191,21 +192,21 @@ def test_subsets_are_deterministic_and_cached(tmp_path):
     plan = plan_fonts(REPO)
     face = plan.faces["Handbill Sans SC"][0]
     chars = frozenset("干细胞疗法 Stem cells β 2型")
-    first = subset_face(face, chars, tmp_path / "a")
-    second = subset_face(face, chars, tmp_path / "b")
+    first = subset_face(face, chars, Cache(tmp_path / "a", "fonts"))
+    second = subset_face(face, chars, Cache(tmp_path / "b", "fonts"))
     assert first.read_bytes() == second.read_bytes()
     assert first.stat().st_size < 60_000
     mtime = first.stat().st_mtime_ns
-    assert subset_face(face, chars, tmp_path / "a") == first
+    assert subset_face(face, chars, Cache(tmp_path / "a", "fonts")) == first
     assert first.stat().st_mtime_ns == mtime  # reused, not rewritten
-    assert subset_face(face, chars | {"糖"}, tmp_path / "a") != first
+    assert subset_face(face, chars | {"糖"}, Cache(tmp_path / "a", "fonts")) != first
 
 
 def test_subsets_keep_layout_features_and_names(tmp_path):
     from fontTools.ttLib import TTFont
 
     face = plan_fonts(REPO).faces["Handbill Sans SC"][0]
-    subset = TTFont(subset_face(face, frozenset("「引号」《书名》、"), tmp_path))
+    subset = TTFont(subset_face(face, frozenset("「引号」《书名》、"), Cache(tmp_path, "fonts")))
     source = TTFont(face.path)
     features = {r.FeatureTag for r in subset["GPOS"].table.FeatureList.FeatureRecord}
     assert {"halt", "palt", "vhal"} <= features  # punctuation compression needs halt
@@ -254,7 +255,7 @@ def test_coverage_scan_reads_the_text_an_html5_parser_reads(bundle_dir, layout):
     bibliography = resolve_citations(bundle, find_style("vancouver", bundle, REPO), REPO)
     html = render_html(bundle, chosen, bundle.meta.languages, chosen.resolve_options({}), REPO,
                        bibliography, load_site(REPO))
-    text, css = scan(html, "en")
+    text, css = scan(html, "en", REPO)
     tree = tinyhtml5.parse(html, namespace_html_elements=False)
     expected: dict[str, set[str]] = {}
 

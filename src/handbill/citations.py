@@ -22,6 +22,8 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 
+from . import guard
+from .cache import Cache
 from .errors import ContentError, Diagnostic, display_path
 from .model import Bundle
 
@@ -38,8 +40,8 @@ STYLES = {
         "china-national-standard-gb-t-7714-2015-numeric.csl",
 }
 DEFAULT_STYLE = "vancouver"
-#: Where formatted citations are kept between builds, under the project.
-CACHE_DIR = Path(".cache") / "handbill" / "citations"
+#: The cache of formatted citations (a verified handbill.cache.Cache) under .cache/handbill/.
+CACHE_NAME = "citations"
 #: The CSL locale each section's run uses.
 LOCALES = {"en": "en-US", "zh-Hans": "zh-CN"}
 
@@ -66,14 +68,26 @@ class Bibliography:
     style: str = ""
 
 
-def find_style(name: str, bundle: Bundle, root: Path) -> Path:
-    """A style by built-in name, or a .csl file relative to the bundle or the project."""
+def find_style(name: str, bundle: Bundle, root: Path, line: int | None = None,
+               where: Path | None = None) -> Path:
+    """A style by built-in name, or a .csl file relative to the bundle or the project.
+
+    A file must lie inside the project (the guard's rule); it is named at WHERE:LINE
+    (the bundle's meta.yaml and its 'citation-style' line, by default).
+    """
     if name in STYLES:
         return styles_dir() / STYLES[name]
+    where = where or bundle.meta_path
+    if line is None and where == bundle.meta_path:
+        line = bundle.meta.lines.get("citation-style")
+    named = guard.Named(where, line, "citation style", name)
     for base in (bundle.path, root):
-        candidate = (base / name).resolve()
-        if candidate.is_file():
-            return candidate
+        candidate = base / name
+        if candidate.exists() or candidate.is_symlink():
+            return guard.check(candidate, root, named, code="citation")
+    refused = guard.outside(bundle.path / name, root, named)
+    if refused is not None:
+        raise ContentError(refused)
     raise ContentError(Diagnostic(
         display_path(bundle.meta_path, root), bundle.meta.lines.get("citation-style"),
         f"unknown citation style '{name}'", code="citation",
@@ -81,9 +95,11 @@ def find_style(name: str, bundle: Bundle, root: Path) -> Path:
              " or the path of a .csl file"))
 
 
-def _check_style(path: Path, root: Path) -> None:
+def read_style(path: Path, root: Path) -> str:
+    """A CSL style's text, read through the guard and checked to be a CSL style."""
+    data = guard.read_bytes(path, root, limit=2_000_000, code="citation")
     try:
-        tree = ET.parse(path)
+        tree = ET.ElementTree(ET.fromstring(data))
     except ET.ParseError as error:
         line, column = error.position
         raise ContentError(Diagnostic(display_path(path, root), line,
@@ -93,6 +109,11 @@ def _check_style(path: Path, root: Path) -> None:
         raise ContentError(Diagnostic(display_path(path, root), 1,
                                       "not a CSL style (its root element is not <style>)",
                                       code="citation"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ContentError(Diagnostic(display_path(path, root), None, "file is not valid UTF-8",
+                                      code="citation")) from None
 
 
 def check_citations(bundle: Bundle, root: Path) -> list[Diagnostic]:
@@ -133,13 +154,12 @@ def start_citations(bundle: Bundle, style: Path, root: Path) -> Callable[[], Bib
     Pandoc (when its output is not cached) runs meanwhile, so that the caller can
     get on with the rest of its preparation.
     """
-    _check_style(style, root)
+    style_text = read_style(style, root)
     clusters = [c for lang in ("en", "zh-Hans") if lang in bundle.bodies
                 for c in bundle.bodies[lang].clusters]
     if not clusters:
         return lambda: Bibliography(style=style.stem)
     languages = {ref.id: str(ref.csl.get("language") or "en") for ref in bundle.references}
-    style_text = style.read_text(encoding="utf-8")
     unsorted = _without_number_sort(style_text)
     if unsorted is not None:  # the same output, a third of Pandoc's memory (see there)
         style_text, raws = unsorted, _in_number_order(clusters)
@@ -235,14 +255,16 @@ def _formatted(source: str, references: str, style_text: str, style: Path, local
 
     key = hashlib.sha256("\0".join((__version__, source, references, locale,
                                      hashlib.sha256(style_text.encode()).hexdigest())).encode())
-    cached = root / CACHE_DIR / f"{key.hexdigest()[:32]}.html"
-    if cached.is_file():
-        return cached.read_text(encoding="utf-8")
-    return in_background(_format, source, references, style_text, style, locale, root, cached)
+    cache = Cache(root, CACHE_NAME)
+    cached = cache.read(key.hexdigest(), ".html")
+    if cached is not None:
+        return cached.decode("utf-8")
+    return in_background(_format, source, references, style_text, style, locale, root, cache,
+                         key.hexdigest())
 
 
 def _format(source: str, references: str, style_text: str, style: Path, locale: str,
-            root: Path, cached: Path) -> str:
+            root: Path, cache: Cache, key: str) -> str:
     from .pandoc import run_pandoc
 
     with tempfile.TemporaryDirectory(prefix="handbill-") as tmp:
@@ -250,13 +272,14 @@ def _format(source: str, references: str, style_text: str, style: Path, locale: 
         refs.write_text(references, encoding="utf-8")
         csl = Path(tmp) / style.name
         csl.write_text(style_text, encoding="utf-8")
-        html = run_pandoc(["-f", "markdown", "-t", "html", "--wrap=none", "--citeproc",
+        # Raw HTML and TeX in a citation's prefix or locator print as text, as they do in
+        # the body; what Pandoc makes is cleaned again by _parse.
+        html = run_pandoc(["-f", "markdown-raw_html-raw_tex-raw_attribute", "-t", "html",
+                           "--wrap=none", "--citeproc",
                            "--csl", str(csl), "--bibliography", str(refs),
                            "-M", f"lang={locale}", "-M", "link-citations=true",
                            "-M", "link-bibliography=true"], source, display_path(style, root))
-    from .pdf import write_atomic
-
-    write_atomic(cached, html.encode("utf-8"))
+    cache.put(key, ".html", html.encode("utf-8"))
     return html
 
 
@@ -267,8 +290,26 @@ def _relink(html: str, lang: str) -> str:
 
 def _inner(element) -> str:
     text = escape(element.text or "", quote=False)
-    return text + "".join(ET.tostring(child, encoding="unicode", method="html")
-                          for child in element)
+    return _clean(text + "".join(ET.tostring(child, encoding="unicode", method="html")
+                                 for child in element))
+
+
+#: What formatted citations and entries may hold: CSL's text styles, links to the
+#: bibliography and http(s) links (DOIs, URLs), nothing else. A citation's prefix or
+#: locator is the author's text and reaches Pandoc as Markdown: an image or a link to
+#: a file there is dropped here, as raw HTML already is by Pandoc's reader.
+_KEPT_TAGS = frozenset({"a", "span", "em", "i", "b", "strong", "sup", "sub", "small", "br"})
+
+
+def _clean(html: str) -> str:
+    import nh3
+
+    return nh3.clean(html, tags=set(_KEPT_TAGS),
+                     attributes={"a": {"href", "role"}, "span": {"class", "data-cites", "style"}},
+                     url_schemes={"http", "https"}, link_rel=None, strip_comments=True,
+                     url_relative=lambda url: url if url.startswith("#") else None,
+                     filter_style_properties={"font-variant", "font-style", "font-weight",
+                                              "text-decoration", "vertical-align"})
 
 
 @lru_cache(maxsize=32)

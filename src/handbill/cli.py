@@ -164,13 +164,18 @@ def _build(args, project: Path) -> int:
     finally:
         for bar in shown:
             bar.close()
-        if workers is not None:
-            workers.close()
+        if workers is not None:  # interrupted: the workers stop now, unwinding their tasks
+            workers.close(stop=isinstance(sys.exc_info()[1], KeyboardInterrupt))
     for diagnostic in report.all_diagnostics:
         print(diagnostic.format(), file=sys.stderr)
     print_summary(report, project)
     if args.report:
-        write_report(report, project, args.report)
+        try:
+            write_report(report, project, args.report)
+        except HandbillError as error:
+            for diagnostic in error.diagnostics:
+                print(diagnostic.format(), file=sys.stderr)
+            return 1
     return 1 if report.failed else 0
 
 

@@ -7,11 +7,14 @@ at once, each at its file and line, before anything is rendered.
 from __future__ import annotations
 
 import datetime
+import os
+import re
 from pathlib import Path
 
+from . import guard
 from .errors import ContentError, Diagnostic, display_path
 from .model import BODY_FILES, LANGUAGES, SHORT_FILES, Bundle, Image, Meta, Reference
-from .images import image_problem
+from .images import image_problems
 from .references import find_references, load_references
 from .yamlfile import Located, LocatedList, load_yaml
 
@@ -20,20 +23,47 @@ META_FILE = "meta.yaml"
 MAX_BODY_BYTES = 2_000_000
 
 
+#: The longest online address a bundle may give: its QR code must hold it (segno's
+#: largest code holds 2,953 bytes; a phone camera reads far smaller ones best).
+MAX_URL = 2_000
+#: Characters that are not text: C0 and C1 controls but tab and the line ends.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 _PER_LANGUAGE = ("title", "subtitle", "category", "reading-time", "disclaimer")
 _KNOWN_KEYS = {*_PER_LANGUAGE, "date", "audience", "layouts", "languages", "cover",
                "references", "keywords", "citation-style", "url", "allow-html"}
 
 
-def find_bundles(paths: list[Path]) -> list[Path]:
-    """Every bundle folder named by PATHS: a bundle itself, or a folder holding bundles."""
+def find_bundles(paths: list[Path], root: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """Every bundle folder named by PATHS (a bundle itself, or a folder holding bundles),
+    and an error for each folder among them that links out of the project.
+
+    Links to folders are not followed (a link inside the project leads to a folder
+    that is found where it is); a folder that leads outside is reported, never read.
+    """
     found: list[Path] = []
+    problems: list[Diagnostic] = []
     for path in paths:
-        if (path / META_FILE).is_file():
+        problem = guard.folder_refusal(path, root)
+        if problem is not None:
+            problems.append(problem)
+        elif (path / META_FILE).is_file() or (path / META_FILE).is_symlink():
             found.append(path)
         elif path.is_dir():
-            found.extend(sorted(p.parent for p in path.rglob(META_FILE)))
-    return found
+            for folder, dirs, files in os.walk(path):
+                here = Path(folder)
+                for name in sorted(dirs):
+                    if (here / name).is_symlink():
+                        problem = guard.folder_refusal(here / name, root)
+                        if problem is not None:
+                            problems.append(problem)
+                dirs.sort()
+                if META_FILE in files:
+                    found.append(here)
+    unique: dict[Path, Path] = {}
+    for folder in found:  # each once, as first named
+        unique.setdefault(folder.resolve(), folder)
+    return list(unique.values()), problems
 
 
 class _Checker:
@@ -67,6 +97,9 @@ def _per_language(data: Located, key: str, languages, check: _Checker, required:
                         hint=f"languages are: {', '.join(LANGUAGES)}")
         elif not isinstance(text, str) or not text.strip():
             check.error(value.line_of(lang), f"'{key}.{lang}' must be a non-empty text")
+        elif (control := _CONTROL.search(text)) is not None:
+            check.error(value.line_of(lang), f"'{key}.{lang}' holds the control character "
+                        f"U+{ord(control.group()):04X}, which is not text")
         else:
             result[lang] = text.strip()
     if required:
@@ -76,7 +109,7 @@ def _per_language(data: Located, key: str, languages, check: _Checker, required:
     return result
 
 
-def _load_meta(meta_path: Path, bundle_dir: Path, root: Path | None) -> tuple[Meta | None, Located | None, list[Diagnostic]]:
+def _load_meta(meta_path: Path, bundle_dir: Path, root: Path) -> tuple[Meta | None, Located | None, list[Diagnostic]]:
     check = _Checker(meta_path, root)
     data = load_yaml(meta_path, root)
     if not isinstance(data, Located):
@@ -127,6 +160,10 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path | None) -> tuple[Me
     if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
         check.error(data.line_of("url"), "'url' must be an http(s) address (the online version)")
         url = None
+    elif url is not None and len(url) > MAX_URL:
+        check.error(data.line_of("url"), f"'url' is {len(url):,} characters long, more than a "
+                    f"QR code holds (at most {MAX_URL:,})")
+        url = None
 
     audience = data.get("audience")
     if audience is not None and not isinstance(audience, str):
@@ -160,15 +197,17 @@ def _load_image(value, line: int, bundle_dir: Path, languages, check: _Checker, 
         check.error(value.line_of("image"), f"cover image '{src}' not found in "
                     f"{display_path(bundle_dir, root)}")
         return None
-    problem = image_problem(target)
+    problem, inside = image_problems(target, root, bundle_dir)
+    check.problems.extend(inside)
     if problem:
         check.error(value.line_of("image"), f"cover image '{src}' {problem}")
+    if problem or inside:
         return None
     alt = _per_language(value, "alt", languages, check, required=True)
     return Image(target, alt)
 
 
-def load_meta(bundle_dir: Path, root: Path | None = None) -> Meta:
+def load_meta(bundle_dir: Path, root: Path) -> Meta:
     """Only a bundle's meta.yaml, checked: what planning a build needs, and fast."""
     meta, _data, problems = _load_meta(bundle_dir / META_FILE, bundle_dir, root)
     if problems or meta is None:
@@ -176,7 +215,7 @@ def load_meta(bundle_dir: Path, root: Path | None = None) -> Meta:
     return meta
 
 
-def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
+def load_bundle(bundle_dir: Path, root: Path) -> Bundle:
     """Load and validate one bundle; raise :class:`ContentError` with every problem found."""
     from .markdown import parse_body  # here: planning a build reads meta.yaml only
 
@@ -193,7 +232,7 @@ def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
     bodies = {}
     for lang in languages:
         path = bundle_dir / BODY_FILES[lang]
-        if not path.is_file():
+        if not path.is_file() and not path.is_symlink() and not path.exists():
             line = _language_line(data, lang)
             problems.append(Diagnostic(
                 display_path(meta_path, root), line,
@@ -212,7 +251,7 @@ def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
     short = {}
     for lang in languages:
         path = bundle_dir / SHORT_FILES[lang]
-        if path.is_file():
+        if path.exists() or path.is_symlink():
             source, found = _read_text(path, root)
             problems += found
             if source is not None:
@@ -233,26 +272,30 @@ def load_bundle(bundle_dir: Path, root: Path | None = None) -> Bundle:
                   short, tuple(problems))
 
 
-def _load_all_references(data, meta_path: Path, bundle_dir: Path, root: Path | None,
+def _load_all_references(data, meta_path: Path, bundle_dir: Path, root: Path,
                          problems: list[Diagnostic]):
     """The project's references overlaid with the bundle's own (a bundle entry wins)."""
-    files = []
-    if root is not None and find_references(root):
-        files.append(find_references(root))
+    files: list[tuple[Path, guard.Named | None]] = []
+    if find_references(root):
+        files.append((find_references(root), None))
     named = data.get("references") if isinstance(data, Located) else None
     if named is not None:
         candidate = bundle_dir / str(named)
-        if candidate.is_file():
-            files.append(candidate)
+        where = guard.Named(meta_path, data.line_of("references"), "references file", str(named))
+        refused = guard.outside(candidate, root, where)
+        if refused is not None:
+            problems.append(refused)
+        elif candidate.is_file():
+            files.append((candidate, where))
         else:
             problems.append(Diagnostic(display_path(meta_path, root), data.line_of("references"),
                                        f"references file '{named}' not found", code="meta"))
     elif find_references(bundle_dir):
-        files.append(find_references(bundle_dir))
+        files.append((find_references(bundle_dir), None))
     merged: dict[str, tuple[Reference, Path]] = {}
-    for path in files:
+    for path, where in files:
         try:
-            for reference in load_references(path, root):
+            for reference in load_references(path, root, where):
                 merged[reference.id] = (reference, path)
         except ContentError as error:
             problems += error.diagnostics
@@ -272,23 +315,51 @@ def _language_line(data, lang: str) -> int | None:
     return data.line_of("title")
 
 
-def _read_text(path: Path, root: Path | None) -> tuple[str | None, list[Diagnostic]]:
+def _read_text(path: Path, root: Path) -> tuple[str | None, list[Diagnostic]]:
+    """A body's text (UTF-8, or UTF-16 with its byte-order mark), read through the guard;
+    or the problems that keep it from being text: each at its line."""
     shown = display_path(path, root)
-    data = path.read_bytes()
-    if len(data) > MAX_BODY_BYTES:
-        return None, [Diagnostic(shown, None, f"file is {len(data)} bytes, more than the "
-                                 f"{MAX_BODY_BYTES} allowed")]
+    try:
+        data = guard.read_bytes(path, root, limit=MAX_BODY_BYTES)
+    except ContentError as error:
+        return None, error.diagnostics
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark
         try:
-            return data.decode("utf-16"), []
+            return _text(data.decode("utf-16"), shown)
         except UnicodeDecodeError:
             return None, [Diagnostic(shown, 1, "file starts as UTF-16 but is not valid UTF-16",
-                                     hint="save the file as UTF-8")]
+                                     hint="save the file as UTF-8", code="file")]
     if b"\0" in data[:8192]:
-        return None, [Diagnostic(shown, 1, "this is a binary file, not Markdown text")]
+        return None, [Diagnostic(shown, 1, "this is a binary file, not Markdown text", code="file")]
     try:
-        return data.decode("utf-8-sig"), []
+        return _text(data.decode("utf-8-sig"), shown)
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return None, [Diagnostic(shown, line, "file is not valid UTF-8",
-                                 hint="save the file as UTF-8")]
+                                 hint="save the file as UTF-8", code="file")]
+
+
+def control_character_problem(char: str) -> str:
+    """What to say of a control character found in a text."""
+    code = ord(char)
+    if char == "\x0b":
+        advice = " (a line break from Word?); delete it, or use a blank line"
+    elif 0x80 <= code <= 0x9f:
+        advice = " (a Windows-1252 quote read wrongly?); delete it"
+    else:
+        advice = "; delete it"
+    return f"the control character U+{code:04X} is not text{advice}"
+
+
+def _text(text: str, shown: str) -> tuple[str | None, list[Diagnostic]]:
+    """TEXT, or an error at each control character in it (at most 20): they print as
+    nothing or as a box, and no reader can see where."""
+    problems = []
+    for match in _CONTROL.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        problems.append(Diagnostic(shown, line, control_character_problem(match.group()),
+                                   column=column, code="text"))
+        if len(problems) == 20:
+            break
+    return (None, problems) if problems else (text, [])

@@ -15,8 +15,9 @@ from pathlib import Path
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
-from .errors import Diagnostic, display_path
+from .errors import ContentError, Diagnostic, display_path
 from .fonts import Face, FontPlan, regular_face
+from .guard import check, read_text
 from .layouts import search_path
 from .model import LANGUAGES, Bundle
 
@@ -33,8 +34,13 @@ def cmap(face: Face) -> frozenset[int]:
 
 
 def _printable(char: str) -> bool:
-    """Whether CHAR takes a glyph: spaces do (U+0020, U+3000...), controls and breaks do not."""
-    return unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp")
+    """Whether CHAR takes a glyph: spaces do (U+0020, U+3000...), breaks and format
+    characters do not. Controls other than tab and line ends count: a control is no
+    text, and check_coverage says so at its source."""
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return char not in "\t\n\r"
+    return category not in ("Cf", "Zl", "Zp")
 
 
 #: Elements whose text is not printed.
@@ -51,8 +57,9 @@ class _Scanner(HTMLParser):
     every element is closed; a stack of (tag, language) follows the nesting.
     """
 
-    def __init__(self, default: str):
+    def __init__(self, default: str, root: Path):
         super().__init__(convert_charrefs=True)
+        self.root = root
         self.stack: list[tuple[str, str, bool]] = [("", default, False)]  # tag, lang, hidden
         self.text: dict[str, list[str]] = {}
         self.css: list[str] = []
@@ -64,8 +71,8 @@ class _Scanner(HTMLParser):
             href = values.get("href") or ""
             if href.startswith("file:"):
                 path = Path(unquote(urlsplit(href).path))
-                if path.is_file():
-                    self.css.append(_read(path))
+                if path.exists() or path.is_symlink():
+                    self.css.append(_read(path, self.root))
         if tag not in _VOID:
             self.stack.append((tag, values.get("lang") or lang, hidden or tag in _HIDDEN))
 
@@ -88,21 +95,23 @@ class _Scanner(HTMLParser):
             self.text.setdefault(lang, []).append(data)
 
 
-def _read(path: Path) -> str:
-    """PATH's text, read once while it does not change (layouts are shared by documents)."""
+def _read(path: Path, root: Path) -> str:
+    """PATH's text (through the guard), read once while it does not change (layouts are
+    shared by documents)."""
+    check(path, root, code="layout")
     stat = path.stat()
-    return _read_version(path, stat.st_mtime_ns, stat.st_size)
+    return _read_version(path, root, stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=16)
-def _read_version(path: Path, _mtime_ns: int, _size: int) -> str:
-    return path.read_text(encoding="utf-8")
+def _read_version(path: Path, root: Path, _mtime_ns: int, _size: int) -> str:
+    return read_text(path, root, limit=2_000_000, code="layout")
 
 
-def scan(html: str, default: str) -> tuple[dict[str, str], list[str]]:
+def scan(html: str, default: str, root: Path) -> tuple[dict[str, str], list[str]]:
     """HTML's printed text by language (``lang``, DEFAULT outside any), and its CSS sources:
-    its linked local stylesheets and its <style> elements."""
-    scanner = _Scanner(default)
+    its linked local stylesheets (read through the guard) and its <style> elements."""
+    scanner = _Scanner(default, root)
     scanner.feed(html)
     scanner.close()
     return {lang: "".join(parts) for lang, parts in scanner.text.items()}, scanner.css
@@ -147,9 +156,9 @@ def css_strings(sources: tuple[str, ...], languages: tuple[str, ...]) -> dict[st
     return {lang: "".join(parts) for lang, parts in found.items()}
 
 
-def printed_characters(html: str, languages: tuple[str, ...]) -> dict[str, set[str]]:
+def printed_characters(html: str, languages: tuple[str, ...], root: Path) -> dict[str, set[str]]:
     """Every character the document prints, per language: its text and its CSS strings."""
-    text, css = scan(html, languages[0])
+    text, css = scan(html, languages[0], root)
     chars: dict[str, set[str]] = {lang: set(LAYOUT_CHARACTERS) for lang in languages}
     for source in (text, css_strings(tuple(css), languages)):
         for lang, text in source.items():
@@ -173,10 +182,10 @@ def uncovered(chars: dict[str, set[str]], plan: FontPlan) -> dict[str, list[str]
     return missing
 
 
-def _find(char: str, path: Path) -> tuple[int, int] | None:
+def _find(char: str, path: Path, root: Path) -> tuple[int, int] | None:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = read_text(path, root, limit=20_000_000)
+    except ContentError:  # refused by the guard, or not text: not where it was printed from
         return None
     index = text.find(char)
     if index < 0:
@@ -197,7 +206,7 @@ def locate(char: str, lang: str, bundle: Bundle, root: Path) -> tuple[Path, int 
     for base in search_path(root):
         candidates += sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".j2", ".css"))
     for path in candidates:
-        found = _find(char, path)
+        found = _find(char, path, root)
         if found:
             return path, *found
     return bundle.path, None, None
@@ -233,8 +242,18 @@ def _system_families_with(char: str) -> list[str]:
 def check_coverage(chars: dict[str, set[str]], plan: FontPlan, bundle: Bundle,
                    root: Path) -> list[Diagnostic]:
     """A located error for every printed character no font of its language covers."""
+    from .content import control_character_problem
+
     problems = []
-    for lang, missing in uncovered(chars, plan).items():
+    controls = {lang: {c for c in found if unicodedata.category(c) == "Cc"}
+                for lang, found in chars.items()}
+    for char in sorted(set().union(*controls.values())):  # from metadata, references, a layout
+        lang = next(lang for lang in chars if char in controls[lang])
+        path, line, column = locate(char, lang, bundle, root)
+        problems.append(Diagnostic(display_path(path, root), line, control_character_problem(char),
+                                   column=column, code="text"))
+    text = {lang: found - controls[lang] for lang, found in chars.items()}
+    for lang, missing in uncovered(text, plan).items():
         for char in missing:
             path, line, column = locate(char, lang, bundle, root)
             problems.append(Diagnostic(

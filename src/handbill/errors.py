@@ -2,8 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+# Characters that could make a message say something it does not: line breaks and other
+# controls (C0, C1), and the invisible format characters, bidirectional overrides
+# among them (Unicode's Cc, Cf, Zl and Zp). A path or a quoted text shows them escaped.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
+    "\u08e2\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """TEXT with every control and invisible format character escaped (``\\n``, ``\\x1b``,
+    ``\\u202e``): one line, showing what it holds, forging nothing."""
+    def escaped(match: re.Match) -> str:
+        char = match.group()
+        if char in _ESCAPES:
+            return _ESCAPES[char]
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 \
+            else f"\\U{code:08x}"
+
+    return _UNPRINTABLE.sub(escaped, text)
 
 
 @dataclass(frozen=True)
@@ -19,16 +45,17 @@ class Diagnostic:
     hint: str | None = None
 
     def format(self) -> str:
-        where = self.path
+        """The finding as a person reads it: one line (and its hint's), nothing unescaped."""
+        where = printable(self.path)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {self.severity}: {self.message}"
+        text = f"{where}: {self.severity}: {printable(self.message)}"
         if self.code:
             text += f" [{self.code}]"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {printable(self.hint)}"
         return text
 
 
@@ -36,11 +63,13 @@ class HandbillError(Exception):
     """Base of every error handbill reports to the user without a traceback."""
 
     exit_code = 1
+    #: The check id a diagnostic of this error gets when it names none.
+    code = "content"
 
     def __init__(self, diagnostics: list[Diagnostic] | Diagnostic):
         if isinstance(diagnostics, Diagnostic):
             diagnostics = [diagnostics]
-        self.diagnostics = list(diagnostics)
+        self.diagnostics = [d if d.code else replace(d, code=self.code) for d in diagnostics]
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
 
@@ -51,15 +80,26 @@ class ContentError(HandbillError):
 class LayoutError(HandbillError):
     """A layout is missing, or one of its templates does not render."""
 
+    code = "layout"
+
 
 class RenderError(HandbillError):
     """WeasyPrint could not produce a correct PDF from the rendered HTML."""
+
+    code = "render"
+
+
+class OutputError(HandbillError):
+    """An output (a PDF, the report, the manifest, a cache) could not be written."""
+
+    code = "output"
 
 
 class UsageError(HandbillError):
     """The command was misused (exit code 2)."""
 
     exit_code = 2
+    code = "usage"
 
 
 def display_path(path: Path | str, root: Path | None = None) -> str:
@@ -68,8 +108,10 @@ def display_path(path: Path | str, root: Path | None = None) -> str:
     for base in (root, Path.cwd()):
         if base is None:
             continue
-        try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            continue
+        # As written first (a link inside the project is shown where it is, not where
+        # it leads), then with links followed (a project reached through a link).
+        for mine, theirs in ((Path(os.path.abspath(path)), Path(os.path.abspath(base))),
+                             (path.resolve(), base.resolve())):
+            if mine.is_relative_to(theirs):
+                return mine.relative_to(theirs).as_posix()
     return path.as_posix()

@@ -1,8 +1,10 @@
 """The only way WeasyPrint reads anything: files inside allowed folders, and small data: URLs.
 
 Everything else (http, https, ftp, a file outside the project, a symlink that
-leads out) is refused and remembered, so the build can report it as an error
-instead of printing a page with a hole in it.
+leads out, a FIFO or a device) is refused and remembered, so the build can
+report it as an error instead of printing a page with a hole in it. An image
+it hands over, from a file or a data: URL (an SVG's embedded PNG), is held to
+the limits every image is (handbill.images): its pixels, and that it decodes.
 """
 
 from __future__ import annotations
@@ -37,16 +39,31 @@ class SandboxedFetcher(URLFetcher):
         if scheme == "data":
             if len(url) > MAX_DATA_URL:
                 self._refuse(url, f"data: URL longer than {MAX_DATA_URL} bytes")
-            return super().fetch(url, headers)
+            response = super().fetch(url, headers)
+            body = response.read()
+            self._check_image(url, response.content_type, body)
+            return URLFetcherResponse(url, body=body,
+                                      headers={"Content-Type": response.content_type})
         if scheme != "file":
             self._refuse(url, f"{scheme}: URLs are never fetched; put the file in the bundle")
         path = Path(unquote(urlsplit(url).path)).resolve()
         if not any(path.is_relative_to(base) for base in self.allowed):
             self._refuse(url, "outside the project and handbill's own files")
-        if not path.is_file():
+        if not path.is_file():  # a FIFO or a device is no file either
             self._refuse(url, "no such file")
         if path.stat().st_size > MAX_FILE_BYTES:
             self._refuse(url, f"file larger than {MAX_FILE_BYTES} bytes")
         mime, _ = mimetypes.guess_type(path.name)
-        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
+        body = path.read_bytes()
+        self._check_image(url, mime or "", body)
+        return URLFetcherResponse(path.as_uri(), body=body,
                                   headers={"Content-Type": mime or "application/octet-stream"})
+
+    def _check_image(self, url: str, mime: str, body: bytes) -> None:
+        """Refuse a raster image over the limits, or one that does not decode."""
+        if mime.startswith("image/") and "svg" not in mime:
+            from .images import raster_problem
+
+            problem = raster_problem(body)
+            if problem is not None:
+                self._refuse(url, f"the image {problem}")

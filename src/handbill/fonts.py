@@ -70,11 +70,14 @@ def file_stamp(path: Path) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=256)
-def _describe(path: Path, stamp: tuple[int, int], index: int = 0) -> tuple[str, int, str]:
-    """(family, weight, style) read from a font file's own tables (by HarfBuzz: quick)."""
+def _describe(path: Path, stamp: tuple[int, int], index: int = 0) -> tuple[str, int, str] | None:
+    """(family, weight, style) read from a font file's own tables (by HarfBuzz: quick);
+    None when the file is no font (HarfBuzz finds no glyphs in it)."""
     import uharfbuzz as hb
 
     face = hb.Face(hb.Blob.from_file_path(str(path)), index)
+    if face.glyph_count == 0 or not face.unicodes:
+        return None
     family = (face.get_name(hb.OTNameIdPredefined.TYPOGRAPHIC_FAMILY)
               or face.get_name(hb.OTNameIdPredefined.FONT_FAMILY) or path.stem).strip()
     font = hb.Font(face)
@@ -83,16 +86,36 @@ def _describe(path: Path, stamp: tuple[int, int], index: int = 0) -> tuple[str, 
     return family, weight, "italic" if italic else "normal"
 
 
-def _scan(folder: Path, origin: str) -> dict[str, list[Face]]:
+def _scan(folder: Path, origin: str, root: Path) -> dict[str, list[Face]]:
+    """The font files in FOLDER by family: each a regular file inside the project (or
+    handbill's own, for the bundled fonts) that HarfBuzz reads as a font; else a
+    LayoutError naming every file that is not."""
+    from . import guard
+
     found: dict[str, list[Face]] = {}
+    if guard.folder_refusal(folder, root) is not None:
+        raise LayoutError(guard.folder_refusal(folder, root))
     if not folder.is_dir():
         return found
+    problems = []
     for path in sorted(folder.iterdir()):
-        if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
-            stamp = file_stamp(path)
-            family, weight, style = _describe(path, stamp)
-            found.setdefault(family, []).append(Face(family, path, weight, style, origin,
-                                                     stamp=stamp))
+        if path.suffix.lower() not in FONT_SUFFIXES:
+            continue
+        refused = guard.refusal(path, root, code="fonts")
+        if refused is not None:
+            problems.append(refused)
+            continue
+        stamp = file_stamp(path)
+        described = _describe(path, stamp)
+        if described is None:
+            problems.append(Diagnostic(display_path(path, root), None,
+                                       "not a font file (no glyphs in it)", code="fonts"))
+            continue
+        family, weight, style = described
+        found.setdefault(family, []).append(Face(family, path, weight, style, origin,
+                                                 stamp=stamp))
+    if problems:
+        raise LayoutError(problems)
     return found
 
 
@@ -119,7 +142,7 @@ def load_font_config(root: Path, layout: Layout | None = None) -> tuple[dict, tu
     """(chains per language, families allowed from the system, the config file)."""
     for base in search_path(root):
         path = base / FONTS_FILE
-        if path.is_file():
+        if path.exists() or path.is_symlink():
             data = load_yaml(path, root)
             break
     else:
@@ -138,15 +161,18 @@ def load_font_config(root: Path, layout: Layout | None = None) -> tuple[dict, tu
             raise LayoutError(Diagnostic(shown, data["families"].line_of(lang),
                                          f"'families.{lang}' must list font family names"))
         chains[lang] = tuple(chain)
-    system = tuple(data.get("system") or ())
-    return chains, system, path
+    system = data.get("system") or []
+    if not isinstance(system, list) or not all(isinstance(f, str) for f in system):
+        raise LayoutError(Diagnostic(shown, data.line_of("system"),
+                                     "'system' must list font family names"))
+    return chains, tuple(system), path
 
 
 def plan_fonts(root: Path, layout: Layout | None = None) -> FontPlan:
     """Resolve every family the layout's chains name; an unknown family is a layout error."""
     chains, system, config = load_font_config(root, layout)
-    project = _scan(root / "fonts", "project")
-    bundled = _scan(bundled_fonts_dir(), "bundled")
+    project = _scan(root / "fonts", "project", root)
+    bundled = _scan(bundled_fonts_dir(), "bundled", root)
     faces: dict[str, tuple[Face, ...]] = {}
     for family in dict.fromkeys(f for chain in chains.values() for f in chain):
         found = project.get(family) or bundled.get(family)
@@ -188,7 +214,7 @@ def _licence_file(face: Face) -> str | None:
     """The licence file beside a font: the bundled manifest's, or an OFL/LICENSE file."""
     manifest = face.path.parent / FONTS_FILE
     if face.origin == "bundled" and manifest.is_file():
-        for family in load_yaml(manifest).get("families", []):
+        for family in load_yaml(manifest, manifest.parent).get("families", []):
             if any(f.get("file") == face.path.name for f in family.get("faces", [])):
                 return family.get("licence")
     for pattern in ("OFL*.txt", "*OFL*.txt", "LICENSE*", "LICENCE*"):

@@ -4,8 +4,16 @@ An output is rebuilt only when its key changes: the hash of every file it is
 made from (the bundle's folder, the project's references, site.yaml and its
 logo, the layouts and fonts on the search path, handbill's bundled fonts and
 citation styles), of its options, and of handbill's version. The manifest is
-``out/.handbill-manifest.json``. Nothing here imports WeasyPrint: a build with
+``out/.handbill-manifest.json``; it is a copy, not the truth: a manifest of
+another version or shape is read as empty (everything is built), and an entry
+counts only while each file it lists is still there with the size and the
+SHA-256 it was written with. Nothing here imports WeasyPrint: a build with
 nothing to do stays fast.
+
+Hashing reads only regular files inside the project or handbill's own
+folders: a link that leads out, a FIFO or a device is hashed by what it is
+(its target's name, its kind), never read, so that an unused link to
+/dev/zero cannot hang a build.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 
 from . import __version__
@@ -33,49 +42,130 @@ def _files(folder: Path) -> list[Path]:
     return found
 
 
-def _digest(path: Path, cache: dict) -> str:
-    stat = path.stat()
-    memo = (str(path), stat.st_size, stat.st_mtime_ns)
+def _digest(path: Path, cache: dict, root: Path | None) -> str:
+    """The hash of PATH's bytes; of what it is, for what may not be read (see above)."""
+    from . import guard
+
+    try:
+        info = path.stat()
+    except OSError:
+        return "missing"
+    if not stat.S_ISREG(info.st_mode):
+        return f"special {stat.S_IFMT(info.st_mode)}"
+    if root is not None and guard.outside(path, root) is not None:
+        return f"outside {os.readlink(path) if path.is_symlink() else path.resolve()}"
+    memo = (str(path), info.st_size, info.st_mtime_ns)
     if memo not in cache:
-        cache[memo] = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256()
+        with path.open("rb") as file:
+            for block in iter(lambda: file.read(1 << 20), b""):
+                digest.update(block)
+        cache[memo] = digest.hexdigest()
     return cache[memo]
 
 
-def fingerprint(sources: list[Path], settings: dict, cache: dict | None = None) -> str:
-    """One hash for every file under SOURCES (folders or files) and the SETTINGS."""
+def file_sha256(path: Path) -> str | None:
+    """The SHA-256 of a regular file PATH, or None when it is not one."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        digest = hashlib.sha256()
+        with path.open("rb") as file:
+            for block in iter(lambda: file.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+    except OSError:
+        return None
+
+
+def fingerprint(sources: list[Path], settings: dict, cache: dict | None = None,
+                root: Path | None = None) -> str:
+    """One hash for every file under SOURCES (folders or files) and the SETTINGS.
+
+    Paths enter the hash relative to ROOT (the project) where they lie inside it,
+    so that the same project gives the same keys wherever it is and however a
+    path was written on the command line.
+    """
     cache = {} if cache is None else cache
     digest = hashlib.sha256()
     digest.update(json.dumps({"handbill": __version__, **settings}, sort_keys=True).encode())
+    base = Path(os.path.abspath(root)) if root is not None else None
     for source in sources:
         for path in _files(source):
-            digest.update(f"{path.as_posix()}\0{_digest(path, cache)}\n".encode())
+            name = Path(os.path.abspath(path))
+            if base is not None and name.is_relative_to(base):
+                name = name.relative_to(base)
+            digest.update(f"{name.as_posix()}\0{_digest(path, cache, root)}\n".encode())
     return digest.hexdigest()
 
 
+#: The manifest's format; one of another version is read as empty.
+VERSION = 2
+
+
 class Manifest:
-    """The keys and results of the outputs in an output folder."""
+    """The keys and results of the outputs in an output folder.
+
+    Each entry: ``key`` (the inputs' hash), ``results`` ([path, pages, bytes] of
+    each file it wrote), ``files`` ({path: [bytes, sha256]}), ``seconds``.
+    """
 
     def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
         self.path = out_dir / MANIFEST
+        self.entries: dict[str, dict] = {}
         try:
-            self.entries = json.loads(self.path.read_text(encoding="utf-8"))["outputs"]
-        except (OSError, ValueError, KeyError, TypeError):
-            self.entries = {}
+            if not stat.S_ISREG(os.stat(self.path).st_mode) or \
+                    self.path.stat().st_size > 50_000_000:
+                return
+            data = json.loads(self.path.read_bytes().decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return
+        if isinstance(data, dict) and data.get("version") == VERSION and \
+                isinstance(data.get("outputs"), dict):
+            self.entries = {name: entry for name, entry in data["outputs"].items()
+                            if isinstance(name, str) and _well_formed(entry)}
 
-    def fresh(self, output: str, key: str) -> dict | None:
-        """The recorded result when OUTPUT was built from KEY and its files are still there."""
+    def fresh(self, output: str, key: str, expected: list[Path]) -> dict | None:
+        """The recorded result when OUTPUT was built from KEY, and the files it wrote
+        (EXPECTED, no other) are still there, each with its size and SHA-256."""
         entry = self.entries.get(output)
-        if not entry or entry.get("key") != key:
+        if entry is None or entry["key"] != key:
             return None
-        if not all(Path(p).is_file() and Path(p).stat().st_size == size
-                   for p, size in entry.get("files", {}).items()):
+        files = entry["files"]
+        if sorted(files) != sorted(p.as_posix() for p in expected) or \
+                sorted(r[0] for r in entry["results"]) != sorted(files):
             return None
+        for name, (size, sha256) in files.items():
+            path = Path(name)
+            try:
+                if path.stat().st_size != size or file_sha256(path) != sha256:
+                    return None
+            except OSError:
+                return None
         return entry
 
     def record(self, output: str, key: str, result: dict) -> None:
         self.entries[output] = {"key": key, **result}
 
     def save(self) -> None:
-        data = json.dumps({"version": 1, "outputs": dict(sorted(self.entries.items()))},
+        data = json.dumps({"version": VERSION, "outputs": dict(sorted(self.entries.items()))},
                           indent=1, sort_keys=True)
         write_atomic(self.path, data.encode())
+
+
+def _well_formed(entry) -> bool:
+    """Whether ENTRY has the shape this version writes (see Manifest)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+        return False
+    results, files = entry.get("results"), entry.get("files")
+    if not isinstance(results, list) or not isinstance(files, dict):
+        return False
+    if not all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
+               and all(isinstance(n, int) and not isinstance(n, bool) for n in r[1:])
+               for r in results):
+        return False
+    if not all(isinstance(name, str) and isinstance(v, list) and len(v) == 2
+               and isinstance(v[0], int) and isinstance(v[1], str) for name, v in files.items()):
+        return False
+    return isinstance(entry.get("seconds", 0.0), (int, float))

@@ -134,18 +134,40 @@ def list_layouts(root: Path) -> list[Layout]:
 
 
 def _load_manifest(name: str, path: Path, root: Path) -> Layout:
+    """A layout.yaml, checked key by key: every problem a LayoutError at its line."""
     data = load_yaml(path, root)
     shown = display_path(path, root)
     if not isinstance(data, Located) or not isinstance(data.get("template"), str):
         raise LayoutError(Diagnostic(shown, getattr(data, "line", 1),
                                      "a layout manifest needs 'template: FILE'"))
+    problems: list[Diagnostic] = []
+
+    def wrong(key: str, message: str) -> None:
+        problems.append(Diagnostic(shown, data.line_of(key), message, code="layout"))
+
     options = _common_options(root)
-    options.update(_options(data.get("options") or {}, shown))
-    fonts = {lang: tuple([chain] if isinstance(chain, str) else chain)
-             for lang, chain in (data.get("fonts") or {}).items()}
+    options.update(_options(data.get("options") or Located(), shown))
+    fonts = {}
+    given = data.get("fonts")
+    if given is not None and not (isinstance(given, Located) and all(
+            isinstance(chain, str) or (isinstance(chain, list) and chain and
+                                       all(isinstance(f, str) for f in chain))
+            for chain in given.values())):
+        wrong("fonts", "'fonts' must map each language to its font families")
+    elif given is not None:
+        fonts = {lang: tuple([chain] if isinstance(chain, str) else chain)
+                 for lang, chain in given.items()}
     pages = data.get("pages")
-    if pages is not None and (not isinstance(pages, int) or pages < 1):
-        raise LayoutError(Diagnostic(shown, data.line_of("pages"), "'pages' must be a whole number"))
+    if pages is not None and (not isinstance(pages, int) or isinstance(pages, bool) or pages < 1):
+        wrong("pages", "'pages' must be a whole number")
+    for key, allowed in (("text", ("full", "short")), ("impose", ("saddle-stitch",))):
+        if data.get(key) is not None and data[key] not in allowed:
+            wrong(key, f"'{key}' must be one of: {', '.join(allowed)}")
+    for key in ("citation-style", "description"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            wrong(key, f"'{key}' must be a text")
+    if problems:
+        raise LayoutError(problems)
     return Layout(name, path.parent, f"{name}/{data['template']}",
                   str(data.get("description", "")), MappingProxyType(options),
                   MappingProxyType(fonts), data.get("citation-style"), pages,
@@ -153,12 +175,18 @@ def _load_manifest(name: str, path: Path, root: Path) -> Layout:
 
 
 def _options(specs, shown: str) -> dict[str, Option]:
+    if not isinstance(specs, Located):
+        raise LayoutError(Diagnostic(shown, getattr(specs, "line", 1), "options are a mapping of "
+                                     "names to {default: ..., choices: [...]}"))
     options = {}
     for key, spec in specs.items():
         if not isinstance(spec, Located) or "default" not in spec:
             raise LayoutError(Diagnostic(shown, specs.line_of(key), f"option '{key}' needs a 'default'"))
-        options[key] = Option(key, str(spec["default"]),
-                              tuple(str(c) for c in spec.get("choices", ())),
+        choices = spec.get("choices", ())
+        if not isinstance(choices, list | tuple):
+            raise LayoutError(Diagnostic(shown, spec.line_of("choices"),
+                                         f"option '{key}': 'choices' must be a list"))
+        options[key] = Option(key, str(spec["default"]), tuple(str(c) for c in choices),
                               str(spec.get("description", "")))
     return options
 
@@ -166,22 +194,45 @@ def _options(specs, shown: str) -> dict[str, Option]:
 def _common_options(root: Path) -> dict[str, Option]:
     for base in search_path(root):
         path = base / COMMON_OPTIONS
-        if path.is_file():
+        if path.exists() or path.is_symlink():
             return _options(load_yaml(path, root) or Located(), display_path(path, root))
     return {}
 
 
+def _guarded_loader(folders: list[Path], root: Path) -> "jinja2.BaseLoader":
+    """A Jinja2 loader over FOLDERS that reads each template through the guard."""
+    import jinja2
+    from jinja2.loaders import split_template_path
+
+    from .guard import read_text
+
+    class GuardedLoader(jinja2.BaseLoader):
+        def get_source(self, environment, template):
+            pieces = split_template_path(template)  # '..' is never a template's name
+            for folder in folders:
+                path = folder.joinpath(*pieces)
+                if path.exists() or path.is_symlink():
+                    source = read_text(path, root, limit=1_000_000, code="layout")
+                    stamp = _stamp(path)
+                    return source, str(path), lambda: path.exists() and _stamp(path) == stamp
+            raise jinja2.TemplateNotFound(template)
+
+    return GuardedLoader()
+
+
 @lru_cache(maxsize=8)
 def make_environment(root: Path) -> "jinja2.Environment":
-    """Jinja2 over the layout search path, strict about undefined names, autoescaping."""
+    """Jinja2 over the layout search path: sandboxed (a template reaches no Python
+    internals), strict about undefined names, autoescaping, and reading its files
+    through the guard (a template linked from outside the project is refused)."""
     import jinja2  # here, not at the top: a build with nothing to do needs no templates
+    from jinja2.sandbox import SandboxedEnvironment
 
-    dirs = [str(d) for d in search_path(root)]
     loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(dirs),
-        jinja2.PrefixLoader({"!builtin": jinja2.FileSystemLoader(str(builtin_layouts_dir()))}),
+        _guarded_loader(search_path(root), root),
+        jinja2.PrefixLoader({"!builtin": _guarded_loader([builtin_layouts_dir()], root)}),
     ])
-    return jinja2.Environment(
+    return SandboxedEnvironment(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -192,9 +243,17 @@ def make_environment(root: Path) -> "jinja2.Environment":
 
 
 def find_asset(name: str, root: Path) -> Path | None:
-    """A layout file (CSS, image) by its path under ``layouts/``, project first."""
+    """A layout file (CSS, image) by its path under ``layouts/``, project first.
+
+    NAME must stay inside a layouts folder (no '..', not absolute): LayoutError.
+    """
+    parts = Path(name).parts
+    if not parts or Path(name).is_absolute() or ".." in parts:
+        raise LayoutError(Diagnostic("layouts", None, f"layout asset '{name}' is outside the "
+                                     "layouts; a layout may use only files in a layouts/ folder",
+                                     code="outside"))
     for base in search_path(root):
         candidate = base / name
-        if candidate.is_file():
+        if candidate.is_file() or candidate.is_symlink():
             return candidate
     return None

@@ -1,33 +1,53 @@
-"""Markdown (CommonMark) to HTML, remembering headings and images with their lines."""
+"""Markdown (CommonMark) to HTML, remembering headings and images with their lines.
+
+What the text may hold is checked here, each problem at its line: links only to
+http(s), mailto, tel or a heading of the handout; images only from the bundle
+(in Markdown and in raw HTML alike); lists and quotes at most
+:data:`MAX_NESTING` deep and emphasis at most :data:`MAX_INLINE_NESTING`
+(markdown-it drops what lies deeper without a word, and WeasyPrint's layout
+recurses once per level).
+"""
 
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 
 from .errors import Diagnostic, display_path
 from .citesyntax import citations_plugin
-from .images import image_problem
+from .images import image_problems
 from .model import Body, CiteItem, Cluster, Heading, Image, Part
 from .typography import autospace, compress_punctuation
 
-_PARSER = (
-    # Raw HTML in content is shown as text, never interpreted: content is data.
-    MarkdownIt("commonmark", {"html": False, "typographer": False})
-    .enable("table")
-    .use(citations_plugin)
-)
+#: Lists and block quotes may nest this deep; deeper is an error at its line.
+MAX_NESTING = 8
+#: Emphasis (and links) may nest this deep inside a paragraph.
+MAX_INLINE_NESTING = 20
+
+
+def make_parser(html: bool = False) -> MarkdownIt:
+    """handbill's Markdown: CommonMark, tables, Pandoc's citations; raw HTML only if HTML.
+
+    markdown-it stops reading a body at its maxNesting levels (each list takes
+    two, a quote one): set above what MAX_NESTING lets through, so that text is
+    never dropped before parse_body can say where it nests too deep.
+    """
+    parser = (MarkdownIt("commonmark", {"html": html, "typographer": False,
+                                        "maxNesting": 2 * MAX_NESTING + 4})
+              .enable("table").use(citations_plugin))
+    # Every link and image is parsed, so that parse_body can refuse a bad one at its line
+    # (markdown-it would otherwise print a file: or javascript: link as plain text, silently).
+    parser.validateLink = lambda url: True
+    return parser
+
+
+# Raw HTML in content is shown as text, never interpreted: content is data.
+_PARSER = make_parser()
 # A bundle that says `allow-html: true` gets its raw HTML, cleaned (see _clean_html).
-_HTML_PARSER = (
-    MarkdownIt("commonmark", {"html": True, "typographer": False})
-    .enable("table")
-    .use(citations_plugin)
-)
-# Every link and image is parsed, so that parse_body can refuse a bad one at its line
-# (markdown-it would otherwise print a file: or javascript: link as plain text, silently).
-_PARSER.validateLink = _HTML_PARSER.validateLink = lambda url: True
+_HTML_PARSER = make_parser(html=True)
 #: Raw HTML elements that are removed, with a warning, even where raw HTML is allowed.
 DANGEROUS = ("script", "iframe", "object", "embed", "link", "style", "form", "meta", "base")
 #: Schemes a link may use; images must be files inside the bundle.
@@ -55,8 +75,31 @@ def _typeset_chinese(tokens) -> None:
                 child.content = compress_punctuation(autospace(child.content))
 
 
-def _clean_html(html: str) -> str:
-    """The body's HTML with only harmless elements and attributes left (nh3, Ammonia)."""
+def link_problem(href: str) -> str | None:
+    """Why HREF may not be a link of a printed handout, or None.
+
+    Only addresses a reader can follow from paper or a PDF viewer: http(s),
+    mailto, tel, and ``#heading`` of the handout itself. A path (``/etc/passwd``,
+    ``../x``, ``//host/x``) would become a file: link naming the build machine.
+    """
+    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", href, re.I)
+    if scheme:
+        if scheme.group(1).lower() in LINK_SCHEMES:
+            return None
+        return (f"link '{href[:80]}' uses {scheme.group(1)}:, which a handout may not "
+                f"(allowed: {', '.join(LINK_SCHEMES)})")
+    if href.startswith("#") and not href.startswith("#/"):
+        return None
+    return (f"link '{href[:80]}' is not a web, e-mail or phone address (allowed: "
+            f"{', '.join(LINK_SCHEMES)}, or #a-heading of this handout)")
+
+
+def _clean_html(html: str, images: dict[str, str]) -> str:
+    """The body's HTML with only harmless elements and attributes left (nh3, Ammonia).
+
+    Links keep only addresses link_problem allows; images keep only the files
+    parse_body checked (IMAGES: each source as written to its file: URL).
+    """
     import nh3
 
     tags = set(nh3.ALLOWED_TAGS) - {"map", "area"}
@@ -64,8 +107,77 @@ def _clean_html(html: str) -> str:
                   "img": {"src", "alt", "width", "height"},
                   "span": {"class", "data-cluster"}, "ol": {"start"},
                   "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
+    checked = set(images.values())
+
+    def attribute(tag: str, name: str, value: str) -> str | None:
+        if tag == "a" and name == "href":
+            return value if link_problem(value) is None else None
+        if tag == "img" and name == "src":
+            return value if value in checked else images.get(value)
+        return value
+
     return nh3.clean(html, tags=tags, attributes=attributes, link_rel=None,
-                     url_schemes={"http", "https", "mailto", "tel", "file"})
+                     url_schemes={"http", "https", "mailto", "tel", "file"},
+                     attribute_filter=attribute)
+
+
+class _RawTags(HTMLParser):
+    """The links and images of a raw HTML fragment, with their lines in it."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str, str]] = []  # (line in the fragment, kind, value)
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if tag == "a" and name == "href":
+                self.found.append((self.getpos()[0], "link", value or ""))
+            elif tag == "img" and name == "src":
+                self.found.append((self.getpos()[0], "image", value or ""))
+
+
+def _raw_links_and_images(tokens) -> list[tuple[int, str, str]]:
+    """(line, "link" or "image", value) of each link and image in raw HTML (allow-html)."""
+    found = []
+    for token in tokens:
+        pieces = [token.content] if token.type == "html_block" else []
+        if token.type == "inline" and token.children:
+            pieces += [c.content for c in token.children if c.type == "html_inline"]
+        for content in pieces:
+            scanner = _RawTags()
+            scanner.feed(content)
+            scanner.close()
+            first = token.map[0] + 1 if token.map else 1
+            found += [(first + line - 1, kind, value) for line, kind, value in scanner.found]
+    return found
+
+
+def _nesting_problems(tokens, shown: str) -> list[Diagnostic]:
+    """An error at the first list or quote nested deeper than MAX_NESTING, and at each
+    paragraph whose emphasis nests deeper than MAX_INLINE_NESTING."""
+    problems = []
+    depth = 0
+    for token in tokens:
+        if token.type in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
+            depth += 1
+            if depth == MAX_NESTING + 1:
+                problems.append(Diagnostic(
+                    shown, token.map[0] + 1 if token.map else None,
+                    f"lists and quotes nested more than {MAX_NESTING} deep; the deeper text "
+                    "would not print", code="markdown",
+                    hint="a handout reads best with lists at most two or three levels deep"))
+        elif token.type in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
+            depth -= 1
+        elif token.type == "inline" and token.children:
+            level = deepest = 0
+            for child in token.children:
+                level += child.nesting
+                deepest = max(deepest, level)
+            if deepest > MAX_INLINE_NESTING:
+                problems.append(Diagnostic(
+                    shown, token.map[0] + 1 if token.map else None,
+                    f"emphasis nested more than {MAX_INLINE_NESTING} deep", code="markdown"))
+    return problems
 
 
 def _dangerous_html(tokens, shown: str) -> list[Diagnostic]:
@@ -94,10 +206,20 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
     source = source.replace("\r\n", "\n").replace("\r", "\n")
     parser = _HTML_PARSER if allow_html else _PARSER
     tokens = parser.parse(source)
-    if allow_html:
-        problems += _dangerous_html(tokens, shown)
+    problems += _nesting_problems(tokens, shown)
     headings: list[Heading] = []
     images: list[Image] = []
+    checked: dict[str, str] = {}  # each image source as written -> its file: URL
+    if allow_html:
+        problems += _dangerous_html(tokens, shown)
+        for line, kind, value in _raw_links_and_images(tokens):
+            if kind == "link" and (problem := link_problem(value)):
+                problems.append(Diagnostic(shown, line, problem, code="link"))
+            elif kind == "image":
+                image, found = _image(value, line, shown, bundle_dir, root, lang, "")
+                problems += found
+                if image is not None:
+                    checked[value] = image.path.as_uri()
     taken: set[str] = set()
     for index, token in enumerate(tokens):
         line = token.map[0] + 1 if token.map else None
@@ -115,43 +237,49 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
         if token.type == "inline" and token.children:
             for child in token.children:
                 if child.type == "link_open":
-                    href = child.attrGet("href") or ""
-                    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", href, re.I)
-                    if scheme and scheme.group(1).lower() not in LINK_SCHEMES:
-                        problems.append(Diagnostic(
-                            shown, line, f"link '{href[:80]}' uses {scheme.group(1)}:, which a "
-                            f"handout may not (allowed: {', '.join(LINK_SCHEMES)})", code="link"))
+                    problem = link_problem(child.attrGet("href") or "")
+                    if problem is not None:
+                        problems.append(Diagnostic(shown, line, problem, code="link"))
                         child.attrSet("href", "#")
                 if child.type != "image":
                     continue
                 src = child.attrGet("src") or ""
                 alt = "".join(c.content for c in child.children or ())
-                target = (bundle_dir / src).resolve()
-                if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) or not target.is_relative_to(
-                        bundle_dir.resolve()):
-                    problems.append(Diagnostic(
-                        shown, line, f"image '{src}' must be a file inside the bundle",
-                        code="image"))
-                elif not target.is_file():
-                    problems.append(Diagnostic(
-                        shown, line, f"image '{src}' not found in {display_path(bundle_dir, root)}",
-                        code="image"))
-                elif problem := image_problem(target):
-                    problems.append(Diagnostic(shown, line, f"image '{src}' {problem}",
-                                               code="image"))
-                else:
-                    child.attrSet("src", target.as_uri())
-                    images.append(Image(target, {lang: alt}))
+                image, found = _image(src, line, shown, bundle_dir, root, lang, alt)
+                problems += found
+                if image is not None:
+                    child.attrSet("src", image.path.as_uri())
+                    checked[child.attrGet("src")] = image.path.as_uri()
+                    images.append(image)
     clusters = _collect_citations(tokens, lang, source)
     if lang == "zh-Hans":
         _typeset_chinese(tokens)
-    parts = _parts(tokens, headings, parser, allow_html)
+    parts = _parts(tokens, headings, parser, checked if allow_html else None)
     html = "".join(part.html for part in parts)
+    blocks = sum(1 for t in tokens if t.type in ("inline", "hr") or t.type == "html_block")
     return Body(lang, path, source, html, tuple(headings), tuple(images),
-                tuple(clusters), tuple(parts)), problems
+                tuple(clusters), tuple(parts), blocks), problems
 
 
-def _parts(tokens, headings: list[Heading], parser, clean: bool) -> list[Part]:
+def _image(src: str, line: int | None, shown: str, bundle_dir: Path, root: Path, lang: str,
+           alt: str) -> tuple[Image | None, list[Diagnostic]]:
+    """The image SRC of a body, if it can be printed; else the problems (at LINE, or in
+    the image itself: an SVG's own lines)."""
+    target = (bundle_dir / src).resolve()
+    if re.match(r"^[a-z][a-z0-9+.-]*:|^/", src, re.I) or not target.is_relative_to(
+            bundle_dir.resolve()):
+        return None, [Diagnostic(shown, line, f"image '{src}' must be a file inside the bundle",
+                                 code="image")]
+    if not target.is_file():
+        return None, [Diagnostic(shown, line, f"image '{src}' not found in "
+                                 f"{display_path(bundle_dir, root)}", code="image")]
+    problem, inside = image_problems(target, root, bundle_dir)
+    if problem:
+        inside = [Diagnostic(shown, line, f"image '{src}' {problem}", code="image"), *inside]
+    return (None, inside) if inside else (Image(target, {lang: alt}), [])
+
+
+def _parts(tokens, headings: list[Heading], parser, images: dict[str, str] | None) -> list[Part]:
     """Render TOKENS cut before each level-2 heading."""
     cuts = [i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
     bounds = ([0] if not cuts or cuts[0] != 0 else []) + cuts + [len(tokens)]
@@ -163,7 +291,7 @@ def _parts(tokens, headings: list[Heading], parser, clean: bool) -> list[Part]:
         heading = next(second) if tokens[start].type == "heading_open" and \
             tokens[start].tag == "h2" else None
         html = parser.renderer.render(tokens[start:end], parser.options, {})
-        parts.append(Part(heading, _clean_html(html) if clean else html))
+        parts.append(Part(heading, _clean_html(html, images) if images is not None else html))
     return parts
 
 

@@ -76,6 +76,8 @@ class Body:
     clusters: tuple[Cluster, ...] = ()
     #: The same HTML cut at each level-2 heading, for layouts that pair sections.
     parts: tuple[Part, ...] = ()
+    #: Its paragraphs, list items, headings and table cells: each takes a line at least.
+    blocks: int = 0
 
 
 @dataclass(frozen=True)

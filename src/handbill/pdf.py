@@ -128,8 +128,8 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
             stylesheets=css, font_config=font_config)
     finally:
         logger.removeHandler(collector)
-    problems = [Diagnostic(source, None, f"refused to load {url[:120]}: {why}", code="fetch")
-                for url, why in fetcher.refused]
+    problems = [Diagnostic(source, None, f"refused to load {_shown_url(url, project)}: {why}",
+                           code="fetch") for url, why in fetcher.refused]
     messages = [m for m in collector.messages
                 if not any(url[:80] in m for url, _ in fetcher.refused)]
     for message in dict.fromkeys(messages):  # each once, in order, with its count
@@ -138,7 +138,7 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
                                    + (f" ({count} times)" if count > 1 else ""), code="render"))
     if max_pages is not None and len(document.pages) > max_pages:
         lines, height, first = overflow(document.pages[max_pages:])
-        where = locate_text(first, text_files)
+        where = locate_text(first, text_files, project)
         message = (f"the text does not fit the layout's {max_pages} pages: it overflows by "
                    f"{lines} lines ({height:.0f} mm of text) onto "
                    f"{len(document.pages) - max_pages} more")
@@ -150,6 +150,15 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
                 display_path(path, project) if project else str(path), line,
                 message + ", from this line on", column=column, code="layout-fit", hint=fit_hint))
     return document, problems
+
+
+def _shown_url(url: str, project: Path | None) -> str:
+    """URL as a message shows it: a file by its path in the project, a data: URL cut short."""
+    if url.startswith("file:"):
+        from urllib.parse import unquote, urlsplit
+
+        return display_path(Path(unquote(urlsplit(url).path)), project)
+    return url if len(url) <= 80 else url[:80] + "…"
 
 
 #: The PDF variants handbill offers (WeasyPrint's names). Every PDF is tagged.
@@ -187,6 +196,7 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
     # same content gives the same bytes wherever the project lies.
     def finish(_document, pdf) -> None:
         used.extend(_font_names(pdf))
+        problems.extend(link_problems(pdf, source))
         _fix_xmp_document_id(pdf)
         if output_profile is not None:
             _add_output_intent(pdf, output_profile)
@@ -212,6 +222,30 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
     if problems:
         raise RenderError(problems)
     return data, len(document.pages)
+
+
+#: The only links a PDF may carry (and a heading of its own, a GoTo, not a URI).
+LINK_SCHEMES = ("http:", "https:", "mailto:", "tel:")
+
+
+def link_problems(pdf, source: str) -> list[Diagnostic]:
+    """An error for each link annotation of PDF (pydyf's, before it is written) whose
+    address is not http(s), mailto or tel: the last guard, whatever made the link (the
+    text, a layout's template, a reference), so that no PDF links to a file or a
+    script, nor tells the paths of the machine that built it."""
+    found = []
+    for obj in pdf.objects:
+        if not isinstance(obj, dict) or str(obj.get("Subtype", "")) != "/Link":
+            continue
+        action = obj.get("A")
+        uri = getattr(action.get("URI"), "string", "") if isinstance(action, dict) else ""
+        if action is not None and not str(uri).lower().startswith(LINK_SCHEMES):
+            scheme = re.match(r"^([a-z][a-z0-9+.-]*):", str(uri), re.I)
+            found.append(Diagnostic(
+                source, None, f"a layout or the content made a link to a "
+                f"{scheme.group(1) + ': address' if scheme else 'path'}, which a handout may "
+                "not carry (allowed: http, https, mailto, tel)", code="link"))
+    return list(dict.fromkeys(found))
 
 
 def _add_output_intent(pdf, profile: Path) -> None:
@@ -294,7 +328,8 @@ def overflow(pages) -> tuple[int, float, str]:
 _NOT_PRINTED = re.compile(r"[\s*_`#>]|^\s*(?:[-+]|\d+[.)])\s")
 
 
-def locate_text(printed: str, files: tuple[Path, ...]) -> tuple[Path, int, int] | None:
+def locate_text(printed: str, files: tuple[Path, ...],
+                project: Path | None = None) -> tuple[Path, int, int] | None:
     """The file, line and column where the printed line PRINTED starts in FILES, if found.
 
     Its first 12 letters (spaces and Markdown markup aside) are looked for line by
@@ -303,12 +338,16 @@ def locate_text(printed: str, files: tuple[Path, ...]) -> tuple[Path, int, int] 
     needle = _NOT_PRINTED.sub("", printed.replace("\u00ad", ""))[:12]
     if len(needle) < 4:
         return None
+    from .errors import ContentError
+    from .guard import read_text
+
     found = None
     for path in files:
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
+            text = read_text(path, project) if project else path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError, ContentError):
             continue
+        lines = text.splitlines()
         for number, line in enumerate(lines, 1):
             kept = [(i, c) for i, c in enumerate(line) if not _NOT_PRINTED.match(c)]
             letters = "".join(c for _, c in kept)

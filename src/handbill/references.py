@@ -10,29 +10,38 @@ import json
 import re
 from pathlib import Path
 
+from . import guard
 from .errors import ContentError, Diagnostic, display_path
 from .model import Reference
 from .yamlfile import Located, LocatedList, load_yaml
 
 #: Reference files a bundle or project may have, in the order they are looked for.
 NAMES = ("references.yaml", "references.yml", "references.json", "references.bib")
+#: Larger references files are refused (bytes): a health system's whole library fits.
+MAX_REFERENCES_BYTES = 10_000_000
 
 
 def find_references(folder: Path) -> Path | None:
-    """The references file in FOLDER, if there is one."""
-    return next((folder / n for n in NAMES if (folder / n).is_file()), None)
+    """The references file in FOLDER, if there is one (a link counts: the guard judges it)."""
+    return next((folder / n for n in NAMES if (folder / n).exists() or (folder / n).is_symlink()),
+                None)
 
 
-def load_references(path: Path, root: Path | None = None) -> tuple[Reference, ...]:
-    """Every entry of a references file, checked; ContentError lists every problem at once."""
+def load_references(path: Path, root: Path, named: guard.Named | None = None
+                    ) -> tuple[Reference, ...]:
+    """Every entry of a references file, checked; ContentError lists every problem at once.
+
+    The file is read through the guard (inside the project, a regular file, at
+    most MAX_REFERENCES_BYTES), in time linear in its size.
+    """
     shown = display_path(path, root)
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
-        entries = _from_yaml(path, root, shown)
+        entries = _from_yaml(path, root, named, shown)
     elif suffix == ".json":
-        entries = _from_json(path, shown)
+        entries = _from_json(_read(path, root, named), shown)
     elif suffix == ".bib":
-        entries = _from_bibtex(path, shown)
+        entries = _from_bibtex(_read(path, root, named), shown)
     else:
         raise ContentError(Diagnostic(shown, None, "references must be CSL-YAML (.yaml), "
                                       "CSL-JSON (.json) or BibTeX (.bib)", code="references"))
@@ -55,6 +64,11 @@ def load_references(path: Path, root: Path | None = None) -> tuple[Reference, ..
             problems.append(Diagnostic(shown, line, f"reference '{key}' has no year ('issued')",
                                        code="references",
                                        hint="CSL: issued: {date-parts: [[2016]]}; BibTeX: year = {2016}"))
+        url = entry.get("URL")
+        if url is not None and not (isinstance(url, str) and
+                                    re.match(r"https?://[^\s]+$", url, re.I)):
+            problems.append(Diagnostic(shown, line, f"reference '{key}' has the URL '{url}', "
+                                       "which is not an http(s) address", code="references"))
         references.append(Reference(key, _plain(entry), line))
     if problems:
         raise ContentError(problems)
@@ -83,8 +97,12 @@ def _plain(value):
     return value
 
 
-def _from_yaml(path: Path, root, shown) -> list[tuple[int, object]]:
-    data = load_yaml(path, root)
+def _read(path: Path, root: Path, named: guard.Named | None) -> str:
+    return guard.read_text(path, root, named, limit=MAX_REFERENCES_BYTES, code="references")
+
+
+def _from_yaml(path: Path, root, named, shown) -> list[tuple[int, object]]:
+    data = load_yaml(path, root, named, limit=MAX_REFERENCES_BYTES)
     if data is None:
         return []
     if isinstance(data, Located) and "references" in data:
@@ -96,33 +114,79 @@ def _from_yaml(path: Path, root, shown) -> list[tuple[int, object]]:
     return [(data.line_of(i), entry) for i, entry in enumerate(data)]
 
 
+class _Lines:
+    """The line of an offset in TEXT, for offsets asked in increasing order: linear in all."""
+
+    def __init__(self, text: str):
+        self.text, self.offset, self.line = text, 0, 1
+
+    def at(self, offset: int) -> int:
+        if offset < self.offset:  # asked out of order: count again from the start
+            self.offset, self.line = 0, 1
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
+
+
 def _lines_of_ids(text: str, pattern: str) -> dict[str, int]:
-    lines = {}
+    lines, counter = {}, _Lines(text)
     for match in re.finditer(pattern, text):
-        lines.setdefault(match.group(1), text.count("\n", 0, match.start()) + 1)
+        lines.setdefault(match.group(1), counter.at(match.start()))
     return lines
 
 
-def _from_json(path: Path, shown) -> list[tuple[int, object]]:
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ContentError(Diagnostic(shown, error.lineno, f"invalid JSON: {error.msg}",
-                                      column=error.colno, code="references")) from None
-    if isinstance(data, dict) and "references" in data:
-        data = data["references"]
-    if not isinstance(data, list):
-        raise ContentError(Diagnostic(shown, 1, "CSL-JSON is a list of entries", code="references"))
-    lines = _lines_of_ids(text, r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
-    return [(lines.get(e.get("id"), 1) if isinstance(e, dict) else 1, e) for e in data]
+_SPACE = re.compile(r"[ \t\n\r]*")
+_ID = re.compile(r'"id"\s*:')
 
 
-def _from_bibtex(path: Path, shown) -> list[tuple[int, object]]:
+def _from_json(text: str, shown) -> list[tuple[int, object]]:
+    """CSL-JSON's entries, each with the line it starts on.
+
+    A list is read entry by entry (json's raw_decode), so that each entry's line is
+    known without searching; a file holding {"references": [...]} is read whole.
+    """
+    def fail(line, message, column=None):
+        return ContentError(Diagnostic(shown, line, message, column=column, code="references"))
+
+    start = _SPACE.match(text).end()
+    if not text.startswith("[", start):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise fail(error.lineno, f"invalid JSON: {error.msg}", error.colno) from None
+        except RecursionError:
+            raise fail(1, "invalid JSON: nested too deeply") from None
+        if isinstance(data, dict) and isinstance(data.get("references"), list):
+            lines = _lines_of_ids(text, r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+            return [(lines.get(e.get("id"), 1) if isinstance(e, dict) and
+                     isinstance(e.get("id"), str) else 1, e) for e in data["references"]]
+        raise fail(1, "CSL-JSON is a list of entries")
+    decoder, counter, entries = json.JSONDecoder(), _Lines(text), []
+    position = _SPACE.match(text, start + 1).end()
+    while not text.startswith("]", position):
+        line = counter.at(position)
+        try:
+            entry, end = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            raise fail(error.lineno, f"invalid JSON: {error.msg}", error.colno) from None
+        except RecursionError:
+            raise fail(line, "invalid JSON: nested too deeply") from None
+        named = _ID.search(text, position, end)  # the line of its "id", as a reader looks
+        entries.append((counter.at(named.start()) if named else line, entry))
+        position = _SPACE.match(text, end).end()
+        if text.startswith(",", position):
+            position = _SPACE.match(text, position + 1).end()
+        elif not text.startswith("]", position):
+            raise fail(counter.at(position), "invalid JSON: expected ',' or ']' after an entry")
+    if text[_SPACE.match(text, position + 1).end():]:
+        raise fail(counter.at(position), "invalid JSON: text after the list of entries")
+    return entries
+
+
+def _from_bibtex(text: str, shown) -> list[tuple[int, object]]:
     """BibTeX through Pandoc's converter to CSL-JSON (it knows LaTeX accents and names)."""
     from .pandoc import run_pandoc
 
-    text = path.read_text(encoding="utf-8-sig")
     output = run_pandoc(["-f", "bibtex", "-t", "csljson"], text, shown)
     data = json.loads(output or "[]")
     lines = _lines_of_ids(text, r"@\w+\s*[{(]\s*([^,\s]+)\s*,")

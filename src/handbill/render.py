@@ -4,35 +4,88 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from itertools import zip_longest
 from pathlib import Path
 from typing import Mapping
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup, escape
 
-from . import __version__
+from . import __version__, pattern
 from .citations import Bibliography
 from .errors import Diagnostic, LayoutError, display_path
+from .guard import check
 from .layouts import Layout, find_asset, make_environment, search_path
 from .model import Bundle
 from .qr import qr_svg
-from .site import Site
+from .site import Site, handout_url
 from .typography import autospace, compress_punctuation
-from .yamlfile import load_yaml
+from .yamlfile import Located, load_yaml
 
 STRINGS_FILE = "strings.yaml"
 
 
+#: The placeholders a date format may hold.
+DATE_FIELDS = ("year", "month", "day", "month_name")
+
+
 def load_strings(root: Path) -> dict[str, dict[str, str]]:
-    """The layouts' interface texts per language; a project's file overrides key by key."""
+    """The layouts' interface texts per language; a project's file overrides key by key.
+
+    Each file is checked: texts per language, 'month-names' twelve texts,
+    'date-format' a pattern of DATE_FIELDS; every problem is a LayoutError at its line.
+    """
     merged: dict[str, dict[str, str]] = {}
+    problems: list[Diagnostic] = []
     for base in reversed(search_path(root)):
         path = base / STRINGS_FILE
-        if path.is_file():
-            for lang, texts in (load_yaml(path, root) or {}).items():
-                merged.setdefault(lang, {}).update(texts or {})
+        if path.exists() or path.is_symlink():
+            data = load_yaml(path, root)
+            for lang, texts in _checked_strings(data, path, root, problems).items():
+                merged.setdefault(lang, {}).update(texts)
+    if problems:
+        raise LayoutError(problems)
     return merged
+
+
+def _checked_strings(data, path: Path, root: Path, problems: list[Diagnostic]) -> dict:
+    shown = display_path(path, root)
+
+    def wrong(line, message):
+        problems.append(Diagnostic(shown, line, message, code="layout"))
+
+    if data is None:
+        return {}
+    if not isinstance(data, Located):
+        wrong(getattr(data, "line", 1), "strings.yaml maps each language to its texts")
+        return {}
+    checked = {}
+    for lang, texts in data.items():
+        if not isinstance(texts, Located):
+            wrong(data.line_of(lang), f"'{lang}' must map names to texts")
+            continue
+        kept = {}
+        for key, value in texts.items():
+            line = texts.line_of(key)
+            if key == "month-names":
+                if not (isinstance(value, list) and len(value) == 12
+                        and all(isinstance(v, str) for v in value)):
+                    wrong(line, f"'{lang}.month-names' must list the 12 month names, January first")
+                    continue
+            elif not isinstance(value, str):
+                wrong(line, f"'{lang}.{key}' must be a text")
+                continue
+            elif key == "date-format":
+                try:
+                    pattern.check(value, DATE_FIELDS)
+                except ValueError as error:
+                    wrong(line, f"'{lang}.date-format': {error}")
+                    continue
+            kept[key] = value
+        checked[lang] = kept
+    return checked
 
 
 def typeset(text: str | None, lang: str) -> Markup | None:
@@ -44,10 +97,11 @@ def typeset(text: str | None, lang: str) -> Markup | None:
     return escape(text)
 
 
-def format_date(date: datetime.date, pattern: str, month_names: list[str] | None = None) -> str:
-    """Fill PATTERN's {year}, {month}, {day} and {month_name} from DATE."""
+def format_date(date: datetime.date, form: str, month_names: list[str] | None = None) -> str:
+    """Fill FORM's {year}, {month}, {day} and {month_name} from DATE (see handbill.pattern)."""
     month_name = month_names[date.month - 1] if month_names else str(date.month)
-    return pattern.format(year=date.year, month=date.month, day=date.day, month_name=month_name)
+    return pattern.fill(form, {"year": date.year, "month": date.month, "day": date.day,
+                               "month_name": month_name})
 
 
 _PLACEHOLDER = re.compile(r'<span class="citation" data-cluster="([^"]+)"></span>')
@@ -63,8 +117,7 @@ def fill_citations(html: str, bibliography: Bibliography) -> Markup:
 
 def _site(site: Site, bundle: Bundle) -> dict:
     """What the templates show of site.yaml, and the QR code of the handout's online version."""
-    url = bundle.meta.url or (site.handout_url.format(bundle=bundle.name) if site.handout_url
-                              else None)
+    url = bundle.meta.url or handout_url(site, bundle.name)
     accent = site.colours.get("ink", "#1d2529")
     return {
         "organisation": site.organisation,
@@ -119,6 +172,9 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
         "languages": languages,
         "lang": languages[0],
         "title": " · ".join(meta.title[lang] for lang in languages),
+        # The first language's subtitle as plain text, for the document's metadata (an
+        # attribute: the typeset subtitle's markup has no place there).
+        "description": meta.subtitle.get(languages[0]),
         "date": meta.date.isoformat(),
         "keywords": meta.keywords,
         "audience": meta.audience,
@@ -147,11 +203,14 @@ def render_html(bundle: Bundle, layout: Layout, languages: tuple[str, ...],
     env = make_environment(root)
 
     def asset_url(name: str) -> str:
-        path = find_asset(name, root)
+        manifest = display_path(layout.path / "layout.yaml", root)
+        try:
+            path = find_asset(name, root)
+        except LayoutError as error:
+            raise LayoutError([replace(d, path=manifest) for d in error.diagnostics]) from None
         if path is None:
-            raise LayoutError(Diagnostic(display_path(layout.path / "layout.yaml", root), None,
-                                         f"layout asset '{name}' not found"))
-        return path.resolve().as_uri()
+            raise LayoutError(Diagnostic(manifest, None, f"layout asset '{name}' not found"))
+        return check(path, root, code="layout").as_uri()
 
     env.globals["asset_url"] = asset_url
     try:
@@ -161,13 +220,25 @@ def render_html(bundle: Bundle, layout: Layout, languages: tuple[str, ...],
     except jinja2.TemplateSyntaxError as error:
         raise LayoutError(Diagnostic(display_path(error.filename or error.name or "?", root),
                                      error.lineno, f"template syntax: {error.message}")) from None
-    except jinja2.TemplateNotFound as error:
-        raise LayoutError(Diagnostic(display_path(layout.path / "layout.yaml", root), None,
-                                     f"template '{error.name}' not found")) from None
-    except jinja2.UndefinedError as error:
+    except jinja2.TemplateNotFound as error:  # at the {% include %} that asked, if one did
+        filename, line = _template_frame(error)
+        raise LayoutError(Diagnostic(display_path(filename or layout.path / "layout.yaml", root),
+                                     line, f"template '{error.name}' not found")) from None
+    except (jinja2.UndefinedError, jinja2.sandbox.SecurityError) as error:
         filename, line = _template_frame(error)
         raise LayoutError(Diagnostic(display_path(filename or layout.path, root), line,
                                      f"template: {error.message}")) from None
+    except jinja2.TemplateError as error:
+        filename, line = _template_frame(error)
+        raise LayoutError(Diagnostic(display_path(filename or layout.path, root), line,
+                                     f"template: {error.message or error}")) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as error:
+        # A template's own code failed ({{ 1 + 'a' }}): at its line, not a traceback.
+        filename, line = _template_frame(error)
+        if filename is None:
+            raise
+        raise LayoutError(Diagnostic(display_path(filename, root), line,
+                                     f"template: {type(error).__name__}: {error}")) from None
 
 
 def _template_frame(error: BaseException) -> tuple[str | None, int | None]:

@@ -7,12 +7,14 @@ The JSON report's schema is docs/report.schema.json.
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
 from pathlib import Path
 
 from . import __version__
 from .builder import BuildReport, Output
-from .errors import display_path
+from .errors import Diagnostic, OutputError, display_path, printable
 from .pdf import write_atomic
 
 REPORT_VERSION = 1
@@ -35,13 +37,14 @@ class Progress:
 
     def __call__(self, output: Output) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, advance=1,
-                            description=display_path(output.job.target, self.project))
+            self.bar.update(self.task, advance=1, description=printable(
+                display_path(output.job.target, self.project)))
             return
         for path, pages, size in output.files or [(output.job.target, 0, 0)]:
             status = {"built": "wrote", "cached": "up to date", "failed": "failed"}[output.status]
             detail = f" ({pages} pages, {size:,} bytes)" if output.status != "failed" else ""
-            print(f"{status} {display_path(path, self.project)}{detail}", file=self.stream)
+            print(f"{status} {printable(display_path(path, self.project))}{detail}",
+                  file=self.stream)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -76,7 +79,8 @@ def rows(report: BuildReport, project: Path) -> list[dict]:
 def print_summary(report: BuildReport, project: Path, stream=None) -> None:
     """The summary table: a rich table on a terminal, aligned text otherwise."""
     stream = stream or sys.stdout
-    table = rows(report, project)
+    table = [{k: printable(v) if isinstance(v, str) else v for k, v in row.items()}
+             for row in rows(report, project)]  # one line a row, whatever a name holds
     if not table:
         return
     counts = {s: sum(1 for r in table if r["status"] == s) for s in ("built", "cached", "failed")}
@@ -109,6 +113,32 @@ def _n(value) -> str:
     return "-" if value is None else f"{value:,}"
 
 
+def write_through(path: Path, data: bytes, what: str, project: Path) -> None:
+    """Write DATA to PATH, which the user named, without destroying what PATH is.
+
+    A regular file (or a new one) is replaced atomically; a link stays a link and
+    the file it points at gets DATA (atomically, when that is a regular file); a FIFO
+    or a device (``/dev/stdout``) is written into. A failure is an OutputError
+    located at PATH.
+    """
+    try:
+        try:
+            info = os.stat(path)  # what the path leads to, links followed
+        except FileNotFoundError:
+            info = None
+        if info is None and not os.path.islink(path):
+            write_atomic(path, data)  # a new file
+        elif info is not None and stat.S_ISREG(info.st_mode):
+            write_atomic(Path(os.path.realpath(path)), data)  # a link stays, its file is replaced
+        else:  # a FIFO, a device (/dev/stdout), a link to nothing yet: written through
+            with open(path, "wb") as stream:
+                stream.write(data)
+    except OSError as error:
+        raise OutputError(Diagnostic(display_path(path, project), None,
+                                     f"cannot write the {what}: {error.strerror or error}",
+                                     code="output")) from None
+
+
 def write_report(report: BuildReport, project: Path, path: Path) -> None:
     """The build as JSON, for machines (schema: docs/report.schema.json)."""
     data = {
@@ -122,4 +152,5 @@ def write_report(report: BuildReport, project: Path, path: Path) -> None:
         } for d in report.all_diagnostics],
         "failed": report.failed,
     }
-    write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
+    write_through(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode(),
+                  "report", project)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from . import guard, pattern
 from .errors import ContentError, Diagnostic, display_path
 from .model import LANGUAGES
 from .yamlfile import Located, load_yaml
@@ -43,10 +44,15 @@ class Site:
     print_profile: Path | None = None
 
 
+def handout_url(site: Site, bundle: str) -> str | None:
+    """The site's handout-url with {bundle} filled in (checked when site.yaml loaded)."""
+    return pattern.fill(site.handout_url, {"bundle": bundle}) if site.handout_url else None
+
+
 def load_site(root: Path) -> Site:
     """The project's site.yaml, checked; an empty Site when there is none."""
     path = root / SITE_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return Site()
     shown = display_path(path, root)
     data = load_yaml(path, root)
@@ -82,29 +88,53 @@ def load_site(root: Path) -> Site:
             return None
         return None if value is None else str(value)
 
-    logo = None
-    if data.get("logo") is not None:
-        logo = (root / str(data["logo"])).resolve()
-        if not logo.is_relative_to(root.resolve()) or not logo.is_file():
-            error(data.line_of("logo"), f"logo '{data['logo']}' not found in the project")
+    def project_file(key: str, what: str):
+        """The file KEY names, inside the project (the guard's rule), or None."""
+        if data.get(key) is None:
+            return None
+        named = guard.Named(path, data.line_of(key), what, str(data[key]))
+        found = root / str(data[key])
+        problem = guard.refusal(found, root, named, code="site")
+        if problem is not None:
+            problems.append(problem)
+            return None
+        if not found.is_file():
+            error(data.line_of(key), f"{what} '{data[key]}' not found in the project")
+            return None
+        return found.resolve()
+
+    logo = project_file("logo", "logo")
+    if logo is not None and logo.suffix.lower() not in (".svg", ".png"):
+        error(data.line_of("logo"), "the logo must be an SVG or PNG file")
+        logo = None
+    elif logo is not None:
+        from .images import image_problems
+
+        problem, inside = image_problems(logo, root, root)
+        problems.extend(inside)
+        if problem:
+            error(data.line_of("logo"), f"logo '{data['logo']}' {problem}")
+        if problem or inside:
             logo = None
-        elif logo.suffix.lower() not in (".svg", ".png"):
-            error(data.line_of("logo"), "the logo must be an SVG or PNG file")
-            logo = None
-    profile = None
-    if data.get("print-profile") is not None:
-        profile = (root / str(data["print-profile"])).resolve()
-        if not profile.is_relative_to(root.resolve()) or not profile.is_file():
-            error(data.line_of("print-profile"),
-                  f"print profile '{data['print-profile']}' not found in the project")
-            profile = None
-        elif profile.read_bytes()[16:20] != b"CMYK":
+    profile = project_file("print-profile", "print profile")
+    if profile is not None:
+        try:
+            header = guard.read_bytes(profile, root, limit=20_000_000, code="site")[16:20]
+        except ContentError as refused:
+            problems.extend(refused.diagnostics)
+            header, profile = b"", None
+        if profile is not None and header != b"CMYK":
             error(data.line_of("print-profile"), "the print profile must be a CMYK ICC profile")
             profile = None
     colours = {}
-    for name, value in (data.get("colours") or {}).items():
+    given = data.get("colours")
+    if given is not None and not isinstance(given, Located):
+        error(data.line_of("colours"), "'colours' must be a mapping of names to hex colours, "
+              'like accent: "#0e6e75"')
+        given = None
+    for name, value in (given or {}).items():
         if not re.fullmatch(r"[a-z][a-z-]*", str(name)) or not _HEX.match(str(value)):
-            error(data["colours"].line_of(name),
+            error(given.line_of(name),
                   f"colour '{name}: {value}' must be a lowercase name and a hex colour like #0e6e75")
         else:
             colours[name] = str(value)
@@ -112,6 +142,11 @@ def load_site(root: Path) -> Site:
         value = text(key)
         if value is not None and not value.startswith("https://") and not value.startswith("http://"):
             error(data.line_of(key), f"'{key}' must be an http(s) address")
+        elif key == "handout-url" and value is not None:
+            try:
+                pattern.check(value, ("bundle",))
+            except ValueError as wrong:
+                error(data.line_of(key), f"'handout-url': {wrong}")
     if problems:
         raise ContentError(problems)
     return Site(per_language("organisation"), per_language("address"), text("phone"),

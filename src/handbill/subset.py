@@ -1,9 +1,11 @@
 """Subset each font to the document's characters, cache the subsets, write the @font-face CSS.
 
 A subset is keyed by the hash of its font file and of the character set, and
-kept in the project's ``.cache/handbill/fonts/``; the same document (or any
-document with the same characters) reuses it. fontTools writes the same bytes
-for the same input, so subsets, and the PDFs made from them, are reproducible.
+kept in the project's ``.cache/handbill/fonts/`` (a :class:`handbill.cache.Cache`:
+each subset verified by its recorded hash before it is used, made again when
+it fails); the same document (or any document with the same characters) reuses
+it. HarfBuzz writes the same bytes for the same input, so subsets, and the PDFs
+made from them, are reproducible.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+from .cache import Cache
 from .fonts import Face, FontPlan
-from .pdf import write_atomic
 
-CACHE_DIR = Path(".cache") / "handbill" / "fonts"
+#: The cache's folder name under .cache/handbill/.
+CACHE_NAME = "fonts"
 
 
 @lru_cache(maxsize=64)
@@ -29,27 +32,28 @@ def _file_hash(path: Path, stamp: tuple[int, int]) -> str:
 
 
 @lru_cache(maxsize=64)
-def _subset_name(face: Face, chars: frozenset[str]) -> tuple[str, tuple[int, ...]]:
-    """The cache file name of FACE's subset to CHARS, and the code points it keeps."""
+def _subset_key(face: Face, chars: frozenset[str]) -> tuple[str, tuple[int, ...]]:
+    """The cache key of FACE's subset to CHARS, and the code points it keeps."""
     from .coverage import cmap
 
     wanted = tuple(sorted(ord(c) for c in chars if ord(c) in cmap(face)))
     key = hashlib.sha256((_file_hash(face.path, face.stamp) + f"#{face.index}:" +
                           ",".join(map(str, wanted))).encode())
-    return f"{key.hexdigest()[:24]}{face.path.suffix.lower()}", wanted
+    return key.hexdigest(), wanted
 
 
-def subset_face(face: Face, chars: frozenset[str], cache: Path) -> Path:
+def subset_face(face: Face, chars: frozenset[str], cache: Cache) -> Path:
     """A subset of FACE holding CHARS (those it has), from the cache or made now.
 
     HarfBuzz's subsetter (uharfbuzz) does the work: milliseconds even for a CJK
     face, where fontTools takes about half a second. Every OpenType layout
     feature and every name record is kept.
     """
-    name, wanted = _subset_name(face, chars)
-    target = cache / name
-    if target.is_file():
-        return target
+    key, wanted = _subset_key(face, chars)
+    suffix = face.path.suffix.lower()
+    found = cache.get(key, suffix)
+    if found is not None:
+        return found
     import uharfbuzz as hb
 
     blob = hb.Blob.from_file_path(str(face.path))
@@ -64,8 +68,7 @@ def subset_face(face: Face, chars: frozenset[str], cache: Path) -> Path:
     subset = hb.subset(hb.Face(blob, face.index), font_input)
     if subset is None:
         raise RuntimeError(f"HarfBuzz could not subset {face.path}")
-    write_atomic(target, subset.blob.data)
-    return target
+    return cache.put(key, suffix, subset.blob.data)
 
 
 def font_face_css(plan: FontPlan, chars: frozenset[str] | None, root: Path) -> str:
@@ -75,7 +78,7 @@ def font_face_css(plan: FontPlan, chars: frozenset[str] | None, root: Path) -> s
     font files are handed to WeasyPrint whole.
     """
     rules = []
-    cache = root / CACHE_DIR
+    cache = Cache(root, CACHE_NAME)
     for family, faces in plan.faces.items():
         for face in faces:
             path = subset_face(face, chars, cache) if chars is not None else face.path

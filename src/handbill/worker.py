@@ -56,27 +56,65 @@ class RenderTask:
 
 def back(task: RenderTask) -> Output:
     """Render a prepared job and write its PDF(s)."""
-    from .pdf import render_pdf, write_atomic
+    from .pdf import render_pdf
 
     output, job = task.output, task.output.job
     try:
         with _time_limit(task.timeout, task.source):
             data, pages = render_pdf(task.html, **task.render)
-        write_atomic(job.target, data)
-        output.files.append((job.target, pages, len(data)))
+        written = [(job.target, data, pages)]
         if task.sheet is not None:
             from .impose import impose_booklet
 
             sheets = impose_booklet(data, sheet=task.sheet)
             imposed = job.target.with_name(job.target.stem + ".imposed.pdf")
-            write_atomic(imposed, sheets)
-            output.files.append((imposed, -(-pages // 4) * 2, len(sheets)))
+            written.append((imposed, sheets, -(-pages // 4) * 2))
+        for path, pdf, count in written:
+            _write(path, pdf, task.render.get("project"))
+            output.files.append((path, count, len(pdf)))
     except HandbillError as error:
         output.status = "failed"
         output.diagnostics += error.diagnostics
+    except Exception as error:  # noqa: BLE001 - one document's bug never stops the others
+        output.status = "failed"
+        output.diagnostics.append(unexpected(error, task.source))
     # The front's time counts too; perf_counter is one clock for all processes on Linux.
     output.seconds = time.perf_counter() - task.started
     return output
+
+
+def _write(path: Path, data: bytes, project: Path | None) -> None:
+    """Write a PDF atomically; a write that fails is an error at the PDF's path (the
+    previous PDF, if any, stays as it was, and no temporary file is left)."""
+    from .errors import OutputError, display_path
+    from .pdf import write_atomic
+
+    try:
+        write_atomic(path, data)
+    except OSError as error:
+        raise OutputError(Diagnostic(display_path(path, project), None,
+                                     f"cannot write the PDF: {error.strerror or error}",
+                                     code="output")) from None
+
+
+def unexpected(error: Exception, source: str) -> Diagnostic:
+    """An error handbill did not foresee, as a finding about the document it happened on.
+
+    One document's failure never stops the others. HANDBILL_DEBUG=1 raises it
+    instead, with its traceback, for whoever fixes the bug.
+    """
+    if os.environ.get("HANDBILL_DEBUG"):
+        raise error
+    if isinstance(error, RecursionError):
+        return Diagnostic(source, None, "the document nests its elements too deeply to lay out",
+                          code="limits", hint="flatten deeply nested lists, quotes or emphasis")
+    if isinstance(error, MemoryError):
+        return Diagnostic(source, None, "laying the document out ran out of memory",
+                          code="limits", hint="build it alone (-j 1), or shorten it")
+    return Diagnostic(source, None, f"handbill failed on this document ({type(error).__name__}: "
+                      f"{str(error)[:200]})", code="internal",
+                      hint="this is a bug in handbill: please report it, with the bundle "
+                           "(HANDBILL_DEBUG=1 shows where it happened)")
 
 
 @contextmanager
@@ -105,16 +143,67 @@ def _time_limit(seconds: float, source: str):
         signal.signal(signal.SIGALRM, previous)
 
 
-def start_worker() -> None:
-    """A worker's first step: import WeasyPrint, once for all its documents."""
+#: Whether this worker is rendering a task (see _stop).
+_BUSY = False
+#: How often a worker looks whether the process that started it is still there (seconds).
+PARENT_POLL = 0.5
+
+
+def start_worker(parent: int | None = None) -> None:
+    """A worker's first step: its signals, a watch on its parent, then WeasyPrint's import.
+
+    Ctrl-C on a terminal reaches every process of the group: a worker ignores it
+    and lets the main process stop the build. SIGTERM (from the main process, or
+    from the watch) stops it: in a task by unwinding it, so that a PDF being
+    written leaves no temporary file, otherwise at once, quietly. Should the main
+    process die without stopping it (SIGKILL), the watch sees its parent gone
+    within PARENT_POLL seconds and stops it the same way.
+    """
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by the parent while it forked us
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    parent = parent or os.getppid()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                     name="handbill-parent-watch").start()
     from .engine import load
 
     try:
         load()
     except KeyboardInterrupt:
-        # Ctrl-C or SIGTERM while importing: the build is stopping, and the main process
-        # says so. Leave quietly (the pool would print the interrupted import's traceback).
+        # Stopped while importing: the build is stopping, and the main process says
+        # so. Leave quietly (the pool would print the interrupted import's traceback).
         os._exit(130)
+
+
+def _stop(signum, frame) -> None:
+    """SIGTERM in a worker: unwind the task it renders (temporary files removed), or leave."""
+    if _BUSY:
+        raise KeyboardInterrupt
+    os._exit(0)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os.kill(os.getpid(), __import__("signal").SIGTERM)
+    time.sleep(5)  # a task that does not unwind in time (stuck in C code): leave anyway
+    os._exit(1)
+
+
+def work(task: RenderTask) -> Output:
+    """back(), in a worker: a task stopped by SIGTERM unwinds, then the worker leaves."""
+    global _BUSY
+    _BUSY = True
+    try:
+        return back(task)
+    except KeyboardInterrupt:
+        os._exit(130)  # after unwinding: a PDF being written left no temporary file
+    finally:
+        _BUSY = False
 
 
 def _stopped(task: RenderTask) -> Output:
@@ -182,9 +271,10 @@ class Workers:
         except BrokenProcessPool:
             return _stopped(task)
 
-    def close(self) -> None:
+    def close(self, stop: bool = False) -> None:
+        """Let the workers finish and leave; with STOP, stop them now (see _Pool.close)."""
         for pool in self._pools:
-            pool.close()
+            pool.close(stop)
         self._pools.clear()
 
 
@@ -195,32 +285,49 @@ class _Pool:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        import signal
+
         self.size = size
         self.given = 0
         self.running: set = set()
-        # fork: a worker starts from this process as it is, nothing imported again.
+        # fork: a worker starts from this process as it is, nothing imported again. The
+        # signals that stop a build wait while it forks: a worker takes them only once it
+        # has its own handlers (start_worker), and this process gets them right after.
         self.executor = ProcessPoolExecutor(max_workers=size, initializer=start_worker,
+                                            initargs=(os.getpid(),),
                                             mp_context=multiprocessing.get_context("fork"))
-        self.executor.submit(int)  # forks the workers (and starts their WeasyPrint import) now
+        stopping = {signal.SIGINT, signal.SIGTERM}
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+        try:
+            self.executor.submit(int)  # forks the workers (and starts their WeasyPrint import)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     def room(self) -> int:
         self.running = {f for f in self.running if not f.done()}
         return self.size - len(self.running)
 
     def submit(self, task: RenderTask):
-        future = self.executor.submit(back, task)
+        future = self.executor.submit(work, task)
         self.given += 1
         self.running.add(future)
         return future
 
-    def close(self) -> None:
+    def close(self, stop: bool = False) -> None:
         """Stop the workers once they are done; at once if they were never given a task
-        (the build stopped early: a usage error, Ctrl-C), not after WeasyPrint's import."""
+        (the build stopped early: a usage error), not after WeasyPrint's import. With
+        STOP (Ctrl-C, SIGTERM), stop them now: a worker in a task unwinds it first."""
+        # The executor's own processes (Python 3.14 has kill_workers()).
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
         if not self.given:
-            # The executor's own processes (Python 3.14 has kill_workers()); killed,
-            # as a worker without a task has nothing to clean up, nor anything to say.
-            for process in list((getattr(self.executor, "_processes", None) or {}).values()):
+            for process in processes:  # nothing to clean up, nor anything to say
                 process.kill()
+        elif stop:
+            for process in processes:
+                try:
+                    process.terminate()
+                except (OSError, ValueError):
+                    pass
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 

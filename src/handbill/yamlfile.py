@@ -12,11 +12,14 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError, Diagnostic, display_path
+from .guard import Named, read_text
 
 #: Refuse YAML files larger than this (bytes): metadata is small.
 MAX_YAML_BYTES = 1_000_000
 #: Refuse documents that, with their aliases expanded, hold more nodes than this.
 MAX_EXPANDED_NODES = 100_000
+#: Refuse documents nested deeper than this (a mapping in a list in a mapping...).
+MAX_DEPTH = 100
 
 
 class Located(dict):
@@ -49,23 +52,49 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 class _Loader(_Base):
     def construct_document(self, node):
-        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
-            raise yaml.YAMLError(f"the document expands to more than {MAX_EXPANDED_NODES} values "
-                                 "through its aliases (a billion-laughs document?)")
+        _check_shape(node)
         return super().construct_document(node)
 
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:  # 2023-02-30: a date's shape, not a date
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not a date: {error}", node.start_mark) from None
 
-def _expanded_size(node, sizes: dict) -> int:
-    """How many nodes NODE stands for once every alias is expanded (memoised per node)."""
-    key = id(node)
-    if key not in sizes:
-        sizes[key] = 1  # a recursive alias counts once
-        if isinstance(node, yaml.SequenceNode):
-            sizes[key] = 1 + sum(_expanded_size(child, sizes) for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            sizes[key] = 1 + sum(_expanded_size(k, sizes) + _expanded_size(v, sizes)
-                                 for k, v in node.value)
-    return sizes[key]
+
+def _children(node) -> list:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    return []
+
+
+def _check_shape(root) -> None:
+    """Refuse a document nested deeper than MAX_DEPTH, or that expands through its aliases
+    to more than MAX_EXPANDED_NODES values; without recursion, so depth costs no stack."""
+    depth = {id(root): 1}
+    order, stack, seen = [], [root], set()
+    while stack:  # each node once, parents before children
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        for child in _children(node):
+            if id(child) not in depth:
+                depth[id(child)] = depth[id(node)] + 1
+                if depth[id(child)] > MAX_DEPTH:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"nested more than {MAX_DEPTH} levels deep", child.start_mark)
+            stack.append(child)
+    sizes: dict[int, int] = {}
+    for node in reversed(order):  # children before parents; an alias loop counts once
+        sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in _children(node))
+        if sizes[id(node)] > MAX_EXPANDED_NODES:
+            raise yaml.YAMLError(f"the document expands to more than {MAX_EXPANDED_NODES} values "
+                                 "through its aliases (a billion-laughs document?)")
 
 
 def _construct_mapping(loader, node):
@@ -80,6 +109,10 @@ def _construct_mapping(loader, node):
         except TypeError:
             raise yaml.constructor.ConstructorError(
                 None, None, "unhashable key", key_node.start_mark) from None
+        if key in result:  # PyYAML keeps the last silently; the writer meant one of them
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}' (first at line {result.key_lines[key]})",
+                key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -94,23 +127,18 @@ def _construct_sequence(loader, node):
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-def load_yaml(path: Path, root: Path | None = None):
-    """Load one YAML file safely; raise :class:`ContentError` located at the fault."""
+def load_yaml(path: Path, root: Path, named: Named | None = None, *,
+              limit: int = MAX_YAML_BYTES):
+    """Load one YAML file safely; raise :class:`ContentError` located at the fault.
+
+    The file is read through the guard (:mod:`handbill.guard`): inside the project
+    (or handbill's own files), a regular file, at most LIMIT bytes.
+    """
     shown = display_path(path, root)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ContentError(Diagnostic(shown, None, f"cannot read: {error.strerror}")) from None
-    if len(data) > MAX_YAML_BYTES:
-        raise ContentError(Diagnostic(
-            shown, None, f"YAML file is {len(data)} bytes, more than the {MAX_YAML_BYTES} allowed"))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ContentError(Diagnostic(shown, line, "file is not valid UTF-8")) from None
+    text = read_text(path, root, named, limit=limit, code="yaml")
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as error:
@@ -118,6 +146,7 @@ def load_yaml(path: Path, root: Path | None = None):
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         problem = error.problem or error.context or "invalid YAML"
-        raise ContentError(Diagnostic(shown, line, f"invalid YAML: {problem}", column=column)) from None
+        raise ContentError(Diagnostic(shown, line, f"invalid YAML: {problem}", column=column,
+                                      code="yaml")) from None
     except yaml.YAMLError as error:
-        raise ContentError(Diagnostic(shown, None, f"invalid YAML: {error}")) from None
+        raise ContentError(Diagnostic(shown, None, f"invalid YAML: {error}", code="yaml")) from None
