@@ -68,3 +68,44 @@ def assert_same_pdfs(one: Path, two: Path, count: int) -> None:
     assert len(found) == count
     for rel in found:
         assert (one / rel).read_bytes() == (two / rel).read_bytes(), rel
+
+
+def children(pid: int) -> list[int]:
+    """The processes PID started that are still running (Linux's /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:  # the task ended meanwhile
+            continue
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether process PID runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def lengthen(bundle: Path, times: int = 5) -> None:
+    """BUNDLE's texts TIMES over: a worker takes seconds to render it."""
+    for name in ("en.md", "zh-Hans.md"):
+        text = (bundle / name).read_text(encoding="utf-8")
+        (bundle / name).write_text(text + ("\n" + text.split("\n", 1)[1]) * (times - 1),
+                                   encoding="utf-8")
+
+
+def wait_for(condition, seconds: float = 60.0, what: str = "the condition"):
+    """Poll CONDITION until it holds (returning its value), at most SECONDS."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError(f"{what} did not happen within {seconds} s")

@@ -16,7 +16,7 @@ import pytest
 from handbill import engine
 from handbill.cli import run
 
-from conftest import add_second_bundle, assert_same_pdfs
+from conftest import add_second_bundle, assert_same_pdfs, children, lengthen
 
 #: The libraries WeasyPrint 70 loads, by the spelling that names them on Linux.
 WEASYPRINT_LIBRARIES = ("gobject-2.0", "pango-1.0", "harfbuzz", "harfbuzz-subset", "fontconfig",
@@ -218,19 +218,9 @@ def test_a_build_that_stops_early_stops_its_early_worker_quietly(project, tmp_pa
     assert list(temp.iterdir()) == [] and not (project / "out").exists()
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
-    return found
-
-
 def _long_bundle(project: Path) -> None:
     """The sample's texts five times over: a worker takes seconds to render it."""
-    bundle = project / "content" / "stem-cells-t2dm"
-    for name in ("en.md", "zh-Hans.md"):
-        text = (bundle / name).read_text(encoding="utf-8")
-        (bundle / name).write_text(text + ("\n" + text.split("\n", 1)[1]) * 4, encoding="utf-8")
+    lengthen(project / "content" / "stem-cells-t2dm")
 
 
 def _signal_the_worker(project: Path, signum: int, after: float) -> tuple[int, str]:
@@ -240,7 +230,7 @@ def _signal_the_worker(project: Path, signum: int, after: float) -> tuple[int, s
                                 "build", "-j", "1"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not (workers := _children(process.pid)) and time.monotonic() < deadline:
+    while not (workers := children(process.pid)) and time.monotonic() < deadline:
         time.sleep(0.005)
     time.sleep(after)
     for pid in workers:

@@ -3,9 +3,11 @@ a hang or a half-written PDF."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -17,7 +19,7 @@ import pytest
 from handbill.cli import run
 from pdfcheck import all_text
 
-from conftest import REPO
+from conftest import REPO, alive, children, lengthen, wait_for
 
 BUNDLE = "content/stem-cells-t2dm"
 
@@ -269,3 +271,155 @@ def test_page_limit_and_render_timeout(project, capsys):
     assert code == 1
     assert f"{BUNDLE}: error: rendering took more than 0.05 s and was stopped [limits]" in err
     assert _no_pdf(project)
+
+
+# ---- processes: a killed parent, Ctrl-C on a terminal ------------------------------------
+
+def _two_bundles(project: Path) -> Path:
+    """The sample (quick) and a copy five times as long: with -j 2, once the first PDF is
+    written one worker waits for work and the other renders for seconds."""
+    long = project / "content" / "long"
+    shutil.copytree(project / BUNDLE, long)
+    lengthen(long)
+    return project / "out" / "stem-cells-t2dm" / "handout.pdf"
+
+
+def _build_process(project: Path, **popen) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "handbill", "--project", str(project),
+                             "build", "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, **popen)
+
+
+def _temporary_files(project: Path) -> list[str]:
+    return [p.name for p in (project / "out").rglob(".*.tmp")]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_workers_leave_when_the_main_process_is_killed(project):
+    first = _two_bundles(project)
+    process = _build_process(project)
+    workers = wait_for(lambda: len(children(process.pid)) >= 2 and children(process.pid),
+                       what="two workers")
+    wait_for(first.is_file, what="the first PDF")  # one worker idle, one rendering
+    process.kill()  # SIGKILL: no handler runs, the workers are not told
+    process.communicate(timeout=30)
+    wait_for(lambda: not any(alive(pid) for pid in workers), seconds=10,
+             what="the orphaned workers leaving")
+    assert _temporary_files(project) == []
+    long = project / "out" / "long" / "handout.pdf"
+    assert not long.exists() or len(pypdf.PdfReader(long).pages) > 4
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_ctrl_c_on_a_terminal_stops_every_process_with_one_line(project):
+    first = _two_bundles(project)
+    # Its own process group, as a shell gives a command; Ctrl-C signals the whole group.
+    process = _build_process(project, start_new_session=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    workers = wait_for(lambda: len(children(process.pid)) >= 2 and children(process.pid),
+                       what="two workers")
+    wait_for(first.is_file, what="the first PDF")
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    lines = [line for line in err.splitlines() if not line.startswith("wrote ")]
+    assert lines == ["handbill: interrupted; finished PDFs are complete, none is half-written"]
+    wait_for(lambda: not any(alive(pid) for pid in workers), seconds=10,
+             what="the workers leaving")
+    assert _temporary_files(project) == []
+    assert len(pypdf.PdfReader(first).pages) == 4
+
+
+# ---- writing output: full disks, read-only folders, named paths that are not files ----------
+
+def _same_characters_edit(project: Path) -> None:
+    """A change that makes the handout rebuild with the very same characters (its font
+    subsets stay cached: the only file the rebuild writes is the PDF)."""
+    _edit(project / BUNDLE / "en.md", "## Conclusion", "## Conclusoin")
+
+
+@pytest.mark.parametrize("limit,message", [
+    # Past the font subsets WeasyPrint copies to the temporary folder (95 KB), short of
+    # the PDF (about 200 KB): writing the PDF fails.
+    (130_000, "out/stem-cells-t2dm/handout.pdf: error: cannot write the PDF: File too large "
+              "[output]"),
+    # Short of the subsets: WeasyPrint's temporary copy of a font fails.
+    (50_000, "content/stem-cells-t2dm: error: a file could not be written while rendering: "
+             "File too large [output]")])
+def test_a_write_that_fails_is_an_error_and_the_old_pdf_stays(project, limit, message):
+    # The file-size limit makes every write past LIMIT fail (EFBIG), as a full disk makes
+    # them fail: no privileges needed.
+    import resource
+
+    lengthen(project / BUNDLE)
+    assert run(["--project", str(project), "build"]) == 0
+    pdf = project / "out" / "stem-cells-t2dm" / "handout.pdf"
+    before = pdf.read_bytes()
+    assert len(before) > 130_000
+    _same_characters_edit(project)
+    done = subprocess.run([sys.executable, "-m", "handbill", "--project", str(project), "build"],
+                          capture_output=True, text=True, timeout=120,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE,
+                                                                (limit, limit)))
+    assert done.returncode == 1, done.stderr
+    assert message in done.stderr.splitlines(), done.stderr
+    assert "Traceback" not in done.stderr
+    assert pdf.read_bytes() == before
+    assert _temporary_files(project) == []
+
+
+def _mount_tmpfs(folder: Path, size: str) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True)
+    return done.returncode == 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small file system takes root (CI is root)")
+@pytest.mark.parametrize("how,reason", [("full", "No space left on device"),
+                                        ("read-only", "Read-only file system")])
+def test_a_full_or_read_only_output_folder(project, how, reason):
+    out = project / "out"
+    if not _mount_tmpfs(out, "2m"):
+        pytest.skip("this machine does not let root mount a tmpfs")
+    try:
+        assert run(["--project", str(project), "build"]) == 0
+        pdf = out / "stem-cells-t2dm" / "handout.pdf"
+        before = pdf.read_bytes()
+        _same_characters_edit(project)
+        if how == "full":
+            with open(out / "filler", "wb") as filler:  # every block but a few KB
+                try:
+                    while True:
+                        filler.write(b"\0" * 65536)
+                except OSError:
+                    pass
+        else:
+            subprocess.run(["mount", "-o", "remount,ro", str(out)], check=True)
+        done = subprocess.run([sys.executable, "-m", "handbill", "--project", str(project),
+                               "build"], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1, done.stderr
+        assert f"out/stem-cells-t2dm/handout.pdf: error: cannot write the PDF: {reason} " \
+               "[output]" in done.stderr.splitlines(), done.stderr
+        assert "Traceback" not in done.stderr
+        assert pdf.read_bytes() == before
+        assert _temporary_files(project) == []
+    finally:
+        subprocess.run(["umount", str(out)], check=False)
+
+
+def test_report_into_a_fifo_is_written_through(project, tmp_path):
+    import threading
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    assert run(["--project", str(project), "build", "--report", str(fifo)]) == 0
+    reader.join(timeout=60)
+    assert os.path.exists(fifo) and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    import json
+
+    report = json.loads(received[0])
+    assert report["failed"] is False and report["outputs"][0]["status"] == "built"

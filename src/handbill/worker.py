@@ -111,6 +111,10 @@ def unexpected(error: Exception, source: str) -> Diagnostic:
     if isinstance(error, MemoryError):
         return Diagnostic(source, None, "laying the document out ran out of memory",
                           code="limits", hint="build it alone (-j 1), or shorten it")
+    if isinstance(error, OSError) and error.strerror:  # WeasyPrint's temporary font copies
+        return Diagnostic(source, None, f"a file could not be written while rendering: "
+                          f"{error.strerror}", code="output",
+                          hint="is the disk, or the temporary folder (TMPDIR), full?")
     return Diagnostic(source, None, f"handbill failed on this document ({type(error).__name__}: "
                       f"{str(error)[:200]})", code="internal",
                       hint="this is a bug in handbill: please report it, with the bundle "
