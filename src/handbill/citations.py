@@ -109,6 +109,13 @@ def read_style(path: Path, root: Path) -> str:
         raise ContentError(Diagnostic(display_path(path, root), 1,
                                       "not a CSL style (its root element is not <style>)",
                                       code="citation"))
+    parent = next((link for link in tree.getroot().iter() if link.tag.endswith("link")
+                   and link.get("rel") == "independent-parent"), None)
+    if parent is not None:  # Pandoc would download the parent: a build never goes online
+        raise ContentError(Diagnostic(
+            display_path(path, root), None, "a dependent CSL style: it names a parent style "
+            f"({parent.get('href', '')[:80]}) that Pandoc would download", code="citation",
+            hint="use the parent style's own .csl file instead (a build never fetches anything)"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -97,9 +97,16 @@ def _svg_problems(path: Path, data: bytes, root: Path, bundle: Path, chain: tupl
             references.extend((parser.CurrentLineNumber, url) for url in _URL.findall(content)
                               if not url.startswith("#"))
 
+    external: list[tuple[int, str]] = []
+
+    def entity(name, is_parameter, value, base, system_id, public_id, notation) -> None:
+        if system_id or public_id:  # XXE: an entity whose text would be another file's
+            external.append((parser.CurrentLineNumber, name))
+
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = start
     parser.CharacterDataHandler = text
+    parser.EntityDeclHandler = entity
     try:
         parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as error:
@@ -107,7 +114,9 @@ def _svg_problems(path: Path, data: bytes, root: Path, bundle: Path, chain: tupl
                f"{error.lineno}, column {error.offset})", []
     if not root_tag or root_tag[0] not in (f"{_SVG_NS} svg", "svg"):
         return "is not an SVG image", []
-    problems = []
+    problems = [Diagnostic(display_path(path, root), line, f"the entity '{name}' names another "
+                           "file, whose text an SVG may not hold", code="image")
+                for line, name in external]
     for line, reference in references:
         problem, inside = _embedded_problem(reference, path, bundle, root, chain)
         if problem is not None:

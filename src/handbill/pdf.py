@@ -132,6 +132,7 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
                            code="fetch") for url, why in fetcher.refused]
     messages = [m for m in collector.messages
                 if not any(url[:80] in m for url, _ in fetcher.refused)]
+    messages = [_FILE_URL.sub(lambda m: _shown_url(m.group(), project), m) for m in messages]
     for message in dict.fromkeys(messages):  # each once, in order, with its count
         count = messages.count(message)
         problems.append(Diagnostic(source, None, f"WeasyPrint: {message}"
@@ -150,6 +151,10 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
                 display_path(path, project) if project else str(path), line,
                 message + ", from this line on", column=column, code="layout-fit", hint=fit_hint))
     return document, problems
+
+
+#: A file: URL in a WeasyPrint message (shown as a path in the project instead).
+_FILE_URL = re.compile(r"file://[^\s'\"]+")
 
 
 def _shown_url(url: str, project: Path | None) -> str:
@@ -199,7 +204,7 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
         problems.extend(link_problems(pdf, source))
         _fix_xmp_document_id(pdf)
         if output_profile is not None:
-            _add_output_intent(pdf, output_profile)
+            _add_output_intent(pdf, output_profile, project)
         write_once.start()  # pydyf writes next: each object serialized once
 
     collector = _Collector()  # writing warns too (an image without alt text when tagging)
@@ -248,7 +253,7 @@ def link_problems(pdf, source: str) -> list[Diagnostic]:
     return list(dict.fromkeys(found))
 
 
-def _add_output_intent(pdf, profile: Path) -> None:
+def _add_output_intent(pdf, profile: Path, project: Path | None) -> None:
     """Make the print shop's CMYK ICC PROFILE the PDF's output intent (what device-cmyk means).
 
     Done here rather than with CSS's @color-profile, which WeasyPrint 70 loads but
@@ -257,8 +262,12 @@ def _add_output_intent(pdf, profile: Path) -> None:
     import pydyf
     from PIL.ImageCms import ImageCmsProfile
 
-    data = profile.read_bytes()
-    name = ImageCmsProfile(str(profile)).profile.profile_description or profile.stem
+    from io import BytesIO
+
+    from .guard import read_bytes
+
+    data = read_bytes(profile, project) if project else profile.read_bytes()
+    name = ImageCmsProfile(BytesIO(data)).profile.profile_description or profile.stem
     stream = pydyf.Stream([data], pydyf.Dictionary({"N": 4}), compress=True)
     pdf.add_object(stream)
     intent = pydyf.Dictionary({"Type": "/OutputIntent", "S": "/GTS_PDFX",
