@@ -24,6 +24,7 @@ from pathlib import Path
 
 import documents
 import measure
+import references
 import report
 from documents import Document, make_bundle
 from measure import Contender
@@ -217,6 +218,10 @@ def versions() -> dict[str, str]:
 
 def run(args: argparse.Namespace, tmp: Path) -> int:
     runs, warmup = (1, False) if args.quick else (args.runs, True)
+    if args.references_only:
+        rows = references.measure(tmp / "references", runs, args.quick, log)
+        print(references.render(rows, runs))
+        return 0
     load_before = os.getloadavg()
     project = tmp / "project"
     sections = []
@@ -251,12 +256,20 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                          for load in (load_before, os.getloadavg()))),
     ]
     print(report.render(header, sections, many))
+    reference_rows = []
+    if not args.many_only:
+        log("== references")
+        reference_rows = references.measure(tmp / "references", runs, args.quick, log)
+        print()
+        print(references.render(reference_rows, runs))
     if args.json:
         data = {"versions": v, "runs": runs, "warmup": warmup,
                 "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
                 "documents": [{"document": label, "results": [r.as_dict() for r in results]}
                               for label, results in sections],
-                "many": None if many is None else [r.as_dict() for r in many[1]]}
+                "many": None if many is None else [r.as_dict() for r in many[1]],
+                "references": [dict(zip(("what", "entries", "bytes", "seconds"), row))
+                               for row in reference_rows]}
         Path(args.json).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     failed = any(r.error and r.error.startswith("failed")
                  for _, results in sections + ([many] if many else []) for r in results)
@@ -275,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"skip the {VARIANTS}-document section (--quick skips it too)")
     parser.add_argument("--many-only", action="store_true",
                         help=f"only the {VARIANTS}-document section (Typst then gets a warm-up run)")
+    parser.add_argument("--references-only", action="store_true",
+                        help="only the references-loading section (CSL-JSON, CSL-YAML, BibTeX)")
     parser.add_argument("--json", metavar="FILE", help="also write every measurement as JSON")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary project (its path goes to stderr)")

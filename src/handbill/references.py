@@ -6,8 +6,10 @@ no year, a duplicate id) is reported at its place in the file.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import guard
@@ -34,6 +36,24 @@ def load_references(path: Path, root: Path, named: guard.Named | None = None
     The file is read through the guard (inside the project, a regular file, at
     most MAX_REFERENCES_BYTES), in time linear in its size.
     """
+    with _no_collection():
+        return _load(path, root, named)
+
+
+@contextmanager
+def _no_collection():
+    """No cyclic garbage collection meanwhile: a large file makes many objects and no
+    cycles, and the collector's passes over them grew the time per entry with the size."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(path: Path, root: Path, named: guard.Named | None) -> tuple[Reference, ...]:
     shown = display_path(path, root)
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
