@@ -29,7 +29,8 @@ from .limits import fewest_pages
 from .model import LANGUAGES, Bundle
 from .options import BuildOptions
 from .site import SITE_FILE, Site, load_site
-from .worker import Job, Output, RenderTask, Workers, back, render_here, unexpected
+from .worker import (Job, Output, RenderTask, Workers, back, render_here, time_limit,
+                     unexpected)
 
 
 @dataclass
@@ -143,6 +144,9 @@ def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], li
         except HandbillError as error:
             problems += error.diagnostics
             continue
+        except Exception as error:  # noqa: BLE001 - one bundle's bug never stops the others
+            problems.append(unexpected(error, display_path(bundle_dir, root)))
+            continue
         if options.lang is not None and options.lang not in meta.languages:
             problems.append(Diagnostic(display_path(bundle_dir, root), None,
                                        f"bundle has no '{options.lang}' text", code="meta"))
@@ -156,11 +160,59 @@ def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], li
         if unknown:
             problems += unknown
             continue
+        if bundle_dir.name.lower().endswith(".pdf"):
+            problems.append(Diagnostic(display_path(bundle_dir, root), None, "a bundle's folder "
+                                       "name may not end in .pdf: its outputs' folder would "
+                                       "stand where a PDF goes", code="meta",
+                                       hint="rename the folder"))
+            continue
+        inputs = named_inputs(bundle_dir, meta, root)
         for name in names:
             find_layout(name, root).resolve_options(options.layout_options)  # misuse: exit 2
             jobs.append(Job(bundle_dir, name, options.lang,
-                            output_path(bundle_dir, name, options.lang, options)))
-    return jobs, problems
+                            output_path(bundle_dir, name, options.lang, options), inputs))
+    return _apart(jobs, problems, root), problems
+
+
+def _apart(jobs: list[Job], problems: list[Diagnostic], root: Path) -> list[Job]:
+    """JOBS whose outputs do not collide: a job that would write a file another job writes
+    too, or a file where another's outputs need a folder, is left out with an error."""
+    kept, written, folders = [], {}, {}
+    for job in jobs:
+        paths = [job.target, imposed_path(job.target)]
+        clash = next((written.get(p) or folders.get(p) for p in paths
+                      if p in written or p in folders), None) or next(
+            (written[parent] for p in paths for parent in p.parents if parent in written), None)
+        if clash is not None:
+            problems.append(Diagnostic(display_path(job.bundle, root), None, f"its output "
+                                       f"{display_path(job.target, root)} collides with that of "
+                                       f"{display_path(clash.bundle, root)}", code="meta"))
+            continue
+        kept.append(job)
+        for path in paths:
+            written[path] = job
+            folders.update({parent: job for parent in path.parents})
+    return kept
+
+
+def named_inputs(bundle_dir: Path, meta, root: Path) -> tuple[Path, ...]:
+    """The files META names that may lie outside the bundle's folder, as the build looks
+    for them: its references file, its citation style (beside it, or in the project)."""
+    named = []
+    if meta.references:
+        named.append(bundle_dir / meta.references)
+    if meta.citation_style and meta.citation_style not in STYLES:
+        named += [bundle_dir / meta.citation_style, root / meta.citation_style]
+    return tuple(path for path in named if "\0" not in str(path))
+
+
+def _site_inputs(root: Path) -> list[Path]:
+    """The files site.yaml names (its logo, its print profile), wherever they are."""
+    try:
+        site = load_site(root)
+    except HandbillError:  # reported by each job's front
+        return []
+    return [path for path in (site.logo, site.print_profile) if path is not None]
 
 
 def job_key(job: Job, options: BuildOptions, cache: dict) -> str:
@@ -174,12 +226,16 @@ def job_key(job: Job, options: BuildOptions, cache: dict) -> str:
                                         "references.bib"))]
         if (root / SITE_FILE).is_file():
             sources.append(root / "assets")  # the logo and other files site.yaml names
+            sources += _site_inputs(root)
+        style = options.citation_style
+        if style and style not in STYLES:  # --citation-style FILE: its text
+            sources += [Path(style), root / style]
         shared = cache["shared"] = fingerprint(sources, {}, cache, root)
     settings = {"layout": job.layout, "lang": job.lang, "style": options.citation_style,
                 "timeout": options.timeout,
                 "variant": options.pdf_variant, "max_pages": options.max_pages,
                 "options": dict(sorted(options.layout_options.items())), "shared": shared}
-    return fingerprint([job.bundle], settings, cache, root)
+    return fingerprint([job.bundle, *job.inputs], settings, cache, root)
 
 
 def build(paths: list[Path] | None, options: BuildOptions,
@@ -295,26 +351,9 @@ def front(job: Job, options: BuildOptions) -> RenderTask | Output:
     started = time.perf_counter()
     output = Output(job)
     try:
-        root = options.project
-        full = load_bundle(job.bundle, root)
-        output.diagnostics += list(full.warnings)
-        from .checks import check_alt_text
-
-        # What cannot be printed right stops the build here, at its source line: a
-        # citation to nowhere, an image with no alt text (the PDF is tagged for
-        # screen readers). The other checks are `handbill check`'s.
-        problems = check_citations(full, root) + check_alt_text(full, root)
-        output.diagnostics += [p for p in problems if p.severity == "warning"]
-        if any(p.severity == "error" for p in problems):
-            raise ContentError([p for p in problems if p.severity == "error"])
-        layout = find_layout(job.layout, root)
-        site = load_site(root)
-        html, render = render_arguments(full, layout, job.lang, options, site)
-        sheet = None
-        if layout.impose == "saddle-stitch":
-            sheet = layout.resolve_options(options.layout_options).get("sheet", "A4")
-        return RenderTask(output, html, render, options.timeout,
-                          display_path(job.bundle, root), sheet, started)
+        with time_limit(options.timeout, display_path(job.bundle, options.project),
+                        "preparing the document"):
+            return _front(job, options, output, started)
     except UsageError:
         raise
     except HandbillError as error:
@@ -325,6 +364,30 @@ def front(job: Job, options: BuildOptions) -> RenderTask | Output:
         output.diagnostics.append(unexpected(error, display_path(job.bundle, options.project)))
     output.seconds = time.perf_counter() - started
     return output
+
+
+def _front(job: Job, options: BuildOptions, output: Output, started: float) -> RenderTask:
+    """front()'s work, under its time limit."""
+    root = options.project
+    full = load_bundle(job.bundle, root)
+    output.diagnostics += list(full.warnings)
+    from .checks import check_alt_text
+
+    # What cannot be printed right stops the build here, at its source line: a
+    # citation to nowhere, an image with no alt text (the PDF is tagged for
+    # screen readers). The other checks are `handbill check`'s.
+    problems = check_citations(full, root) + check_alt_text(full, root)
+    output.diagnostics += [p for p in problems if p.severity == "warning"]
+    if any(p.severity == "error" for p in problems):
+        raise ContentError([p for p in problems if p.severity == "error"])
+    layout = find_layout(job.layout, root)
+    site = load_site(root)
+    html, render = render_arguments(full, layout, job.lang, options, site)
+    sheet = None
+    if layout.impose == "saddle-stitch":
+        sheet = layout.resolve_options(options.layout_options).get("sheet", "A4")
+    return RenderTask(output, html, render, options.timeout,
+                      display_path(job.bundle, root), sheet, started)
 
 
 def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions, site: Site):

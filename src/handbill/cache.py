@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 from . import guard
@@ -88,6 +89,14 @@ class Cache:
         record = json.dumps({"format": FORMAT, "key": key, "size": len(data),
                              "sha256": hashlib.sha256(data).hexdigest()}, sort_keys=True)
         try:
+            # Whatever stands where the cache's own files and folders go (a folder in an
+            # entry's place, a file in a folder's) is handbill's to clear: never an error
+            # that comes back at every build.
+            for folder in (self.root / CACHE_DIR, self.folder):
+                if not folder.is_dir() or folder.is_symlink():
+                    _clear(folder)
+            for path in (payload, payload.with_name(payload.name + _RECORD)):
+                _clear_unless_file(path)
             write_atomic(payload, data)
             write_atomic(payload.with_name(payload.name + _RECORD), record.encode())
         except OSError as error:
@@ -100,6 +109,20 @@ class Cache:
     def _discard(*paths: Path) -> None:
         for path in paths:
             try:
-                os.unlink(path)
+                _clear(path)
             except OSError:
                 pass
+
+
+def _clear(path: Path) -> None:
+    """Remove PATH (a file, a link, a folder and all in it), if anything is there."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        os.unlink(path)
+
+
+def _clear_unless_file(path: Path) -> None:
+    if (path.exists() or path.is_symlink()) and (path.is_symlink() or not path.is_file()):
+        _clear(path)
+

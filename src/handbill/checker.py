@@ -20,7 +20,7 @@ from .errors import Diagnostic, HandbillError, display_path
 from .layouts import find_layout
 from .options import BuildOptions
 from .site import load_site
-from .worker import unexpected
+from .worker import time_limit, unexpected
 
 #: The smallest body text a layout may set, in points (patients read it).
 MIN_BODY_PT = 11.0
@@ -39,7 +39,8 @@ def check(paths: list[Path] | None, options: BuildOptions) -> list[Diagnostic]:
     bundle_dirs, findings = find_bundle_dirs(paths, root)
     for bundle_dir in bundle_dirs:
         try:
-            findings += _check_bundle(bundle_dir, options, site)
+            with time_limit(options.timeout, display_path(bundle_dir, root), "checking the bundle"):
+                findings += _check_bundle(bundle_dir, options, site)
         except HandbillError as error:
             findings += error.diagnostics
         except Exception as error:  # noqa: BLE001 - one bundle's bug never stops the others

@@ -109,18 +109,39 @@ def read_style(path: Path, root: Path) -> str:
         raise ContentError(Diagnostic(display_path(path, root), 1,
                                       "not a CSL style (its root element is not <style>)",
                                       code="citation"))
-    parent = next((link for link in tree.getroot().iter() if link.tag.endswith("link")
-                   and link.get("rel") == "independent-parent"), None)
-    if parent is not None:  # Pandoc would download the parent: a build never goes online
+    def local(name: str) -> str:
+        return name.rpartition("}")[2]
+
+    links = [e for e in tree.getroot().iter() if isinstance(e.tag, str) and local(e.tag) == "link"]
+    parent = next((link for link in links if any(
+        local(key) == "rel" and value == "independent-parent" for key, value in link.items())),
+        None)
+    if parent is not None:  # Pandoc would read the parent, from the web or any file
+        href = next((v for k, v in parent.items() if local(k) == "href"), "")
         raise ContentError(Diagnostic(
             display_path(path, root), None, "a dependent CSL style: it names a parent style "
-            f"({parent.get('href', '')[:80]}) that Pandoc would download", code="citation",
+            f"({href[:80]}) that Pandoc would download", code="citation",
             hint="use the parent style's own .csl file instead (a build never fetches anything)"))
+    if not any(isinstance(e.tag, str) and e.tag.rpartition("}")[2] == "citation"
+               for e in tree.getroot()):
+        raise ContentError(Diagnostic(display_path(path, root), 1, "not a complete CSL style: "
+                                      "it has no <citation>", code="citation"))
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ContentError(Diagnostic(display_path(path, root), None, "file is not valid UTF-8",
                                       code="citation")) from None
+    # Pandoc is handed no <link> at all (they only describe the style): whatever attribute
+    # spelling a parent link takes, Pandoc has nothing to follow.
+    stripped = _LINK.sub("", text)
+    if any(isinstance(e.tag, str) and e.tag.rpartition("}")[2] == "link"
+           for e in ET.fromstring(stripped.encode()).iter()):
+        raise ContentError(Diagnostic(display_path(path, root), None, "a <link> in the style "
+                                      "that handbill cannot take out", code="citation"))
+    return stripped
+
+
+_LINK = re.compile(r"<(?:[\w.-]+:)?link\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?link\s*>)", re.S)
 
 
 def check_citations(bundle: Bundle, root: Path) -> list[Diagnostic]:
@@ -179,7 +200,10 @@ def start_citations(bundle: Bundle, style: Path, root: Path) -> Callable[[], Bib
     # Chinese terms serve only Chinese-language entries (the policy above); without any,
     # the zh-CN run is not made.
     chinese = any(lang.startswith("zh") for lang in languages.values())
-    pending = {locale: _formatted(source, references, style_text, style, locale, root)
+    # Where each entry of the JSON given to Pandoc came from, to place Pandoc's complaints.
+    places = tuple((display_path(bundle.reference_files.get(ref.id, bundle.meta_path), root),
+                    ref.line, ref.id) for ref in bundle.references)
+    pending = {locale: _formatted(source, references, style_text, style, locale, root, places)
                for locale in sorted(set(LOCALES.values()) if chinese else {LOCALES["en"]})}
     return lambda: _bibliography(bundle, style, languages, {
         locale: _parse(html if isinstance(html, str) else html.result())
@@ -250,7 +274,7 @@ def _in_number_order(clusters) -> list[str]:
 
 
 def _formatted(source: str, references: str, style_text: str, style: Path, locale: str,
-               root: Path) -> str | Future:
+               root: Path, places: tuple = ()) -> str | Future:
     """Pandoc's HTML for SOURCE's citations, from the project's cache when it made it
     before; otherwise a Future of it, Pandoc running in a thread of this process.
 
@@ -267,11 +291,11 @@ def _formatted(source: str, references: str, style_text: str, style: Path, local
     if cached is not None:
         return cached.decode("utf-8")
     return in_background(_format, source, references, style_text, style, locale, root, cache,
-                         key.hexdigest())
+                         key.hexdigest(), places)
 
 
 def _format(source: str, references: str, style_text: str, style: Path, locale: str,
-            root: Path, cache: Cache, key: str) -> str:
+            root: Path, cache: Cache, key: str, places: tuple = ()) -> str:
     from .pandoc import run_pandoc
 
     with tempfile.TemporaryDirectory(prefix="handbill-") as tmp:
@@ -281,13 +305,31 @@ def _format(source: str, references: str, style_text: str, style: Path, locale: 
         csl.write_text(style_text, encoding="utf-8")
         # Raw HTML and TeX in a citation's prefix or locator print as text, as they do in
         # the body; what Pandoc makes is cleaned again by _parse.
-        html = run_pandoc(["-f", "markdown-raw_html-raw_tex-raw_attribute", "-t", "html",
-                           "--wrap=none", "--citeproc",
-                           "--csl", str(csl), "--bibliography", str(refs),
-                           "-M", f"lang={locale}", "-M", "link-citations=true",
-                           "-M", "link-bibliography=true"], source, display_path(style, root))
+        try:
+            html = run_pandoc(["-f", "markdown-raw_html-raw_tex-raw_attribute", "-t", "html",
+                               "--wrap=none", "--citeproc",
+                               "--csl", str(csl), "--bibliography", str(refs),
+                               "-M", f"lang={locale}", "-M", "link-citations=true",
+                               "-M", "link-bibliography=true"], source, display_path(style, root))
+        except ContentError as error:
+            raise ContentError([_placed(d, tmp, places) for d in error.diagnostics]) from None
     cache.put(key, ".html", html.encode("utf-8"))
     return html
+
+
+def _placed(diagnostic: Diagnostic, tmp: str, places: tuple) -> Diagnostic:
+    """Pandoc's complaint about the N-th entry it was given (``Error in $[N]``), at that
+    entry's own file and line; its temporary folder out of the message."""
+    from dataclasses import replace
+
+    message = diagnostic.message.replace(f"{tmp}/", "").replace(tmp, "")
+    found = re.search(r"Error in \$\[(\d+)\]", message)
+    if found and int(found.group(1)) < len(places):
+        path, line, key = places[int(found.group(1))]
+        return replace(diagnostic, path=path, line=line, code="references",
+                       message=f"reference '{key}': Pandoc cannot read it: "
+                               f"{message.split(': ', 2)[-1]}")
+    return replace(diagnostic, message=message)
 
 
 def _relink(html: str, lang: str) -> str:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import HandbillError, display_path
+from .errors import HandbillError, display_path, printable
 from .model import LANGUAGES
 from .options import BuildOptions
 
@@ -101,7 +101,8 @@ def _layout_options(args) -> dict:
     for item in args.option:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise SystemExit(f"handbill: error: --option takes KEY=VALUE, not '{item}'")
+            raise SystemExit(f"handbill: error: --option takes KEY=VALUE, not '{printable(item)}'"
+                             " [usage]")
         values[key.strip()] = value.strip()
     if args.page_size:
         values["page-size"] = args.page_size
@@ -200,8 +201,9 @@ def _new(args, project: Path) -> int:
     from .scaffold import new_bundle
 
     folder = new_bundle(project, args.name, title_en=args.title_en, title_zh=args.title_zh)
-    print(f"created {display_path(folder, project)}: write the text in en.md and zh-Hans.md, "
-          f"then run: handbill build {display_path(folder, project)}")
+    shown = printable(display_path(folder, project))
+    print(f"created {shown}: write the text in en.md and zh-Hans.md, then run: handbill build "
+          f"{shown}")
     return 0
 
 
@@ -224,7 +226,7 @@ def _watch(args, project: Path) -> int:
         for output in report.outputs:
             if output.status == "built":
                 for path, pages, size in output.files:
-                    print(f"wrote {display_path(path, project)} ({pages} pages)")
+                    print(f"wrote {printable(display_path(path, project))} ({pages} pages)")
         for diagnostic in report.all_diagnostics:
             print(diagnostic.format(), file=sys.stderr)
         print(f"watching for changes ({len(report.outputs)} outputs, "
@@ -240,11 +242,13 @@ def _watch(args, project: Path) -> int:
 def _list_layouts(project: Path) -> int:
     from .layouts import list_layouts
 
-    for layout in list_layouts(project):
-        print(f"{layout.name}: {layout.description}  [{display_path(layout.path, project)}]")
+    for layout in list_layouts(project):  # a project's texts, shown one line each
+        print(printable(f"{layout.name}: {layout.description}  "
+                        f"[{display_path(layout.path, project)}]"))
         for option in layout.options.values():
             choices = f" ({' | '.join(option.choices)})" if option.choices else ""
-            print(f"    {option.name}={option.default}{choices}  {option.description}")
+            print("    " + printable(f"{option.name}={option.default}{choices}  "
+                                     f"{option.description}"))
     return 0
 
 
@@ -257,16 +261,16 @@ def _list_fonts(project: Path, layout_name: str) -> int:
     if layout is None:
         raise UsageError(Diagnostic("handbill", None, f"unknown layout '{layout_name}'"))
     plan = plan_fonts(project, layout)
-    for lang, chain in plan.chains.items():
-        print(f"{lang}: {' > '.join(chain)}")
+    for lang, chain in plan.chains.items():  # names from fonts.yaml and the fonts' own tables
+        print(printable(f"{lang}: {' > '.join(chain)}"))
     for family, faces in plan.faces.items():
-        print(f"\n{family}")
+        print(f"\n{printable(family)}")
         for face in faces:
             info = describe_face(face)
-            print(f"  {face.weight} {face.style:<7} {display_path(face.path, project)} "
-                  f"[{face.origin}]")
-            print(f"      version {info['version']}, {info['glyphs']:,} glyphs, "
-                  f"licence: {info['licence']}")
+            print("  " + printable(f"{face.weight} {face.style:<7} "
+                                   f"{display_path(face.path, project)} [{face.origin}]"))
+            print("      " + printable(f"version {info['version']}, {info['glyphs']:,} glyphs, "
+                                       f"licence: {info['licence']}"))
     return 0
 
 

@@ -156,6 +156,11 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path) -> tuple[Meta | No
                     "'citation-style' must be a style name or the path of a .csl file")
         citation_style = None
 
+    references = data.get("references")
+    if references is not None and not isinstance(references, str):
+        check.error(data.line_of("references"), "'references' must be the name of a file")
+        references = None
+
     url = data.get("url")
     if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
         check.error(data.line_of("url"), "'url' must be an http(s) address (the online version)")
@@ -180,7 +185,8 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path) -> tuple[Meta | No
         title=texts["title"], subtitle=texts["subtitle"], category=texts["category"],
         reading_time=texts["reading-time"], disclaimer=texts["disclaimer"], date=date,
         audience=audience, layouts=tuple(layouts), languages=languages, cover=cover,
-        keywords=tuple(keywords), citation_style=citation_style, url=url, lines=dict(data.key_lines))
+        keywords=tuple(keywords), citation_style=citation_style, url=url, references=references,
+        lines=dict(data.key_lines))
     return meta, data, check.problems
 
 
@@ -189,6 +195,10 @@ def _load_image(value, line: int, bundle_dir: Path, languages, check: _Checker, 
         check.error(line, "'cover' needs 'image: FILE' and 'alt:' per language")
         return None
     src = value["image"]
+    broken = guard.unusable(bundle_dir / src)
+    if broken is not None:
+        check.error(value.line_of("image"), f"cover image '{src}' {broken}")
+        return None
     target = (bundle_dir / src).resolve()
     if not target.is_relative_to(bundle_dir.resolve()):
         check.error(value.line_of("image"), f"cover image '{src}' must be a file inside the bundle")

@@ -182,10 +182,14 @@ def uncovered(chars: dict[str, set[str]], plan: FontPlan) -> dict[str, list[str]
     return missing
 
 
-def _find(char: str, path: Path, root: Path) -> tuple[int, int] | None:
-    try:
-        text = read_text(path, root, limit=20_000_000)
-    except ContentError:  # refused by the guard, or not text: not where it was printed from
+def _find(char: str, path: Path, root: Path, texts: dict) -> tuple[int, int] | None:
+    if path not in texts:
+        try:
+            texts[path] = read_text(path, root, limit=20_000_000)
+        except ContentError:  # refused by the guard, or not text: not where it was printed from
+            texts[path] = None
+    text = texts[path]
+    if text is None:
         return None
     index = text.find(char)
     if index < 0:
@@ -195,8 +199,11 @@ def _find(char: str, path: Path, root: Path) -> tuple[int, int] | None:
     return line, column
 
 
-def locate(char: str, lang: str, bundle: Bundle, root: Path) -> tuple[Path, int | None, int | None]:
-    """Where CHAR first stands in the sources that could have printed it."""
+def locate(char: str, lang: str, bundle: Bundle, root: Path,
+           texts: dict | None = None) -> tuple[Path, int | None, int | None]:
+    """Where CHAR first stands in the sources that could have printed it (TEXTS: the
+    files read so far, kept by the caller that locates many characters)."""
+    texts = {} if texts is None else texts
     candidates = []
     if lang in bundle.bodies:
         candidates.append(bundle.bodies[lang].path)
@@ -206,7 +213,7 @@ def locate(char: str, lang: str, bundle: Bundle, root: Path) -> tuple[Path, int 
     for base in search_path(root):
         candidates += sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".j2", ".css"))
     for path in candidates:
-        found = _find(char, path, root)
+        found = _find(char, path, root, texts)
         if found:
             return path, *found
     return bundle.path, None, None
@@ -239,25 +246,51 @@ def _system_families_with(char: str) -> list[str]:
     return sorted({line.split(",")[0].strip() for line in result.stdout.splitlines() if line})
 
 
+#: At most this many uncovered characters are reported one by one, per language.
+MAX_REPORTED = 20
+
+
+def _in_reading_order(chars: list[str], bundle: Bundle, lang: str) -> list[str]:
+    """CHARS in the order they first appear in LANG's text (the others after, by code)."""
+    wanted, first = set(chars), {}
+    source = bundle.bodies[lang].source if lang in bundle.bodies else ""
+    for index, char in enumerate(source):
+        if char in wanted and char not in first:
+            first[char] = index
+    return sorted(chars, key=lambda c: (c not in first, first.get(c, 0), c))
+
+
 def check_coverage(chars: dict[str, set[str]], plan: FontPlan, bundle: Bundle,
                    root: Path) -> list[Diagnostic]:
-    """A located error for every printed character no font of its language covers."""
+    """A located error for every printed character no font of its language covers.
+
+    At most MAX_REPORTED a language, the first in its text, then one line for the
+    rest: a text of 60,000 characters no font has is reported in a second, not in
+    minutes of searching for each.
+    """
     from .content import control_character_problem
 
-    problems = []
+    problems, texts = [], {}
     controls = {lang: {c for c in found if unicodedata.category(c) == "Cc"}
                 for lang, found in chars.items()}
-    for char in sorted(set().union(*controls.values())):  # from metadata, references, a layout
+    for char in sorted(set().union(*controls.values()))[:MAX_REPORTED]:  # metadata, a layout
         lang = next(lang for lang in chars if char in controls[lang])
-        path, line, column = locate(char, lang, bundle, root)
+        path, line, column = locate(char, lang, bundle, root, texts)
         problems.append(Diagnostic(display_path(path, root), line, control_character_problem(char),
                                    column=column, code="text"))
     text = {lang: found - controls[lang] for lang, found in chars.items()}
     for lang, missing in uncovered(text, plan).items():
-        for char in missing:
-            path, line, column = locate(char, lang, bundle, root)
+        ordered = _in_reading_order(missing, bundle, lang)
+        for char in ordered[:MAX_REPORTED]:
+            path, line, column = locate(char, lang, bundle, root, texts)
             problems.append(Diagnostic(
                 display_path(path, root), line,
                 f"no font covers '{char}' (U+{ord(char):04X}) for {lang}",
                 column=column, code="font-coverage", hint=_font_hint(char, plan)))
+        if len(ordered) > MAX_REPORTED:
+            problems.append(Diagnostic(
+                display_path(bundle.path, root), None,
+                f"and {len(ordered) - MAX_REPORTED:,} more characters no font covers for {lang}",
+                code="font-coverage", hint="the first ones are above; a font that has them is "
+                "likely to have the rest"))
     return sorted(problems, key=lambda d: (d.path, d.line or 0, d.column or 0))

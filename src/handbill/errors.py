@@ -110,8 +110,12 @@ def display_path(path: Path | str, root: Path | None = None) -> str:
             continue
         # As written first (a link inside the project is shown where it is, not where
         # it leads), then with links followed (a project reached through a link).
-        for mine, theirs in ((Path(os.path.abspath(path)), Path(os.path.abspath(base))),
-                             (path.resolve(), base.resolve())):
+        pairs = [(Path(os.path.abspath(path)), Path(os.path.abspath(base)))]
+        try:
+            pairs.append((path.resolve(), base.resolve()))
+        except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL: as written
+            pass
+        for mine, theirs in pairs:
             if mine.is_relative_to(theirs):
                 return mine.relative_to(theirs).as_posix()
     return path.as_posix()

@@ -88,9 +88,35 @@ def _where(root: Path, named: Named | None, path: Path, code: str, message: str,
                       f"{named.what} '{named.name}' {message}", code=code, hint=hint)
 
 
+def unusable(path: Path) -> str | None:
+    """Why the system cannot even follow PATH (a link to itself, a NUL in the name, a
+    name too long), or None. Said of a file; a caller prefixes what the file is."""
+    if "\0" in str(path):
+        return "holds a NUL character in its name"
+    try:
+        path.resolve()
+        os.stat(path)
+    except FileNotFoundError:
+        return None  # missing: each reader says so in its own words
+    except RuntimeError:  # Python's own report of a loop of links
+        return "is a link that leads back to itself"
+    except OSError as error:
+        if error.errno == getattr(os, "ELOOP", 40):
+            return "is a link that leads back to itself"
+        return f"cannot be followed: {error.strerror}"
+    except ValueError as error:
+        return f"cannot be followed: {error}"
+    return None
+
+
 def outside(path: Path, root: Path, named: Named | None = None, *,
             folder: bool = False) -> Diagnostic | None:
-    """Why PATH may not be read for being outside its scope, as a diagnostic; else None."""
+    """Why PATH may not be read for being outside its scope (or impossible to follow),
+    as a diagnostic; else None."""
+    broken = unusable(path)
+    if broken is not None:
+        return _where(root, named, path, "file", broken if named else
+                      f"this {'folder' if folder else 'file'} {broken}")
     bases = scope(path, root)
     if _inside(path.resolve(), bases):
         return None
@@ -117,7 +143,7 @@ def refusal(path: Path, root: Path, named: Named | None = None,
         return found
     try:
         mode = os.stat(path).st_mode
-    except OSError:
+    except (OSError, ValueError):
         return None  # missing: each reader says so in its own words
     kind = _kind(mode)
     if kind is not None:

@@ -159,6 +159,9 @@ def _embedded_data_or_name(reference: str, svg: Path, bundle: Path, root: Path,
         return raster_problem(data)
     if re.match(r"^[a-z][a-z0-9+.-]*:|^/", reference, re.I):
         return "must be a file inside the bundle"
+    broken = guard.unusable(svg.parent / unquote(reference.split("#")[0]))
+    if broken is not None:
+        return broken
     target = (svg.parent / unquote(reference.split("#")[0])).resolve()
     if not target.is_relative_to(bundle):
         return "must be a file inside the bundle"

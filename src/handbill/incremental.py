@@ -151,6 +151,10 @@ class Manifest:
     def save(self) -> None:
         data = json.dumps({"version": VERSION, "outputs": dict(sorted(self.entries.items()))},
                           indent=1, sort_keys=True)
+        if self.path.is_dir() and not self.path.is_symlink():
+            import shutil
+
+            shutil.rmtree(self.path)  # handbill's name: a folder there is no one else's
         write_atomic(self.path, data.encode())
 
 

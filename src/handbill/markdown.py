@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
+from . import guard
 from .errors import Diagnostic, display_path
 from .citesyntax import citations_plugin
 from .images import image_problems
@@ -54,14 +56,21 @@ DANGEROUS = ("script", "iframe", "object", "embed", "link", "style", "form", "me
 LINK_SCHEMES = ("http", "https", "mailto", "tel")
 
 
-def _slug(text: str, taken: set[str], prefix: str) -> str:
+def _slug(text: str, taken: dict[str, int], prefix: str) -> str:
+    """An anchor for a heading: its words, numbered from the second of the same words.
+
+    TAKEN counts each base's uses, so that 40,000 headings alike cost no more than
+    40,000 others (counting up from 2 each time made them quadratic)."""
     base = re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-") or "section"
-    slug, n = f"{prefix}-{base}", 1
-    while slug in taken:
+    slug = f"{prefix}-{base}"
+    n = taken.get(slug, 0)  # how many headings took this base before
+    candidate = slug if n == 0 else f"{slug}-{n + 1}"
+    while candidate in taken:  # a heading that spelt the number out ("A 2") took it
         n += 1
-        slug = f"{prefix}-{base}-{n}"
-    taken.add(slug)
-    return slug
+        candidate = f"{slug}-{n + 1}"
+    taken[slug] = n + 1
+    taken.setdefault(candidate, 1)
+    return candidate
 
 
 def _typeset_chinese(tokens) -> None:
@@ -220,7 +229,7 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
                 problems += found
                 if image is not None:
                     checked[value] = image.path.as_uri()
-    taken: set[str] = set()
+    taken: dict[str, int] = {}
     for index, token in enumerate(tokens):
         line = token.map[0] + 1 if token.map else None
         if token.type == "heading_open":
@@ -251,6 +260,7 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
                     child.attrSet("src", image.path.as_uri())
                     checked[child.attrGet("src")] = image.path.as_uri()
                     images.append(image)
+    problems += _bad_references(tokens, source, shown)
     clusters = _collect_citations(tokens, lang, source)
     if lang == "zh-Hans":
         _typeset_chinese(tokens)
@@ -261,13 +271,47 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
                 tuple(clusters), tuple(parts), blocks), problems
 
 
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,9}));")
+
+
+def _bad_references(tokens, source: str, shown: str) -> list[Diagnostic]:
+    """An error at each numeric character reference (&#0;, &#x1b;) that stands for no
+    text: markdown-it prints a control character, or U+FFFD in its place, and no
+    check could say where it came from."""
+    code_lines = {line for t in tokens if t.type in ("code_block", "fence") and t.map
+                  for line in range(t.map[0] + 1, t.map[1] + 1)}
+    problems = []
+    for match in _CHARACTER_REFERENCE.finditer(source):
+        code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+        # markdown-it prints U+FFFD for all of them (CommonMark asks it for &#0; and the
+        # invalid ones): the text would hold a character its writer never typed.
+        if not (code < 0x20 and code not in (9, 10, 13) or 0x7f <= code <= 0x9f
+                or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF):
+            continue
+        line = source.count("\n", 0, match.start()) + 1
+        start = source.rfind("\n", 0, match.start()) + 1
+        if line in code_lines or source[start:match.start()].count("`") % 2:
+            continue  # in code, where it prints as written
+        column = match.start() - start + 1
+        problems.append(Diagnostic(shown, line, f"the character reference {match.group()} stands "
+                                   f"for U+{code:04X}, which is not text; delete it",
+                                   column=column, code="text"))
+    return problems
+
+
 def _image(src: str, line: int | None, shown: str, bundle_dir: Path, root: Path, lang: str,
            alt: str) -> tuple[Image | None, list[Diagnostic]]:
     """The image SRC of a body, if it can be printed; else the problems (at LINE, or in
     the image itself: an SVG's own lines)."""
-    target = (bundle_dir / src).resolve()
-    if re.match(r"^[a-z][a-z0-9+.-]*:|^/", src, re.I) or not target.is_relative_to(
-            bundle_dir.resolve()):
+    if re.match(r"^[a-z][a-z0-9+.-]*:|^/", src, re.I):
+        return None, [Diagnostic(shown, line, f"image '{src}' must be a file inside the bundle",
+                                 code="image")]
+    name = unquote(src)  # markdown-it percent-encodes: <my chart.png> is my%20chart.png
+    broken = guard.unusable(bundle_dir / name)
+    if broken is not None:
+        return None, [Diagnostic(shown, line, f"image '{src}' {broken}", code="image")]
+    target = (bundle_dir / name).resolve()
+    if not target.is_relative_to(bundle_dir.resolve()):
         return None, [Diagnostic(shown, line, f"image '{src}' must be a file inside the bundle",
                                  code="image")]
     if not target.is_file():

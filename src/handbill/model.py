@@ -106,6 +106,8 @@ class Meta:
     url: str | None = None
     #: A citation style's name (vancouver, apa, gb-t-7714) or a .csl file; None: the layout's.
     citation_style: str | None = None
+    #: The references file meta.yaml names (relative to the bundle), if it names one.
+    references: str | None = None
     #: 1-based line of each top-level key in meta.yaml, for diagnostics.
     lines: Mapping[str, int] = field(default_factory=dict)
 

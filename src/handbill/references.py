@@ -84,15 +84,55 @@ def _load(path: Path, root: Path, named: guard.Named | None) -> tuple[Reference,
             problems.append(Diagnostic(shown, line, f"reference '{key}' has no year ('issued')",
                                        code="references",
                                        hint="CSL: issued: {date-parts: [[2016]]}; BibTeX: year = {2016}"))
-        url = entry.get("URL")
-        if url is not None and not (isinstance(url, str) and
-                                    re.match(r"https?://[^\s]+$", url, re.I)):
-            problems.append(Diagnostic(shown, line, f"reference '{key}' has the URL '{url}', "
-                                       "which is not an http(s) address", code="references"))
-        references.append(Reference(key, _plain(entry), line))
+        found = _field_problems(key, entry)
+        problems += [Diagnostic(shown, line, message, code="references", hint=hint)
+                     for message, hint in found]
+        if not found:
+            references.append(Reference(key, _normalized(_plain(entry)), line))
     if problems:
         raise ContentError(problems)
     return tuple(references)
+
+
+#: CSL's name variables: each a list of names.
+NAME_FIELDS = frozenset((
+    "author", "chair", "collection-editor", "compiler", "composer", "container-author",
+    "contributor", "curator", "director", "editor", "editorial-director",
+    "executive-producer", "guest", "host", "illustrator", "interviewer", "narrator",
+    "organizer", "original-author", "performer", "producer", "recipient", "reviewed-author",
+    "script-writer", "series-creator", "translator"))
+#: CSL's date variables.
+DATE_FIELDS = frozenset(("accessed", "available-date", "event-date", "issued",
+                         "original-date", "submitted"))
+
+
+def _field_problems(key: str, entry: dict) -> list[tuple[str, str | None]]:
+    """What in ENTRY Pandoc's citeproc would refuse or print wrong, said of the entry
+    (each (message, hint)): names that are not a list, dates that are a list, a URL
+    that is not http(s), in whatever case the field is written."""
+    found = []
+    for field, value in entry.items():
+        name = str(field).lower()
+        if name in NAME_FIELDS and not (isinstance(value, list) and all(
+                isinstance(n, (dict, str)) for n in value)):
+            found.append((f"reference '{key}': '{field}' must be a list of names",
+                          f"{field}: [{{family: Doe, given: Jane}}], or [{{literal: World "
+                          "Health Organization}]"))
+        elif name in DATE_FIELDS and not isinstance(value, (dict, str)) and not (
+                isinstance(value, int) and not isinstance(value, bool)):
+            found.append((f"reference '{key}': '{field}' must be a date",
+                          f"{field}: {{date-parts: [[2016, 3, 1]]}}, or a year: {field}: 2016"))
+        elif name == "url" and not (isinstance(value, str) and
+                                    re.match(r"https?://[^\s]+$", value, re.I)):
+            found.append((f"reference '{key}' has the URL '{value}', which is not an http(s) "
+                          "address", None))
+    return found
+
+
+def _normalized(csl: dict) -> dict:
+    """CSL as Pandoc takes it: a date given as a bare year becomes date-parts."""
+    return {k: {"date-parts": [[v]]} if k in DATE_FIELDS and isinstance(v, int) else v
+            for k, v in csl.items()}
 
 
 def _year(issued) -> bool:

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from . import __version__, pattern
 from .citations import Bibliography
-from .errors import Diagnostic, LayoutError, display_path
+from .errors import ContentError, Diagnostic, LayoutError, display_path
 from .guard import check
 from .layouts import Layout, find_asset, make_environment, search_path
 from .model import Bundle
@@ -115,7 +115,7 @@ def fill_citations(html: str, bibliography: Bibliography) -> Markup:
     return Markup(_PLACEHOLDER.sub(formatted, html))
 
 
-def _site(site: Site, bundle: Bundle) -> dict:
+def _site(site: Site, bundle: Bundle, root: Path) -> dict:
     """What the templates show of site.yaml, and the QR code of the handout's online version."""
     url = bundle.meta.url or handout_url(site, bundle.name)
     accent = site.colours.get("ink", "#1d2529")
@@ -127,8 +127,26 @@ def _site(site: Site, bundle: Bundle) -> dict:
         "logo": site.logo.as_uri() if site.logo else None,
         "colours": site.colours,
         "url": url,
-        "qr": qr_svg(url, accent) if url else None,
+        "qr": _qr(url, accent, site, bundle, root) if url else None,
     }
+
+
+def _qr(url: str, colour: str, site: Site, bundle: Bundle, root: Path) -> Markup:
+    """The QR code of URL; a URL no QR code holds is an error where it was written."""
+    import segno
+
+    try:
+        return qr_svg(url, colour)
+    except segno.DataOverflowError:
+        if bundle.meta.url:
+            where, line, key = bundle.meta_path, bundle.meta.lines.get("url"), "url"
+        else:
+            where, line, key = site.path or root / "site.yaml", site.lines.get("handout-url"), \
+                "handout-url"
+        raise ContentError(Diagnostic(display_path(where, root), line, f"'{key}' gives an address of "
+                                      f"{len(url.encode()):,} bytes for this handout, more "
+                                      "than a QR code holds", code="meta" if key == "url"
+                                      else "site")) from None
 
 
 def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, ...],
@@ -183,7 +201,7 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
         "pairs": pairs,
         "citation_style": bibliography.style,
         "options": options,
-        "site": _site(site, bundle),
+        "site": _site(site, bundle, root),
         "generator": f"handbill {__version__}",
     }
 

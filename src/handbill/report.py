@@ -37,8 +37,10 @@ class Progress:
 
     def __call__(self, output: Output) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, advance=1, description=printable(
-                display_path(output.job.target, self.project)))
+            from rich.markup import escape
+
+            self.bar.update(self.task, advance=1, description=escape(printable(
+                display_path(output.job.target, self.project))))
             return
         for path, pages, size in output.files or [(output.job.target, 0, 0)]:
             status = {"built": "wrote", "cached": "up to date", "failed": "failed"}[output.status]
@@ -94,8 +96,11 @@ def print_summary(report: BuildReport, project: Path, stream=None) -> None:
                               ("pages", "right"), ("bytes", "right"), ("seconds", "right"),
                               ("status", "left")):
             rich_table.add_column(name, justify=justify)
+        from rich.text import Text  # plain text: a name with [brackets] is no markup
+
         for row in table:
-            rich_table.add_row(row["document"], row["layout"], row["output"], _n(row["pages"]),
+            rich_table.add_row(Text(row["document"]), Text(row["layout"]), Text(row["output"]),
+                               _n(row["pages"]),
                                _n(row["bytes"]), f"{row['seconds']:.2f}", row["status"])
         console = _console(stream)
         console.print(rich_table)

@@ -49,6 +49,15 @@ def new_bundle(root: Path, name: str, *, title_en: str | None = None,
         raise UsageError(Diagnostic(display_path(root), None, "no such project folder"))
     content = Path(root) / "content"
     folder = content / name
+    from . import guard
+
+    refused = guard.folder_refusal(content, Path(root))
+    if refused is not None:
+        raise UsageError(refused)
+    if content.exists() and not content.is_dir():
+        raise UsageError(Diagnostic(display_path(content, root), None, "content/ is a file, "
+                                    "not a folder", hint="move the file away: bundles go in "
+                                    "the content/ folder"))
     values = {
         "name": name,
         "date": datetime.date.today().isoformat(),
@@ -70,9 +79,17 @@ def new_bundle(root: Path, name: str, *, title_en: str | None = None,
     return folder
 
 
+#: The longest bundle name: a folder name, and part of every output's path.
+MAX_NAME = 100
+
+
 def _check_name(name: str) -> None:
-    if SLUG.fullmatch(name):
+    if SLUG.fullmatch(name) and len(name) <= MAX_NAME:
         return
+    if SLUG.fullmatch(name):
+        raise UsageError(Diagnostic("handbill", None, f"a bundle name of {len(name)} characters "
+                                    f"is too long (at most {MAX_NAME})",
+                                    hint="a few words are enough: 'diabetes-diet'"))
     suggestion = slugify(name)
     hint = "use lowercase letters, digits and hyphens, as in 'diabetes-diet'"
     if suggestion:

@@ -42,6 +42,8 @@ class Site:
     path: Path | None = None
     #: The print shop's CMYK ICC profile: the output intent of colour=cmyk PDFs.
     print_profile: Path | None = None
+    #: 1-based line of each key in site.yaml, for diagnostics.
+    lines: Mapping[str, int] = field(default_factory=dict)
 
 
 def handout_url(site: Site, bundle: str) -> str | None:
@@ -70,23 +72,30 @@ def load_site(root: Path) -> Site:
             error(data.line_of(key), f"unknown key '{key}' (known: {', '.join(sorted(_KEYS))})")
 
     def per_language(key):
+        """A text for every language: one for all, or one per language (a language
+        without its own gets the first one given: a clinic's name may have no Chinese)."""
         value = data.get(key)
         if value is None:
             return {}
         if isinstance(value, str):
             return {lang: value for lang in LANGUAGES}
-        if isinstance(value, Located) and all(k in LANGUAGES and isinstance(v, str)
-                                              for k, v in value.items()):
-            return dict(value)
-        error(data.line_of(key), f"'{key}' must be a text or a text per language")
+        if isinstance(value, Located) and value and all(
+                k in LANGUAGES and isinstance(v, str) and v.strip() for k, v in value.items()):
+            first = next(iter(value.values()))
+            return {lang: value.get(lang, first) for lang in LANGUAGES}
+        error(data.line_of(key), f"'{key}' must be a text, or a text per language "
+              f"({', '.join(LANGUAGES)})")
         return {}
 
     def text(key):
         value = data.get(key)
-        if value is not None and not isinstance(value, (str, int)):
+        if value is not None and (not isinstance(value, (str, int)) or isinstance(value, bool)):
             error(data.line_of(key), f"'{key}' must be a text")
             return None
         return None if value is None else str(value)
+
+    organisation, address = per_language("organisation"), per_language("address")
+    phone, website, handout = text("phone"), text("website"), text("handout-url")
 
     def project_file(key: str, what: str):
         """The file KEY names, inside the project (the guard's rule), or None."""
@@ -138,8 +147,7 @@ def load_site(root: Path) -> Site:
                   f"colour '{name}: {value}' must be a lowercase name and a hex colour like #0e6e75")
         else:
             colours[name] = str(value)
-    for key in ("website", "handout-url"):
-        value = text(key)
+    for key, value in (("website", website), ("handout-url", handout)):
         if value is not None and not value.startswith("https://") and not value.startswith("http://"):
             error(data.line_of(key), f"'{key}' must be an http(s) address")
         elif key == "handout-url" and value is not None:
@@ -149,5 +157,5 @@ def load_site(root: Path) -> Site:
                 error(data.line_of(key), f"'handout-url': {wrong}")
     if problems:
         raise ContentError(problems)
-    return Site(per_language("organisation"), per_language("address"), text("phone"),
-                text("website"), text("handout-url"), logo, colours, path, profile)
+    return Site(organisation, address, phone, website, handout, logo, colours, path, profile,
+                dict(data.key_lines))

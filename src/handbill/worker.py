@@ -10,6 +10,7 @@ plans and prepares the first document.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import time
@@ -28,6 +29,9 @@ class Job:
     layout: str
     lang: str | None
     target: Path
+    #: Files outside the bundle's folder that its meta.yaml names (a references file, a
+    #: citation style elsewhere in the project): its output depends on them too.
+    inputs: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -60,7 +64,7 @@ def back(task: RenderTask) -> Output:
 
     output, job = task.output, task.output.job
     try:
-        with _time_limit(task.timeout, task.source):
+        with time_limit(task.timeout, task.source):
             data, pages = render_pdf(task.html, **task.render)
         written = [(job.target, data, pages)]
         if task.sheet is not None:
@@ -111,7 +115,9 @@ def unexpected(error: Exception, source: str) -> Diagnostic:
     if isinstance(error, MemoryError):
         return Diagnostic(source, None, "laying the document out ran out of memory",
                           code="limits", hint="build it alone (-j 1), or shorten it")
-    if isinstance(error, OSError) and error.strerror:  # WeasyPrint's temporary font copies
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT,
+                                                      errno.EROFS, errno.EIO):
+        # WeasyPrint's temporary copies of the fonts, written while it renders
         return Diagnostic(source, None, f"a file could not be written while rendering: "
                           f"{error.strerror}", code="output",
                           hint="is the disk, or the temporary folder (TMPDIR), full?")
@@ -122,8 +128,9 @@ def unexpected(error: Exception, source: str) -> Diagnostic:
 
 
 @contextmanager
-def _time_limit(seconds: float, source: str):
-    """Stop a render that takes longer than SECONDS (a RenderError), where signals allow it."""
+def time_limit(seconds: float, source: str, what: str = "rendering"):
+    """Stop WHAT (a render, a document's preparation) when it takes longer than SECONDS:
+    a RenderError at SOURCE, where signals allow it (the main thread)."""
     import signal
     import threading
 
@@ -132,7 +139,7 @@ def _time_limit(seconds: float, source: str):
         return
 
     def expired(signum, frame):
-        raise RenderError(Diagnostic(source, None, f"rendering took more than {seconds:g} s and "
+        raise RenderError(Diagnostic(source, None, f"{what} took more than {seconds:g} s and "
                                      "was stopped", code="limits",
                                      hint="raise it with --timeout, or look for a runaway layout"))
 
