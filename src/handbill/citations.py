@@ -120,7 +120,7 @@ def read_style(path: Path, root: Path) -> str:
         href = next((v for k, v in parent.items() if local(k) == "href"), "")
         raise ContentError(Diagnostic(
             display_path(path, root), None, "a dependent CSL style: it names a parent style "
-            f"({href[:80]}) that Pandoc would download", code="citation",
+            f"({href[:200]}) that Pandoc would download", code="citation",
             hint="use the parent style's own .csl file instead (a build never fetches anything)"))
     if not any(isinstance(e.tag, str) and e.tag.rpartition("}")[2] == "citation"
                for e in tree.getroot()):

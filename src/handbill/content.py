@@ -155,11 +155,27 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path) -> tuple[Meta | No
         check.error(data.line_of("citation-style"),
                     "'citation-style' must be a style name or the path of a .csl file")
         citation_style = None
+    elif citation_style is not None and root is not None:
+        from .citations import STYLES
+
+        if citation_style not in STYLES:  # a file: the guard's rule, said here with the rest
+            named = guard.Named(meta_path, data.line_of("citation-style"), "citation style",
+                                citation_style)
+            refused = guard.outside(bundle_dir / citation_style, root, named)
+            if refused is not None:
+                check.problems.append(refused)
+                citation_style = None
 
     references = data.get("references")
     if references is not None and not isinstance(references, str):
         check.error(data.line_of("references"), "'references' must be the name of a file")
         references = None
+    elif references is not None:
+        refused = guard.outside(bundle_dir / references, root, guard.Named(
+            meta_path, data.line_of("references"), "references file", references))
+        if refused is not None:
+            check.problems.append(refused)
+            references = None
 
     url = data.get("url")
     if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
