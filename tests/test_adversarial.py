@@ -284,7 +284,10 @@ def test_adversarial_case(case: Path, tmp_path: Path):
     project = tmp_path / "project"
     shutil.copytree(HERE / "project", project)
     _outside(tmp_path / "outside")
-    places = {"outside": tmp_path / "outside", "project": project, "marker": MARKER}
+    import handbill
+
+    places = {"outside": tmp_path / "outside", "project": project, "marker": MARKER,
+              "handbill": Path(handbill.__file__).resolve().parent}
     steps = spec.get("steps") or [{k: v for k, v in spec.items() if k not in ("about", "class")}]
     for number, step in enumerate(steps, 1):
         _step(step, project, places, number)

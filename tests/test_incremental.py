@@ -13,6 +13,7 @@ import jsonschema
 from handbill.cli import run
 
 from conftest import REPO, add_second_bundle, assert_same_pdfs
+from pdfcheck import all_text
 
 SCHEMA = json.loads((REPO / "docs" / "report.schema.json").read_text(encoding="utf-8"))
 
@@ -94,3 +95,54 @@ def test_plain_progress_lines_and_summary_when_not_a_terminal(project, capsys):
     lines = captured.out.splitlines()
     assert lines[0].split() == ["output", "pages", "bytes", "seconds", "status"]
     assert lines[-1].startswith("1 outputs: 1 built, 0 up to date, 0 failed, in ")
+
+
+def _edit_keeping_stamp(path: Path, old: bytes, new: bytes) -> None:
+    """Change PATH's bytes, keeping its size and modification time (as `touch -r` can)."""
+    import os
+
+    assert len(old) == len(new)
+    info = path.stat()
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(data.replace(old, new, 1))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+
+
+def test_files_edited_with_size_and_time_kept_are_read_again_in_the_same_process(project):
+    # As in `handbill watch`: one process builds, a template and a font change under it
+    # with their sizes and modification times kept, it builds again. Its PDF must be a
+    # fresh process's, never the remembered template's and font's.
+    from handbill.fonts import bundled_fonts_dir
+
+    layouts = project / "layouts" / "handout"
+    layouts.mkdir(parents=True)
+    (layouts / "layout.yaml").write_text((REPO / "layouts" / "handout" / "layout.yaml")
+                                         .read_text(encoding="utf-8"), encoding="utf-8")
+    (layouts / "handout.html.j2").write_text(
+        '{% extends "!builtin/handout/handout.html.j2" %}\n{% block body %}<p>Banner AAAA'
+        '</p>{{ super() }}{% endblock %}\n', encoding="utf-8")
+    fonts = project / "fonts"
+    fonts.mkdir()
+    shutil.copy(bundled_fonts_dir() / "HandbillText-Regular.ttf", fonts / "Mine.ttf")
+    (project / "layouts" / "fonts.yaml").write_text(
+        "families:\n  en: [Handbill Text, Handbill Sans SC]\n  zh-Hans: [Handbill Sans SC, "
+        "Handbill Text]\n", encoding="utf-8")
+    args = ["--project", str(project), "build", "-j", "1"]
+    assert run(args) == 0
+    pdf = project / "out" / "stem-cells-t2dm" / "handout.pdf"
+    _edit_keeping_stamp(layouts / "handout.html.j2", b"AAAA", b"BBBB")
+    from fontTools.ttLib import TTFont  # the font: the same size, another version string
+
+    font = TTFont(fonts / "Mine.ttf")
+    version = font["name"].getDebugName(5).encode("utf-16-be")
+    _edit_keeping_stamp(fonts / "Mine.ttf", version, version[:-2] + "9".encode("utf-16-be"))
+    assert run(args) == 0
+    assert "Banner BBBB" in " ".join(all_text(pdf).split())
+    fresh = project.parent / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("out", ".cache"))
+    done = subprocess.run([sys.executable, "-m", "handbill", "--project", str(fresh), "build"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert pdf.read_bytes() == (fresh / "out" / "stem-cells-t2dm" / "handout.pdf").read_bytes()

@@ -269,8 +269,26 @@ def test_page_limit_and_render_timeout(project, capsys):
     assert (f"{BUNDLE}: error: the document has 4 pages, more than the limit of 2 [limits]") in err
     code, err = _build(project, capsys, "--timeout", "0.05", "-j", "1")
     assert code == 1
-    assert f"{BUNDLE}: error: rendering took more than 0.05 s and was stopped [limits]" in err
+    assert re.search(rf"^{BUNDLE}: error: preparing (and rendering )?the document took more "
+                     r"than 0\.05 s and was stopped \[limits\]$", err, re.M), err
     assert _no_pdf(project)
+
+
+def test_the_time_limit_is_one_for_preparing_and_rendering(tmp_path):
+    # A document whose preparation took 10 s of its 5: its render is stopped at once,
+    # as the document's, not given 5 s of its own (the limit held twice over before).
+    from handbill.worker import Job, Output, RenderTask, back
+
+    job = Job(tmp_path, "handout", None, tmp_path / "out" / "handout.pdf")
+    task = RenderTask(Output(job), "<p>a short text</p>", {
+        "base_url": tmp_path.as_uri() + "/", "allowed": [tmp_path], "source": "content/x"},
+        5.0, "content/x", None, time.perf_counter() - 10)
+    output = back(task)
+    assert output.status == "failed"
+    assert [d.format() for d in output.diagnostics] == [
+        "content/x: error: preparing and rendering the document took more than 5 s and was "
+        "stopped [limits]\n  hint: raise it with --timeout, or look for a runaway layout"]
+    assert not job.target.exists()
 
 
 # ---- processes: a killed parent, Ctrl-C on a terminal ------------------------------------

@@ -230,12 +230,17 @@ def job_key(job: Job, options: BuildOptions, cache: dict) -> str:
         style = options.citation_style
         if style and style not in STYLES:  # --citation-style FILE: its text
             sources += [Path(style), root / style]
-        shared = cache["shared"] = fingerprint(sources, {}, cache, root)
+        shared = cache["shared"] = fingerprint(sources, {}, cache, root, _unhashed(options))
     settings = {"layout": job.layout, "lang": job.lang, "style": options.citation_style,
                 "timeout": options.timeout,
                 "variant": options.pdf_variant, "max_pages": options.max_pages,
                 "options": dict(sorted(options.layout_options.items())), "shared": shared}
-    return fingerprint([job.bundle, *job.inputs], settings, cache, root)
+    return fingerprint([job.bundle, *job.inputs], settings, cache, root, _unhashed(options))
+
+
+def _unhashed(options: BuildOptions) -> tuple[Path, ...]:
+    """Folders the build writes, which its inputs' hash leaves out (--out inside a bundle)."""
+    return (Path(os.path.abspath(options.out_dir)),)
 
 
 def build(paths: list[Path] | None, options: BuildOptions,
@@ -277,21 +282,21 @@ def build(paths: list[Path] | None, options: BuildOptions,
     if any(o.status == "built" for o in report.outputs):
         try:
             manifest.save()
-        except OSError as error:
+        except OSError as error:  # the PDFs are right: only the next build's shortcut is lost
             report.diagnostics.append(Diagnostic(
                 display_path(manifest.path, options.project), None,
-                f"cannot write the build manifest: {error.strerror}", code="output",
-                hint="the PDFs are written; the next build makes them again"))
+                f"cannot write the build manifest: {error.strerror}", severity="warning",
+                code="output", hint="the PDFs are written; the next build makes them all again"))
     report.outputs.sort(key=lambda o: (o.job.target.as_posix()))
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _rel(path: Path, options: BuildOptions) -> str:
-    try:
-        return path.resolve().relative_to(options.out_dir.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """PATH under the output folder, as written (links are not followed: an output's path
+    may be a link, even one that loops, which writing the PDF replaces)."""
+    mine, out = Path(os.path.abspath(path)), Path(os.path.abspath(options.out_dir))
+    return mine.relative_to(out).as_posix() if mine.is_relative_to(out) else path.as_posix()
 
 
 def _run_all(jobs: list[Job], options: BuildOptions, workers: Workers | None):

@@ -43,8 +43,14 @@ class Cache:
         self.folder = root / CACHE_DIR / name
 
     def _check_folder(self) -> None:
-        """Refuse a cache folder (or a folder above it) that leads out of the project."""
-        for folder in (self.root / ".cache", self.root / CACHE_DIR, self.folder):
+        """Refuse a cache folder (or a folder above it) that leads out of the project, and
+        a file named .cache (not handbill's to remove) where its folder goes."""
+        top = self.root / ".cache"
+        if top.exists() and not top.is_dir():
+            raise ContentError(Diagnostic(
+                display_path(top, self.root), None, "a file where handbill keeps its caches "
+                "(a folder of that name)", code="output", hint="move the file .cache away"))
+        for folder in (top, self.root / CACHE_DIR, self.folder):
             if folder.exists() or folder.is_symlink():
                 if guard.folder_refusal(folder, self.root) is not None:
                     raise ContentError(Diagnostic(

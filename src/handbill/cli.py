@@ -121,6 +121,12 @@ def run(argv: list[str] | None = None) -> int:
         return 2
     project = (args.project or Path.cwd()).resolve()
     try:
+        if not project.is_dir():
+            from .errors import Diagnostic, UsageError
+
+            raise UsageError(Diagnostic(display_path(args.project or project), None,
+                                        "no such project folder" if not project.exists()
+                                        else "the project is not a folder"))
         if args.command == "layouts":
             return _list_layouts(project)
         if args.command == "fonts":

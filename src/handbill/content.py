@@ -57,7 +57,18 @@ def find_bundles(paths: list[Path], root: Path) -> tuple[list[Path], list[Diagno
                         problem = guard.folder_refusal(here / name, root)
                         if problem is not None:
                             problems.append(problem)
-                dirs.sort()
+                for name in sorted(files):  # a link that loops is listed as a file
+                    broken = guard.unusable(here / name) if (here / name).is_symlink() else None
+                    if broken is not None and name != META_FILE:
+                        problems.append(Diagnostic(display_path(here / name, root), None,
+                                                   f"this entry {broken}; it is not read",
+                                                   severity="warning",
+                                                   code="file"))
+                if META_FILE in dirs:  # a bundle meant, its metadata a folder
+                    problems.append(Diagnostic(display_path(here / META_FILE, root), None,
+                                               "not a regular file (a folder): this folder is "
+                                               "no bundle", code="meta"))
+                dirs[:] = sorted(d for d in dirs if d != META_FILE)
                 if META_FILE in files:
                     found.append(here)
     unique: dict[Path, Path] = {}

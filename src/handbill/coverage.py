@@ -99,12 +99,13 @@ def _read(path: Path, root: Path) -> str:
     """PATH's text (through the guard), read once while it does not change (layouts are
     shared by documents)."""
     check(path, root, code="layout")
-    stat = path.stat()
-    return _read_version(path, root, stat.st_mtime_ns, stat.st_size)
+    from .fonts import file_stamp
+
+    return _read_version(path, root, file_stamp(path))
 
 
 @lru_cache(maxsize=16)
-def _read_version(path: Path, root: Path, _mtime_ns: int, _size: int) -> str:
+def _read_version(path: Path, root: Path, _stamp: tuple) -> str:
     return read_text(path, root, limit=2_000_000, code="layout")
 
 

@@ -43,9 +43,9 @@ class Face:
     style: str  # "normal" or "italic"
     origin: str  # "project", "bundled" or "system"
     index: int = 0  # the face's index in a collection (.ttc)
-    #: The file's (modification time in ns, size) when it was found: what is read from
-    #: the file is remembered per stamp, so a font replaced during `watch` is read anew.
-    stamp: tuple[int, int] = (0, 0)
+    #: The file's stamp when it was found (see file_stamp): what is read from the file is
+    #: remembered per stamp, so a font replaced during `watch` is read anew.
+    stamp: tuple[int, ...] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -60,17 +60,20 @@ class FontPlan:
         return [self.faces[family] for family in self.chains.get(lang, ()) if family in self.faces]
 
 
-def file_stamp(path: Path) -> tuple[int, int]:
-    """PATH's (modification time in ns, size): changes when the file is replaced or edited."""
+def file_stamp(path: Path) -> tuple[int, ...]:
+    """What changes whenever PATH's bytes do: its modification time and size, and its
+    inode change time and inode number, which no one can set back (`touch -r` keeps a
+    file's modification time, not its change time; a file copied over another is a
+    new inode or a new change time)."""
     try:
         stat = path.stat()
     except OSError:
         return (0, 0)
-    return (stat.st_mtime_ns, stat.st_size)
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
 
 
 @lru_cache(maxsize=256)
-def _describe(path: Path, stamp: tuple[int, int], index: int = 0) -> tuple[str, int, str] | None:
+def _describe(path: Path, stamp: tuple[int, ...], index: int = 0) -> tuple[str, int, str] | None:
     """(family, weight, style) read from a font file's own tables (by HarfBuzz: quick);
     None when the file is no font (HarfBuzz finds no glyphs in it)."""
     import uharfbuzz as hb

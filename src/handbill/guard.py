@@ -58,11 +58,12 @@ def _inside(path: Path, bases: tuple[Path, ...]) -> bool:
     return any(path == base or path.is_relative_to(base) for base in bases)
 
 
-def scope(path: Path, root: Path) -> tuple[Path, ...]:
-    """The folders PATH may lead into: handbill's own for a built-in file, else the project."""
+def scope(path: Path, root: Path, named: Named | None = None) -> tuple[Path, ...]:
+    """The folders PATH may lead into: handbill's own for a built-in file (one handbill
+    looks for itself, never one content names), else the project."""
     absolute = Path(os.path.abspath(path))
     own = own_folders()
-    if _inside(absolute, own):
+    if named is None and _inside(absolute, own):
         return own + ((root.resolve(),) if _inside(absolute, (Path(os.path.abspath(root)),))
                       else ())
     return (root.resolve(),)
@@ -117,7 +118,7 @@ def outside(path: Path, root: Path, named: Named | None = None, *,
     if broken is not None:
         return _where(root, named, path, "file", broken if named else
                       f"this {'folder' if folder else 'file'} {broken}")
-    bases = scope(path, root)
+    bases = scope(path, root, named)
     if _inside(path.resolve(), bases):
         return None
     where = "outside the project" if bases == (root.resolve(),) else \
@@ -183,7 +184,7 @@ def read_bytes(path: Path, root: Path, named: Named | None = None, *,
         info = os.fstat(fd)
         opened = _opened(fd)
         if _kind(info.st_mode) or (opened is not None and not _inside(opened,
-                                                                       scope(path, root))):
+                                                                       scope(path, root, named))):
             raise ContentError(refusal(path, root, named, code) or _where(
                 root, named, path, "outside", f"changed while it was read; {ONLY_INSIDE}"))
         if limit is not None and info.st_size > limit:

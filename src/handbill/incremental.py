@@ -30,16 +30,44 @@ from .pdf import write_atomic
 MANIFEST = ".handbill-manifest.json"
 
 
-def _files(folder: Path) -> list[Path]:
-    if folder.is_file():
-        return [folder]
+#: Folders never hashed: handbill's own caches and Python's (neither is read for a document).
+_UNHASHED = frozenset({".cache", "__pycache__", ".git"})
+
+
+def _files(folder: Path, skip: tuple[Path, ...] = (), root: Path | None = None) -> list[Path]:
+    """Every file under FOLDER (or FOLDER itself), hidden ones too: a build reads a
+    '.cover.svg' or a '.banner.html.j2' as readily as any other, so its output depends
+    on them. A link to a folder inside ROOT is followed (once: loops end), one that
+    leads out is hashed by what it is (see _digest). Folders in SKIP (the output
+    folder) and _UNHASHED are left out."""
     if not folder.is_dir():
-        return []
-    found = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__pycache__")))
-        found += [Path(dirpath) / f for f in sorted(filenames) if not f.startswith(".")]
-    return found
+        return [folder] if folder.is_file() or folder.is_symlink() else []
+    found, seen, stack = [], set(), [folder]
+    while stack:
+        here = stack.pop()
+        try:
+            real = here.resolve()
+            entries = sorted(os.scandir(here), key=lambda e: e.name)
+        except (OSError, RuntimeError):
+            found.append(here)
+            continue
+        if real in seen:
+            continue
+        seen.add(real)
+        for entry in entries:
+            path = here / entry.name
+            if entry.name in _UNHASHED or Path(os.path.abspath(path)) in skip:
+                continue
+            try:
+                into = entry.is_dir() and (not entry.is_symlink() or root is None or
+                                           path.resolve().is_relative_to(root.resolve()))
+            except (OSError, RuntimeError):
+                into = False
+            if into:
+                stack.append(path)
+            else:
+                found.append(path)
+    return sorted(found)
 
 
 def _digest(path: Path, cache: dict, root: Path | None) -> str:
@@ -54,7 +82,7 @@ def _digest(path: Path, cache: dict, root: Path | None) -> str:
         return f"special {stat.S_IFMT(info.st_mode)}"
     if root is not None and guard.outside(path, root) is not None:
         return f"outside {os.readlink(path) if path.is_symlink() else path.resolve()}"
-    memo = (str(path), info.st_size, info.st_mtime_ns)
+    memo = (str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
     if memo not in cache:
         digest = hashlib.sha256()
         with path.open("rb") as file:
@@ -79,7 +107,7 @@ def file_sha256(path: Path) -> str | None:
 
 
 def fingerprint(sources: list[Path], settings: dict, cache: dict | None = None,
-                root: Path | None = None) -> str:
+                root: Path | None = None, skip: tuple[Path, ...] = ()) -> str:
     """One hash for every file under SOURCES (folders or files) and the SETTINGS.
 
     Paths enter the hash relative to ROOT (the project) where they lie inside it,
@@ -91,7 +119,7 @@ def fingerprint(sources: list[Path], settings: dict, cache: dict | None = None,
     digest.update(json.dumps({"handbill": __version__, **settings}, sort_keys=True).encode())
     base = Path(os.path.abspath(root)) if root is not None else None
     for source in sources:
-        for path in _files(source):
+        for path in _files(source, skip, root):
             name = Path(os.path.abspath(path))
             if base is not None and name.is_relative_to(base):
                 name = name.relative_to(base)
@@ -151,10 +179,6 @@ class Manifest:
     def save(self) -> None:
         data = json.dumps({"version": VERSION, "outputs": dict(sorted(self.entries.items()))},
                           indent=1, sort_keys=True)
-        if self.path.is_dir() and not self.path.is_symlink():
-            import shutil
-
-            shutil.rmtree(self.path)  # handbill's name: a folder there is no one else's
         write_atomic(self.path, data.encode())
 
 

@@ -41,6 +41,14 @@ def search_path(root: Path) -> list[Path]:
 
 @lru_cache(maxsize=16)
 def _search_path(root: Path, _has_layouts: bool) -> tuple[Path, ...]:
+    from .guard import folder_refusal
+
+    own = root / "layouts"
+    if own.is_symlink() or own.exists() and not own.is_dir():
+        refused = folder_refusal(own, root) if own.is_symlink() else Diagnostic(
+            display_path(own, root), None, "layouts is a file, not a folder", code="layout")
+        if refused is not None:  # never a silent fall back to the built-in layouts
+            raise LayoutError(refused)
     dirs = [root / "layouts", builtin_layouts_dir()]
     unique: list[Path] = []
     for d in dirs:
@@ -100,7 +108,7 @@ def find_layout(name: str, root: Path) -> Layout | None:
     """The layout NAME from the search path, or None when no folder has it."""
     for base in search_path(root):
         manifest = base / name / MANIFEST
-        if manifest.is_file():
+        if manifest.exists() or manifest.is_symlink():  # whatever it is: the guard judges
             options = next((b / COMMON_OPTIONS for b in search_path(root)
                             if (b / COMMON_OPTIONS).is_file()), None)
             return _load_manifest_kept(name, manifest, root, _stamp(manifest), _stamp(options))
@@ -108,11 +116,15 @@ def find_layout(name: str, root: Path) -> Layout | None:
 
 
 def _stamp(path: Path | None) -> tuple | None:
-    """What tells whether PATH changed: its modification time and size."""
+    """What tells whether PATH changed (see fonts.file_stamp): its modification time and
+    size, its change time and inode; None for no file, or one that cannot be read."""
     if path is None:
         return None
-    stat = path.stat()
-    return (str(path), stat.st_mtime_ns, stat.st_size)
+    try:
+        stat = path.stat()
+    except (OSError, ValueError):
+        return None
+    return (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
 
 
 @lru_cache(maxsize=64)
@@ -254,6 +266,6 @@ def find_asset(name: str, root: Path) -> Path | None:
                                      code="outside"))
     for base in search_path(root):
         candidate = base / name
-        if candidate.is_file() or candidate.is_symlink():
-            return candidate
+        if candidate.exists() or candidate.is_symlink():  # a folder there is an error, not
+            return candidate                              # a fall back to the built-in file
     return None

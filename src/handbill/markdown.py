@@ -97,13 +97,13 @@ def link_problem(href: str) -> str | None:
             return None
         return (f"link '{href[:80]}' uses {scheme.group(1)}:, which a handout may not "
                 f"(allowed: {', '.join(LINK_SCHEMES)})")
-    if href.startswith("#") and not href.startswith("#/"):
-        return None
+    if href.startswith("#") and len(href) > 1 and not href.startswith("#/"):
+        return None  # a heading of the handout (parse_body checks which)
     return (f"link '{href[:80]}' is not a web, e-mail or phone address (allowed: "
             f"{', '.join(LINK_SCHEMES)}, or #a-heading of this handout)")
 
 
-def _clean_html(html: str, images: dict[str, str]) -> str:
+def _clean_html(html: str, images: dict[str, str], renamed: dict[str, str]) -> str:
     """The body's HTML with only harmless elements and attributes left (nh3, Ammonia).
 
     Links keep only addresses link_problem allows; images keep only the files
@@ -120,7 +120,7 @@ def _clean_html(html: str, images: dict[str, str]) -> str:
 
     def attribute(tag: str, name: str, value: str) -> str | None:
         if tag == "a" and name == "href":
-            return value if link_problem(value) is None else None
+            return renamed.get(value, value) if link_problem(value) is None else None
         if tag == "img" and name == "src":
             return value if value in checked else images.get(value)
         return value
@@ -219,11 +219,14 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
     headings: list[Heading] = []
     images: list[Image] = []
     checked: dict[str, str] = {}  # each image source as written -> its file: URL
+    anchors: list = []  # (line, link token or None for raw HTML, href): links to a heading
     if allow_html:
         problems += _dangerous_html(tokens, shown)
         for line, kind, value in _raw_links_and_images(tokens):
             if kind == "link" and (problem := link_problem(value)):
                 problems.append(Diagnostic(shown, line, problem, code="link"))
+            elif kind == "link" and value.startswith("#"):
+                anchors.append((line, None, value))
             elif kind == "image":
                 image, found = _image(value, line, shown, bundle_dir, root, lang, "")
                 problems += found
@@ -249,7 +252,9 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
                     problem = link_problem(child.attrGet("href") or "")
                     if problem is not None:
                         problems.append(Diagnostic(shown, line, problem, code="link"))
-                        child.attrSet("href", "#")
+                        child.attrs.pop("href", None)  # no link at all (checks still lay out)
+                    elif (child.attrGet("href") or "").startswith("#"):
+                        anchors.append((line, child, child.attrGet("href")))
                 if child.type != "image":
                     continue
                 src = child.attrGet("src") or ""
@@ -261,10 +266,11 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
                     checked[child.attrGet("src")] = image.path.as_uri()
                     images.append(image)
     problems += _bad_references(tokens, source, shown)
+    renamed = _check_anchors(anchors, headings, lang, shown, problems)
     clusters = _collect_citations(tokens, lang, source)
     if lang == "zh-Hans":
         _typeset_chinese(tokens)
-    parts = _parts(tokens, headings, parser, checked if allow_html else None)
+    parts = _parts(tokens, headings, parser, checked if allow_html else None, renamed)
     html = "".join(part.html for part in parts)
     blocks = sum(1 for t in tokens if t.type in ("inline", "hr") or t.type == "html_block")
     return Body(lang, path, source, html, tuple(headings), tuple(images),
@@ -323,7 +329,39 @@ def _image(src: str, line: int | None, shown: str, bundle_dir: Path, root: Path,
     return (None, inside) if inside else (Image(target, {lang: alt}), [])
 
 
-def _parts(tokens, headings: list[Heading], parser, images: dict[str, str] | None) -> list[Part]:
+def _check_anchors(anchors: list, headings: list[Heading], lang: str, shown: str,
+                   problems: list[Diagnostic]) -> dict[str, str]:
+    """Each #link must name a heading of this text: by its anchor (#en-before-you-measure)
+    or without the language (#before-you-measure, made the former here). A link to
+    another language's section is left to WeasyPrint. Returns the raw HTML's renamed
+    links (href -> href)."""
+    from urllib.parse import unquote
+
+    known = {h.anchor for h in headings}
+    prefix = f"{lang.lower()}-"
+    others = tuple(f"{other.lower()}-" for other in ("en", "zh-hans") if other != lang.lower())
+    renamed = {}
+    for line, token, href in anchors:
+        name = unquote(href[1:])
+        if name in known or (name.startswith(others) and name):
+            continue
+        if prefix + name in known:
+            if token is not None:
+                token.attrSet("href", f"#{prefix}{name}")
+            renamed[href] = f"#{prefix}{name}"
+            continue
+        listed = ", ".join(f"#{h.anchor[len(prefix):]}" for h in headings[:4])
+        problems.append(Diagnostic(shown, line, f"link '{href[:80]}' names no heading of this "
+                                   "text", code="link",
+                                   hint=f"its headings: {listed}" if listed else
+                                   "this text has no heading to link to"))
+        if token is not None:
+            token.attrs.pop("href", None)
+    return renamed
+
+
+def _parts(tokens, headings: list[Heading], parser, images: dict[str, str] | None,
+           renamed: dict[str, str] | None = None) -> list[Part]:
     """Render TOKENS cut before each level-2 heading."""
     cuts = [i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
     bounds = ([0] if not cuts or cuts[0] != 0 else []) + cuts + [len(tokens)]
@@ -335,7 +373,8 @@ def _parts(tokens, headings: list[Heading], parser, images: dict[str, str] | Non
         heading = next(second) if tokens[start].type == "heading_open" and \
             tokens[start].tag == "h2" else None
         html = parser.renderer.render(tokens[start:end], parser.options, {})
-        parts.append(Part(heading, _clean_html(html, images) if images is not None else html))
+        parts.append(Part(heading, _clean_html(html, images, renamed or {})
+                          if images is not None else html))
     return parts
 
 

@@ -22,7 +22,7 @@ CACHE_NAME = "fonts"
 
 
 @lru_cache(maxsize=64)
-def _file_hash(path: Path, stamp: tuple[int, int]) -> str:
+def _file_hash(path: Path, stamp: tuple[int, ...]) -> str:
     """PATH's SHA-256, remembered while its STAMP (fonts.file_stamp) stays the same."""
     digest = hashlib.sha256()
     with path.open("rb") as file:

@@ -64,7 +64,10 @@ def back(task: RenderTask) -> Output:
 
     output, job = task.output, task.output.job
     try:
-        with time_limit(task.timeout, task.source):
+        # One limit for the whole document: what its preparation left of it.
+        left = task.timeout - (time.perf_counter() - task.started)
+        with time_limit(max(left, 0.001), task.source, "preparing and rendering the document",
+                        shown=task.timeout):
             data, pages = render_pdf(task.html, **task.render)
         written = [(job.target, data, pages)]
         if task.sheet is not None:
@@ -128,9 +131,11 @@ def unexpected(error: Exception, source: str) -> Diagnostic:
 
 
 @contextmanager
-def time_limit(seconds: float, source: str, what: str = "rendering"):
+def time_limit(seconds: float, source: str, what: str = "rendering",
+               shown: float | None = None):
     """Stop WHAT (a render, a document's preparation) when it takes longer than SECONDS:
-    a RenderError at SOURCE, where signals allow it (the main thread)."""
+    a RenderError at SOURCE (saying SHOWN seconds, the whole limit, when given), where
+    signals allow it (the main thread)."""
     import signal
     import threading
 
@@ -139,8 +144,8 @@ def time_limit(seconds: float, source: str, what: str = "rendering"):
         return
 
     def expired(signum, frame):
-        raise RenderError(Diagnostic(source, None, f"{what} took more than {seconds:g} s and "
-                                     "was stopped", code="limits",
+        raise RenderError(Diagnostic(source, None, f"{what} took more than "
+                                     f"{shown or seconds:g} s and was stopped", code="limits",
                                      hint="raise it with --timeout, or look for a runaway layout"))
 
     previous = signal.signal(signal.SIGALRM, expired)
