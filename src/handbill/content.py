@@ -120,7 +120,10 @@ def _per_language(data: Located, key: str, languages, check: _Checker, required:
     return result
 
 
-def _load_meta(meta_path: Path, bundle_dir: Path, root: Path) -> tuple[Meta | None, Located | None, list[Diagnostic]]:
+def _load_meta(meta_path: Path, bundle_dir: Path, root: Path, deep: bool = True
+               ) -> tuple[Meta | None, Located | None, list[Diagnostic]]:
+    """meta.yaml, checked; DEEP: its cover image read and checked too (planning a build
+    needs only to know it is there: the job that prints it reads it)."""
     check = _Checker(meta_path, root)
     data = load_yaml(meta_path, root)
     if not isinstance(data, Located):
@@ -204,7 +207,8 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path) -> tuple[Meta | No
 
     cover = None
     if "cover" in data:
-        cover = _load_image(data["cover"], data.line_of("cover"), bundle_dir, languages, check, root)
+        cover = _load_image(data["cover"], data.line_of("cover"), bundle_dir, languages, check,
+                            root, deep)
 
     if check.problems or date is None:
         return None, data, check.problems
@@ -217,7 +221,8 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path) -> tuple[Meta | No
     return meta, data, check.problems
 
 
-def _load_image(value, line: int, bundle_dir: Path, languages, check: _Checker, root) -> Image | None:
+def _load_image(value, line: int, bundle_dir: Path, languages, check: _Checker, root,
+                deep: bool = True) -> Image | None:
     if not isinstance(value, Located) or not isinstance(value.get("image"), str):
         check.error(line, "'cover' needs 'image: FILE' and 'alt:' per language")
         return None
@@ -234,7 +239,7 @@ def _load_image(value, line: int, bundle_dir: Path, languages, check: _Checker, 
         check.error(value.line_of("image"), f"cover image '{src}' not found in "
                     f"{display_path(bundle_dir, root)}")
         return None
-    problem, inside = image_problems(target, root, bundle_dir)
+    problem, inside = image_problems(target, root, bundle_dir) if deep else (None, [])
     check.problems.extend(inside)
     if problem:
         check.error(value.line_of("image"), f"cover image '{src}' {problem}")
@@ -246,7 +251,7 @@ def _load_image(value, line: int, bundle_dir: Path, languages, check: _Checker, 
 
 def load_meta(bundle_dir: Path, root: Path) -> Meta:
     """Only a bundle's meta.yaml, checked: what planning a build needs, and fast."""
-    meta, _data, problems = _load_meta(bundle_dir / META_FILE, bundle_dir, root)
+    meta, _data, problems = _load_meta(bundle_dir / META_FILE, bundle_dir, root, deep=False)
     if problems or meta is None:
         raise ContentError(problems)
     return meta

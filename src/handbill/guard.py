@@ -64,9 +64,9 @@ def scope(path: Path, root: Path, named: Named | None = None) -> tuple[Path, ...
     absolute = Path(os.path.abspath(path))
     own = own_folders()
     if named is None and _inside(absolute, own):
-        return own + ((root.resolve(),) if _inside(absolute, (Path(os.path.abspath(root)),))
+        return own + ((_real(root),) if _inside(absolute, (Path(os.path.abspath(root)),))
                       else ())
-    return (root.resolve(),)
+    return (_real(root),)
 
 
 def _kind(mode: int) -> str | None:
@@ -110,18 +110,40 @@ def unusable(path: Path) -> str | None:
     return None
 
 
+def _follow(path: Path) -> tuple[Path | None, str | None]:
+    """PATH with its links followed, or why they cannot be (said as unusable says it)."""
+    if "\0" in str(path):
+        return None, "holds a NUL character in its name"
+    try:
+        return path.resolve(), None
+    except RuntimeError:
+        return None, "is a link that leads back to itself"
+    except OSError as error:
+        if error.errno == getattr(os, "ELOOP", 40):
+            return None, "is a link that leads back to itself"
+        return None, f"cannot be followed: {error.strerror}"
+    except ValueError as error:
+        return None, f"cannot be followed: {error}"
+
+
+@lru_cache(maxsize=64)
+def _real(root: Path) -> Path:
+    """ROOT with its links followed, once a process (the project folder does not move)."""
+    return root.resolve()
+
+
 def outside(path: Path, root: Path, named: Named | None = None, *,
             folder: bool = False) -> Diagnostic | None:
     """Why PATH may not be read for being outside its scope (or impossible to follow),
     as a diagnostic; else None."""
-    broken = unusable(path)
+    real, broken = _follow(path)
     if broken is not None:
         return _where(root, named, path, "file", broken if named else
                       f"this {'folder' if folder else 'file'} {broken}")
     bases = scope(path, root, named)
-    if _inside(path.resolve(), bases):
+    if _inside(real, bases):
         return None
-    where = "outside the project" if bases == (root.resolve(),) else \
+    where = "outside the project" if bases == (_real(root),) else \
         "outside handbill's own files"
     as_written = Path(os.path.normpath(os.path.abspath(path)))
     linked = _inside(as_written, bases)

@@ -41,7 +41,7 @@ def _files(folder: Path, skip: tuple[Path, ...] = (), root: Path | None = None) 
     leads out is hashed by what it is (see _digest). Folders in SKIP (the output
     folder) and _UNHASHED are left out."""
     if not folder.is_dir():
-        return [folder] if folder.is_file() or folder.is_symlink() else []
+        return [(folder, False)] if folder.is_file() or folder.is_symlink() else []
     found, seen, stack = [], set(), [folder]
     while stack:
         here = stack.pop()
@@ -49,38 +49,49 @@ def _files(folder: Path, skip: tuple[Path, ...] = (), root: Path | None = None) 
             real = here.resolve()
             entries = sorted(os.scandir(here), key=lambda e: e.name)
         except (OSError, RuntimeError):
-            found.append(here)
+            found.append((here, False))
             continue
         if real in seen:
             continue
         seen.add(real)
+        # What lies in a folder inside the project (or handbill's own, for a built-in) is
+        # inside too, unless it is a link: only links are followed to be judged.
+        inside = root is None or _within(real, here, root)
         for entry in entries:
             path = here / entry.name
             if entry.name in _UNHASHED or Path(os.path.abspath(path)) in skip:
                 continue
+            link = entry.is_symlink()
             try:
-                into = entry.is_dir() and (not entry.is_symlink() or root is None or
-                                           path.resolve().is_relative_to(root.resolve()))
+                into = entry.is_dir() and (not link or root is None or
+                                           _within(path.resolve(), path, root))
             except (OSError, RuntimeError):
                 into = False
             if into:
                 stack.append(path)
             else:
-                found.append(path)
+                found.append((path, inside and not link))
     return sorted(found)
 
 
-def _digest(path: Path, cache: dict, root: Path | None) -> str:
-    """The hash of PATH's bytes; of what it is, for what may not be read (see above)."""
+def _within(real: Path, path: Path, root: Path) -> bool:
+    from . import guard
+
+    return any(real == base or real.is_relative_to(base) for base in guard.scope(path, root))
+
+
+def _digest(path: Path, cache: dict, root: Path | None, inside: bool = False) -> str:
+    """The hash of PATH's bytes; of what it is, for what may not be read (see above).
+    INSIDE: known to lie inside its scope already (no link on the way)."""
     from . import guard
 
     try:
         info = path.stat()
-    except OSError:
+    except (OSError, ValueError):
         return "missing"
     if not stat.S_ISREG(info.st_mode):
         return f"special {stat.S_IFMT(info.st_mode)}"
-    if root is not None and guard.outside(path, root) is not None:
+    if root is not None and not inside and guard.outside(path, root) is not None:
         return f"outside {os.readlink(path) if path.is_symlink() else path.resolve()}"
     memo = (str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
     if memo not in cache:
@@ -119,11 +130,11 @@ def fingerprint(sources: list[Path], settings: dict, cache: dict | None = None,
     digest.update(json.dumps({"handbill": __version__, **settings}, sort_keys=True).encode())
     base = Path(os.path.abspath(root)) if root is not None else None
     for source in sources:
-        for path in _files(source, skip, root):
+        for path, inside in _files(source, skip, root):
             name = Path(os.path.abspath(path))
             if base is not None and name.is_relative_to(base):
                 name = name.relative_to(base)
-            digest.update(f"{name.as_posix()}\0{_digest(path, cache, root)}\n".encode())
+            digest.update(f"{name.as_posix()}\0{_digest(path, cache, root, inside)}\n".encode())
     return digest.hexdigest()
 
 
