@@ -7,6 +7,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # Debian packages the bundled fonts are made from (tools/make_fonts.py).
 FONT_PACKAGES := fonts-noto-cjk fonts-noto-core unicode-data
+# Made by setup (see below), not kept in git.
+EXTRA_FONTS := src/handbill/assets/fonts/extra/fonts.yaml
 
 .PHONY: pdf test check bench clean setup system-deps bytecode fonts fonts-check constraints
 
@@ -30,7 +32,14 @@ bench: setup
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[bench]'
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-setup: $(STAMP) system-deps bytecode
+setup: $(STAMP) system-deps bytecode $(EXTRA_FONTS)
+
+# Handbill Sans SC Extra: every character of Noto Sans CJK SC that the bundled Handbill
+# Sans SC lacks (rare hanzi, Traditional forms, Extension B names...), 12 MB a weight, so
+# made here from Debian's fonts-noto-cjk rather than kept in git (about two minutes, once).
+$(EXTRA_FONTS): tools/make_fonts.py src/handbill/assets/fonts/HandbillSansSC-Regular.otf src/handbill/assets/fonts/HandbillSansSC-Bold.otf | $(STAMP)
+	@sh tools/system-deps.sh fonts-noto-cjk
+	$(PY) tools/make_fonts.py --extra
 
 # handbill is installed editable, so pip does not compile it; where Python is told
 # not to write bytecode (PYTHONDONTWRITEBYTECODE, as in many CI images) every run

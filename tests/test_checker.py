@@ -39,11 +39,11 @@ def test_strict_makes_warnings_fail(capsys):
 
 def test_uncovered_character_is_found_at_its_place(project, capsys):
     zh = project / "content" / "stem-cells-t2dm" / "zh-Hans.md"
-    zh.write_text(zh.read_text(encoding="utf-8").replace("## 结论", "## 结论\n\n體检很重要。"), "utf-8")
+    zh.write_text(zh.read_text(encoding="utf-8").replace("## 结论", "## 结论\n\n𪚥检很重要。"), "utf-8")
     code, out = _check(project, capsys, "--layout", "handout")
-    line = zh.read_text(encoding="utf-8").splitlines().index("體检很重要。") + 1
+    line = zh.read_text(encoding="utf-8").splitlines().index("𪚥检很重要。") + 1
     assert code == 1
-    assert (f"content/stem-cells-t2dm/zh-Hans.md:{line}:1: error: no font covers '體' (U+9AD4) "
+    assert (f"content/stem-cells-t2dm/zh-Hans.md:{line}:1: error: no font covers '𪚥' (U+2A6A5) "
             "for zh-Hans [font-coverage]") in out
     assert not (project / "out").exists()
 

@@ -206,6 +206,21 @@ LATIN = Family(
     ),
 )
 
+EXTRA = Family(
+    name="Handbill Sans SC Extra",
+    ps_name="HandbillSansSCExtra",
+    languages=("zh-Hans", "en"),
+    package="fonts-noto-cjk",
+    source_family="Noto Sans CJK SC",
+    extension=".otf",
+    faces=CJK.faces,
+    coverage=(
+        "every character of Noto Sans CJK SC that Handbill Sans SC lacks: the rest of the URO, "
+        "Extension A, the Extension B-F characters it has, compatibility ideographs, Traditional "
+        "forms, radicals, kana, Hangul"
+    ),
+)
+
 FAMILIES = (CJK, LATIN)
 PACKAGES = ("fonts-noto-cjk", "fonts-noto-core", "unicode-data")
 
@@ -275,7 +290,29 @@ def cjk_unicodes() -> set[int]:
             (0x2000, 0x206F),  # General Punctuation
             (0x0370, 0x03FF),  # Greek and Coptic
         )
+        | symbol_unicodes()
         | medical_symbols()
+    )
+
+
+def symbol_unicodes() -> set[int]:
+    """What patient handouts print besides text: units, numbered steps, checks, warnings."""
+    return _ranges(
+        (0x2100, 0x214F),  # Letterlike Symbols (℃ ℉ № ℡)
+        (0x2150, 0x218F),  # Number Forms (Ⅰ Ⅱ ½)
+        (0x2190, 0x21FF),  # Arrows
+        (0x2200, 0x22FF),  # Mathematical Operators
+        (0x2460, 0x24FF),  # Enclosed Alphanumerics (① to ⑳)
+        (0x2500, 0x257F),  # Box Drawing
+        (0x25A0, 0x25FF),  # Geometric Shapes
+        (0x2600, 0x26FF),  # Miscellaneous Symbols (☎ ⚠)
+        (0x2700, 0x27BF),  # Dingbats (✓ ✔ ✗)
+        (0x2E00, 0x2E7F),  # Supplemental Punctuation (⸺ ⸻)
+        (0x3200, 0x32FF),  # Enclosed CJK Letters and Months (㈠ ㊀)
+        (0x3300, 0x33FF),  # CJK Compatibility (㎎ ㎏ ㎖ ㏄)
+        (0xFE10, 0xFE1F),  # Vertical Forms
+        (0xFE30, 0xFE4F),  # CJK Compatibility Forms
+        (0xFE50, 0xFE6F),  # Small Form Variants (﹕)
     )
 
 
@@ -307,6 +344,8 @@ def latin_unicodes() -> set[int]:
 
 # What each family must map, or the build fails: (label, code points).
 def required_coverage(family: Family) -> list[tuple[str, set[int]]]:
+    if family is EXTRA:
+        return []
     if family is CJK:
         return [
             ("GB 2312 hanzi", gb2312_hanzi()),
@@ -564,6 +603,74 @@ def rename(font: TTFont, family: Family, face: Face) -> list[str]:
     return [records[0]] if 0 in records else []
 
 
+def distinct_glyphs(font: TTFont) -> int:
+    """Give every code point of FONT's cmap a glyph of its own; return how many were copied.
+
+    A font may draw several characters with one glyph (Noto Sans CJK SC: · • ‧ ・,
+    〜 ～, ‒ –, a space and a no-break space). A PDF's ToUnicode map says one text
+    for a glyph, so a document that prints two of them gives back one of them,
+    twice, when its text is copied. Each character after the first of a glyph gets
+    a copy of that glyph (outline and metrics), so that copying gives back what was
+    written. Layout features keep pointing at the first.
+    """
+    import copy
+    from collections import defaultdict
+
+    cmap = font.getBestCmap()
+    order = font.getGlyphOrder()
+    users = defaultdict(list)
+    for code, glyph in sorted(cmap.items()):
+        users[glyph].append(code)
+    shared = {glyph: codes for glyph, codes in users.items() if len(codes) > 1}
+    if not shared:
+        return 0
+    new_order = list(order)
+    renamed: dict[int, str] = {}
+    index = {name: i for i, name in enumerate(order)}
+    cff = font["CFF "].cff.topDictIndex[0] if "CFF " in font else None
+    # In a CID-keyed font a glyph's name is its CID (16 bits): new glyphs take the
+    # lowest CIDs no glyph has (a subset leaves most of them free).
+    taken = {int(n[3:]) for n in order if re.fullmatch(r"cid\d+", n)}
+    free = (cid for cid in range(1, 65535) if cid not in taken)
+    for glyph, codes in sorted(shared.items(), key=lambda item: index[item[0]]):
+        for code in codes[1:]:
+            name = f"{glyph}.u{code:04X}" if cff is None else f"cid{next(free):05d}"
+            new_order.append(name)
+            renamed[code] = name
+            if cff is not None:
+                strings = cff.CharStrings
+                copied = copy.deepcopy(strings[glyph])
+                if strings.charStringsAreIndexed:
+                    strings.charStringsIndex.items.append(copied)
+                    strings.charStrings[name] = len(strings.charStringsIndex.items) - 1
+                else:
+                    strings.charStrings[name] = copied
+                if hasattr(cff, "FDSelect"):
+                    cff.FDSelect.gidArray.append(cff.FDSelect.gidArray[index[glyph]])
+            else:
+                font["glyf"].glyphs[name] = copy.deepcopy(font["glyf"][glyph])
+            for tag in ("hmtx", "vmtx"):
+                if tag in font:
+                    font[tag].metrics[name] = font[tag].metrics[glyph]
+            if "VORG" in font and glyph in font["VORG"].VOriginRecords:
+                font["VORG"].VOriginRecords[name] = font["VORG"].VOriginRecords[glyph]
+            if "GDEF" in font and font["GDEF"].table.GlyphClassDef is not None:
+                classes = font["GDEF"].table.GlyphClassDef.classDefs
+                if glyph in classes:
+                    classes[name] = classes[glyph]
+    if cff is not None:
+        cff.charset = new_order
+    else:
+        font["glyf"].glyphOrder = new_order
+    font.setGlyphOrder(new_order)
+    font["maxp"].numGlyphs = len(new_order)
+    for table in font["cmap"].tables:
+        for code, name in renamed.items():
+            if code in table.cmap:
+                table.cmap[code] = name
+    return len(renamed)
+
+
 def font_bytes(font: TTFont) -> bytes:
     buffer = io.BytesIO()
     font.save(buffer, reorderTables=True)
@@ -580,6 +687,9 @@ def verify_font(data: bytes, family: Family) -> TTFont:
             problems.append(f"{len(missing)} {label} unmapped, e.g. {''.join(map(chr, missing[:20]))}")
     if family is CJK and 0x5E72 not in cmap:
         problems.append("干 (U+5E72) is not mapped")
+    if len(set(cmap.values())) != len(cmap):
+        problems.append("some characters still share a glyph (copying them from a PDF would "
+                        "give back another)")
     text = " ".join(r.toUnicode() for r in font["name"].names)
     if "Noto" in " ".join(font["name"].getDebugName(i) or "" for i in (1, 3, 4, 6, 16, 17)):
         problems.append("a name record still carries the source family name")
@@ -620,7 +730,10 @@ def build(out: Path, verbose: bool = True) -> list[Built]:
                 rfn_texts.append(str(getattr(font["CFF "].cff[0], "Notice", "")))
             if family is CJK:
                 keep_only_zh_hans_language_systems(font)
+            else:  # Noto Sans whole: every character it has prints in English text
+                unicodes = set(font.getBestCmap())
             subset_font(font, unicodes)
+            distinct_glyphs(font)
             notices += rename(font, family, face)
             data = font_bytes(font)
             checked = verify_font(data, family)
@@ -659,6 +772,70 @@ def build(out: Path, verbose: bool = True) -> list[Built]:
         print(f"wrote {manifest}  {manifest.stat().st_size:>9,} bytes")
         total = sum(b.size for b in built if b.glyphs)
         print(f"fonts total: {total:,} bytes ({total / 2**20:.2f} MiB)")
+    return built
+
+
+def source_index(face: Face) -> int:
+    """The index of FACE in its collection, found by its PostScript name."""
+    collection = TTCollection(str(face.source), lazy=True)
+    names = [font["name"].getDebugName(6) for font in collection.fonts]
+    collection.close()
+    if names.count(face.source_name) != 1:
+        raise VerificationError(f"{face.source}: no single face named {face.source_name} (has {names})")
+    return names.index(face.source_name)
+
+
+def build_extra(out: Path, base: Path, verbose: bool = True) -> list[Built]:
+    """Handbill Sans SC Extra: what Noto Sans CJK SC has beyond Handbill Sans SC (in BASE).
+
+    Made by `make setup` from Debian's fonts-noto-cjk, not kept in git (12 MB a
+    weight). HarfBuzz subsets (fontTools takes minutes on 35,000 characters), then
+    fontTools gives every character its own glyph and renames the font, as for the
+    bundled families.
+    """
+    import uharfbuzz as hb
+
+    versions = check_dependencies()
+    out.mkdir(parents=True, exist_ok=True)
+    built, faces, notices = [], [], []
+    rfn_texts = [Path(f"/usr/share/doc/{EXTRA.package}/copyright").read_text(encoding="utf-8")]
+    for face in EXTRA.faces:
+        base_cmap = set(TTFont(str(base / CJK.file_name(face)), lazy=True).getBestCmap())
+        source = hb.Face(hb.Blob.from_file_path(str(face.source)), source_index(face))
+        wanted = sorted(set(source.unicodes) - base_cmap)
+        plan = hb.SubsetInput()
+        for code in wanted:
+            plan.unicode_set.add(code)
+        for kept in (hb.SubsetInputSets.LAYOUT_FEATURE_TAG, hb.SubsetInputSets.NAME_ID,
+                     hb.SubsetInputSets.NAME_LANG_ID):
+            every = plan.sets(kept)
+            every.clear()
+            every.invert()
+        subset = hb.subset(source, plan)
+        if subset is None:
+            raise VerificationError(f"HarfBuzz could not subset {face.source}")
+        font = TTFont(io.BytesIO(subset.blob.data), recalcTimestamp=False)
+        rfn_texts += [font["name"].getDebugName(i) or "" for i in (0, 13)]
+        keep_only_zh_hans_language_systems(font)
+        distinct_glyphs(font)
+        notices += rename(font, EXTRA, face)
+        data = font_bytes(font)
+        checked = verify_font(data, EXTRA)
+        path = out / EXTRA.file_name(face)
+        path.write_bytes(data)
+        record = Built(path, len(data), checked["maxp"].numGlyphs, len(checked.getBestCmap()))
+        built.append(record)
+        if verbose:
+            print(f"wrote {path}  {record.size:>9,} bytes  {record.glyphs:>5} glyphs  "
+                  f"{record.mapped:>5} characters")
+        faces.append((face, EXTRA.file_name(face)))
+    rfns = reserved_font_names(rfn_texts)
+    licence = out / EXTRA.licence_file
+    licence.write_text(licence_text(EXTRA, versions, notices, rfns), encoding="utf-8")
+    manifest = out / "fonts.yaml"
+    manifest.write_text(manifest_text([(EXTRA, faces)], versions), encoding="utf-8")
+    built += [Built(licence, licence.stat().st_size, 0, 0),
+              Built(manifest, manifest.stat().st_size, 0, 0)]
     return built
 
 
@@ -732,8 +909,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT.relative_to(REPO)})")
     parser.add_argument("--check", action="store_true", help="rebuild in a temporary folder; exit 1 if any file differs from --out")
+    parser.add_argument("--extra", action="store_true",
+                        help="build Handbill Sans SC Extra (what Noto Sans CJK SC has beyond the "
+                             "bundled face) into OUT/extra, from the fonts in OUT")
     args = parser.parse_args(argv)
     try:
+        if args.extra:
+            build_extra(args.out / "extra", args.out)
+            return 0
         if args.check:
             return check(args.out)
         build(args.out)

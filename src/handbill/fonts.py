@@ -33,6 +33,13 @@ def bundled_fonts_dir() -> Path:
     return Path(__file__).parent / "assets" / "fonts"
 
 
+def extra_fonts_dirs() -> list[Path]:
+    """Folders of bundled fonts made at set-up rather than kept in git (Handbill Sans SC
+    Extra, made by `make setup` from Debian's fonts-noto-cjk: tools/make_fonts.py)."""
+    folder = bundled_fonts_dir() / "extra"
+    return [folder] if folder.is_dir() else []
+
+
 @dataclass(frozen=True)
 class Face:
     """One font file of a family: a weight and a style."""
@@ -55,6 +62,8 @@ class FontPlan:
     chains: Mapping[str, tuple[str, ...]]
     faces: Mapping[str, tuple[Face, ...]]
     config_path: Path | None = None
+    #: Optional families the config names that are not there (left out of the chains).
+    missing: tuple[str, ...] = ()
 
     def chain_faces(self, lang: str) -> list[tuple[Face, ...]]:
         return [self.faces[family] for family in self.chains.get(lang, ()) if family in self.faces]
@@ -141,8 +150,10 @@ def _system_faces(family: str) -> list[Face]:
     return faces
 
 
-def load_font_config(root: Path, layout: Layout | None = None) -> tuple[dict, tuple[str, ...], Path | None]:
-    """(chains per language, families allowed from the system, the config file)."""
+def load_font_config(root: Path, layout: Layout | None = None
+                     ) -> tuple[dict, tuple[str, ...], Path | None, tuple[str, ...]]:
+    """(chains per language, families allowed from the system, the config file, families
+    that may be missing: left out of the chains then)."""
     for base in search_path(root):
         path = base / FONTS_FILE
         if path.exists() or path.is_symlink():
@@ -164,23 +175,33 @@ def load_font_config(root: Path, layout: Layout | None = None) -> tuple[dict, tu
             raise LayoutError(Diagnostic(shown, data["families"].line_of(lang),
                                          f"'families.{lang}' must list font family names"))
         chains[lang] = tuple(chain)
-    system = data.get("system") or []
-    if not isinstance(system, list) or not all(isinstance(f, str) for f in system):
-        raise LayoutError(Diagnostic(shown, data.line_of("system"),
-                                     "'system' must list font family names"))
-    return chains, tuple(system), path
+    lists = {}
+    for key in ("system", "optional"):
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(f, str) for f in value):
+            raise LayoutError(Diagnostic(shown, data.line_of(key),
+                                         f"'{key}' must list font family names"))
+        lists[key] = tuple(value)
+    return chains, lists["system"], path, lists["optional"]
 
 
 def plan_fonts(root: Path, layout: Layout | None = None) -> FontPlan:
     """Resolve every family the layout's chains name; an unknown family is a layout error."""
-    chains, system, config = load_font_config(root, layout)
+    chains, system, config, optional = load_font_config(root, layout)
     project = _scan(root / "fonts", "project", root)
     bundled = _scan(bundled_fonts_dir(), "bundled", root)
+    for folder in extra_fonts_dirs():
+        for family, found in _scan(folder, "bundled", root).items():
+            bundled.setdefault(family, found)
     faces: dict[str, tuple[Face, ...]] = {}
+    missing = []
     for family in dict.fromkeys(f for chain in chains.values() for f in chain):
         found = project.get(family) or bundled.get(family)
         if not found and family in system:
             found = _system_faces(family)
+        if not found and family in optional:
+            missing.append(family)
+            continue
         if not found:
             where = "fonts/, handbill's bundled fonts" + (", the system" if family in system else "")
             raise LayoutError(Diagnostic(
@@ -189,7 +210,8 @@ def plan_fonts(root: Path, layout: Layout | None = None) -> FontPlan:
                 hint="put its .otf/.ttf files in the project's fonts/ folder, or list it under "
                      "'system:' in layouts/fonts.yaml to take it from the system"))
         faces[family] = tuple(sorted(found, key=lambda f: (f.style != "normal", f.weight, str(f.path))))
-    return FontPlan(MappingProxyType(chains), MappingProxyType(faces), config)
+    chains = {lang: tuple(f for f in chain if f not in missing) for lang, chain in chains.items()}
+    return FontPlan(MappingProxyType(chains), MappingProxyType(faces), config, tuple(missing))
 
 
 def regular_face(faces: tuple[Face, ...]) -> Face:

@@ -30,6 +30,11 @@ from .pdf import write_atomic
 MANIFEST = ".handbill-manifest.json"
 
 
+#: Files larger than this (bytes) enter the hash by their stamp (size, modification
+#: and change times, inode) rather than their bytes: Handbill Sans SC Extra's 25 MB,
+#: read on every build, would double a build with nothing to do. Any write to a file
+#: changes its change time, which no one can set back.
+STAMPED_ABOVE = 8_000_000
 #: Folders never hashed: handbill's own caches and Python's (neither is read for a document).
 _UNHASHED = frozenset({".cache", "__pycache__", ".git"})
 
@@ -94,6 +99,8 @@ def _digest(path: Path, cache: dict, root: Path | None, inside: bool = False) ->
     if root is not None and not inside and guard.outside(path, root) is not None:
         return f"outside {os.readlink(path) if path.is_symlink() else path.resolve()}"
     memo = (str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    if info.st_size > STAMPED_ABOVE:  # see STAMPED_ABOVE
+        return "stamp " + " ".join(map(str, memo[1:]))
     if memo not in cache:
         digest = hashlib.sha256()
         with path.open("rb") as file:

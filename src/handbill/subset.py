@@ -77,10 +77,16 @@ def font_face_css(plan: FontPlan, chars: frozenset[str] | None, root: Path) -> s
     With CHARS, each face is first subset to them (cached); with None, the
     font files are handed to WeasyPrint whole.
     """
+    from .coverage import cmap
+
     rules = []
     cache = Cache(root, CACHE_NAME)
+    used = set()
     for family, faces in plan.faces.items():
         for face in faces:
+            if chars is not None and not any(ord(c) in cmap(face) for c in chars):
+                continue  # prints nothing here (Handbill Sans SC Extra, mostly): not loaded
+            used.add(family)
             path = subset_face(face, chars, cache) if chars is not None else face.path
             rules.append(
                 "@font-face {\n"
@@ -89,7 +95,7 @@ def font_face_css(plan: FontPlan, chars: frozenset[str] | None, root: Path) -> s
                 f"  font-weight: {face.weight};\n"
                 f"  font-style: {face.style};\n"
                 "}")
-    variables = "".join(f"  --font-{lang}: {', '.join(_quote(f) for f in chain)};\n"
+    variables = "".join(f"  --font-{lang}: {', '.join(_quote(f) for f in chain if f in used)};\n"
                         for lang, chain in plan.chains.items())
     return "\n".join(rules) + "\n:root {\n" + variables + "}\n"
 
