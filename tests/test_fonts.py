@@ -46,7 +46,8 @@ def test_bundled_fonts_are_small_licensed_and_renamed():
         assert "SIL OPEN FONT LICENSE" in (bundled_fonts_dir() / licence).read_text().upper()
     plan = plan_fonts(REPO)
     # Handbill Sans SC Extra: made by `make setup`, which `make test` runs first.
-    assert set(plan.faces) == {"Handbill Text", "Handbill Sans SC", "Handbill Sans SC Extra"}
+    assert set(plan.faces) == {"Handbill Text", "Handbill Sans SC", "Handbill Symbols",
+                               "Handbill Sans SC Extra"}
     assert all(face.origin == "bundled" for faces in plan.faces.values() for face in faces)
 
 
@@ -223,7 +224,7 @@ def test_fonts_command_lists_files_versions_glyphs_licences(capsys):
     assert "en: Handbill Text > Handbill Sans SC" in out
     assert "zh-Hans: Handbill Sans SC > Handbill Text" in out
     assert "HandbillSansSC-Regular.otf [bundled]" in out
-    assert "10,664 glyphs" in out
+    assert "10,919 glyphs" in out
     assert "HandbillSansSCExtra-Regular.otf [bundled]" in out
     assert "licence: HandbillSansSC-OFL.txt (SIL OFL 1.1)" in out
 

@@ -206,6 +206,21 @@ LATIN = Family(
     ),
 )
 
+SYMBOLS = Family(
+    name="Handbill Symbols",
+    ps_name="HandbillSymbols",
+    languages=("en", "zh-Hans"),
+    package="fonts-noto-core",
+    source_family="Noto Sans Symbols 2",
+    extension=".ttf",
+    faces=(
+        Face("Regular", 400, "normal", NOTO_DIR / "NotoSansSymbols2-Regular.ttf",
+             "NotoSansSymbols2-Regular"),
+    ),
+    coverage="Noto Sans Symbols 2 whole: dingbats and ballot boxes (✔ ✗ ☐ ☑), arrows, "
+             "geometric shapes, technical and miscellaneous symbols the text fonts lack",
+)
+
 EXTRA = Family(
     name="Handbill Sans SC Extra",
     ps_name="HandbillSansSCExtra",
@@ -221,7 +236,7 @@ EXTRA = Family(
     ),
 )
 
-FAMILIES = (CJK, LATIN)
+FAMILIES = (CJK, LATIN, SYMBOLS)
 PACKAGES = ("fonts-noto-cjk", "fonts-noto-core", "unicode-data")
 
 
@@ -346,6 +361,8 @@ def latin_unicodes() -> set[int]:
 def required_coverage(family: Family) -> list[tuple[str, set[int]]]:
     if family is EXTRA:
         return []
+    if family is SYMBOLS:
+        return [("check marks and ballot boxes", {ord(c) for c in "✓✔✗✘☐☑☒"})]
     if family is CJK:
         return [
             ("GB 2312 hanzi", gb2312_hanzi()),
@@ -621,6 +638,11 @@ def distinct_glyphs(font: TTFont) -> int:
     users = defaultdict(list)
     for code, glyph in sorted(cmap.items()):
         users[glyph].append(code)
+    # A ligature's glyph that a character maps to too (Source Han sets —— as the glyph of
+    # ⸺): the character gets a copy, so that the ligature copies back as what was written.
+    for glyph in ligature_outputs(font):
+        if glyph in users:
+            users[glyph].insert(0, None)
     shared = {glyph: codes for glyph, codes in users.items() if len(codes) > 1}
     if not shared:
         return 0
@@ -671,6 +693,20 @@ def distinct_glyphs(font: TTFont) -> int:
     return len(renamed)
 
 
+def ligature_outputs(font: TTFont) -> set[str]:
+    """The glyphs FONT's GSUB ligature substitutions make (type 4, or within type 7)."""
+    found: set[str] = set()
+    if "GSUB" not in font or font["GSUB"].table.LookupList is None:
+        return found
+    for lookup in font["GSUB"].table.LookupList.Lookup:
+        for table in lookup.SubTable:
+            if lookup.LookupType == 7:
+                table = table.ExtSubTable
+            if getattr(table, "LookupType", lookup.LookupType) == 4:
+                found |= {lig.LigGlyph for ligs in table.ligatures.values() for lig in ligs}
+    return found
+
+
 def font_bytes(font: TTFont) -> bytes:
     buffer = io.BytesIO()
     font.save(buffer, reorderTables=True)
@@ -687,9 +723,9 @@ def verify_font(data: bytes, family: Family) -> TTFont:
             problems.append(f"{len(missing)} {label} unmapped, e.g. {''.join(map(chr, missing[:20]))}")
     if family is CJK and 0x5E72 not in cmap:
         problems.append("干 (U+5E72) is not mapped")
-    if len(set(cmap.values())) != len(cmap):
-        problems.append("some characters still share a glyph (copying them from a PDF would "
-                        "give back another)")
+    if len(set(cmap.values())) != len(cmap) or set(cmap.values()) & ligature_outputs(font):
+        problems.append("some characters still share a glyph, with another or with a ligature "
+                        "(copying them from a PDF would give back another)")
     text = " ".join(r.toUnicode() for r in font["name"].names)
     if "Noto" in " ".join(font["name"].getDebugName(i) or "" for i in (1, 3, 4, 6, 16, 17)):
         problems.append("a name record still carries the source family name")
@@ -785,6 +821,11 @@ def source_index(face: Face) -> int:
     return names.index(face.source_name)
 
 
+#: What Handbill Sans SC Extra keeps of what Handbill Sans SC has too.
+SHARED_WITH_EXTRA = _ranges((0x0020, 0x007E), (0x00A0, 0x00A0), (0x2000, 0x206F),
+                            (0x3000, 0x303F), (0xFF00, 0xFFEF))
+
+
 def build_extra(out: Path, base: Path, verbose: bool = True) -> list[Built]:
     """Handbill Sans SC Extra: what Noto Sans CJK SC has beyond Handbill Sans SC (in BASE).
 
@@ -802,7 +843,10 @@ def build_extra(out: Path, base: Path, verbose: bool = True) -> list[Built]:
     for face in EXTRA.faces:
         base_cmap = set(TTFont(str(base / CJK.file_name(face)), lazy=True).getBestCmap())
         source = hb.Face(hb.Blob.from_file_path(str(face.source)), source_index(face))
-        wanted = sorted(set(source.unicodes) - base_cmap)
+        # What Handbill Sans SC lacks, and the spaces and punctuation text around it uses:
+        # a run of rare hanzi set in this font may take the space or comma after it along.
+        wanted = sorted((set(source.unicodes) - base_cmap)
+                        | (set(source.unicodes) & base_cmap & SHARED_WITH_EXTRA))
         plan = hb.SubsetInput()
         for code in wanted:
             plan.unicode_set.add(code)

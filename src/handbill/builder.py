@@ -426,11 +426,12 @@ def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOption
     load_template(layout, root)
     bibliography: Bibliography = citations()
     html = render_html(bundle, layout, languages, layout_options, root, bibliography, site)
-    chars = printed_characters(html, languages, root)
-    problems = check_coverage(chars, fonts, bundle, root)
+    clusters: dict[str, set[str]] = {}
+    chars = printed_characters(html, languages, root, clusters)
+    problems = check_coverage(chars, fonts, bundle, root, clusters)
     if problems:
         raise ContentError(problems)
-    css = font_face_css(fonts, frozenset().union(*chars.values()), root)
+    css = font_face_css(fonts, frozenset().union(*chars.values()), root, chars)
     return html, css, fonts, bundle
 
 

@@ -15,6 +15,7 @@ from . import guard
 from .errors import ContentError, Diagnostic, display_path
 from .model import BODY_FILES, LANGUAGES, SHORT_FILES, Bundle, Image, Meta, Reference
 from .images import image_problems
+from .normalize import printed_form
 from .references import find_references, load_references
 from .yamlfile import Located, LocatedList, load_yaml
 
@@ -97,7 +98,7 @@ def _per_language(data: Located, key: str, languages, check: _Checker, required:
         return {}
     if isinstance(value, str):
         # A single string serves every language (a name, a code).
-        return {lang: value for lang in languages}
+        return {lang: printed_form(value) for lang in languages}
     if not isinstance(value, Located):
         check.error(data.line_of(key), f"'{key}' must be a text or a mapping of language to text")
         return {}
@@ -112,7 +113,7 @@ def _per_language(data: Located, key: str, languages, check: _Checker, required:
             check.error(value.line_of(lang), f"'{key}.{lang}' holds the control character "
                         f"U+{ord(control.group()):04X}, which is not text")
         else:
-            result[lang] = text.strip()
+            result[lang] = printed_form(text.strip())
     if required:
         for lang in languages:
             if lang not in result and lang not in value:
@@ -404,4 +405,5 @@ def _text(text: str, shown: str) -> tuple[str | None, list[Diagnostic]]:
                                    column=column, code="text"))
         if len(problems) == 20:
             break
-    return (None, problems) if problems else (text, [])
+    # NFC, and no variation selectors: see handbill.normalize.
+    return (None, problems) if problems else (printed_form(text), [])

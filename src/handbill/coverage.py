@@ -40,7 +40,15 @@ def _printable(char: str) -> bool:
     category = unicodedata.category(char)
     if category == "Cc":
         return char not in "\t\n\r"
-    return category not in ("Cf", "Zl", "Zp")
+    return category not in ("Cf", "Zl", "Zp") and not _selector(char)
+
+
+def _selector(char: str) -> bool:
+    """A variation selector (U+FE00-FE0F, U+E0100-E01EF, Mongolian's): it picks a form
+    of the character before it and is no character to print of its own; a font
+    without the form prints the plain one."""
+    code = ord(char)
+    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF or 0x180B <= code <= 0x180D
 
 
 #: Elements whose text is not printed.
@@ -157,17 +165,51 @@ def css_strings(sources: tuple[str, ...], languages: tuple[str, ...]) -> dict[st
     return {lang: "".join(parts) for lang, parts in found.items()}
 
 
-def printed_characters(html: str, languages: tuple[str, ...], root: Path) -> dict[str, set[str]]:
-    """Every character the document prints, per language: its text and its CSS strings."""
+def printed_characters(html: str, languages: tuple[str, ...], root: Path,
+                       clusters: dict[str, set[str]] | None = None) -> dict[str, set[str]]:
+    """Every character the document prints, per language: its text and its CSS strings.
+
+    CLUSTERS, when given, gets the letters made of more than one character (a base
+    and its combining marks: u + U+0308, pinyin's tones on ê), per language: each is
+    printed by one font or not at all (see check_coverage)."""
     text, css = scan(html, languages[0], root)
     chars: dict[str, set[str]] = {lang: set(LAYOUT_CHARACTERS) for lang in languages}
     for source in (text, css_strings(tuple(css), languages)):
         for lang, text in source.items():
             chars.setdefault(lang, set()).update(c for c in text if _printable(c))
+            if clusters is not None:
+                clusters.setdefault(lang, set()).update(marked_clusters(text))
     # CSS text-transform may print either case of any letter.
     for found in chars.values():
         found |= {v for c in list(found) for v in (c.upper(), c.lower()) if len(v) == 1}
     return chars
+
+
+def marked_clusters(text: str) -> set[str]:
+    """TEXT's grapheme clusters that join a base to combining marks (NFC first: a
+    letter that has a precomposed form is that one character then)."""
+    import regex
+
+    if not any(unicodedata.combining(c) for c in text):
+        return set()
+    found = set()
+    for cluster in regex.findall(r"\X", unicodedata.normalize("NFC", text)):
+        marks = [c for c in cluster if _printable(c) and unicodedata.category(c) in ("Mn", "Mc", "Me")]
+        if marks and len(cluster) > 1 and _printable(cluster[0]):
+            found.add("".join(c for c in cluster if _printable(c)))
+    return found
+
+
+def unjoined(clusters: dict[str, set[str]], plan: FontPlan) -> dict[str, list[str]]:
+    """Per language, the marked letters no single font of its chain draws whole (its base
+    and every mark: a mark from another font sits wrongly over the letter)."""
+    missing: dict[str, list[str]] = {}
+    for lang, wanted in clusters.items():
+        fonts = [cmap(regular_face(faces)) for faces in plan.chain_faces(lang)]
+        gaps = sorted(c for c in wanted if not any(all(ord(x) in f for x in c) for f in fonts))
+        if gaps:
+            missing[lang] = gaps
+    return missing
 
 
 def uncovered(chars: dict[str, set[str]], plan: FontPlan) -> dict[str, list[str]]:
@@ -220,7 +262,29 @@ def locate(char: str, lang: str, bundle: Bundle, root: Path,
     return bundle.path, None, None
 
 
+#: Forms whose usual counterpart a writer likely meant (small forms: the full-width ones).
+_SMALL_FORMS = {chr(0xFE50 + i): c for i, c in enumerate("，、．\ufe53；：？！—（）｛｝〔〕＃＆＊＋－＜＞＝\ufe67＼＄％＠")
+                if c != "\ufe53" and c != "\ufe67"}
+
+
+def replacement(char: str, plan: FontPlan) -> str | None:
+    """A character the chains cover that CHAR most likely stands for (﹕ for ：), or None."""
+    covered = set().union(*(cmap(regular_face(f)) for f in plan.faces.values())) \
+        if plan.faces else set()
+    for candidate in (_SMALL_FORMS.get(char), unicodedata.normalize("NFKC", char)):
+        if candidate and candidate != char and all(ord(c) in covered for c in candidate):
+            return candidate
+    return None
+
+
 def _font_hint(char: str, plan: FontPlan) -> str:
+    instead = replacement(char, plan)
+    if instead is not None:
+        return (f"'{instead}' (U+{ord(instead[0]):04X}) is likely what was meant, and prints: "
+                "write that instead, or add a font that has the character")
+    if "Handbill Sans SC Extra" in plan.missing and _in_full_cjk(char):
+        return ("Handbill Sans SC Extra has it, but it is not made yet: run `make setup` (it "
+                "makes the font from Debian's fonts-noto-cjk)")
     others = sorted({face.family for faces in plan.faces.values() for face in faces
                      if ord(char) in cmap(regular_face(faces))})
     if others:
@@ -233,6 +297,21 @@ def _font_hint(char: str, plan: FontPlan) -> str:
                 "family to this language's chain")
     return ("put a font that has it in the project's fonts/ folder and add its family to "
             "layouts/fonts.yaml, or replace the character")
+
+
+def _in_full_cjk(char: str) -> bool:
+    """Whether Debian's Noto Sans CJK SC (the Extra's source) has CHAR, where it is installed."""
+    source = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    if not source.is_file():
+        return False
+    return ord(char) in _full_cjk_cmap(source)
+
+
+@lru_cache(maxsize=1)
+def _full_cjk_cmap(source: Path) -> frozenset[int]:
+    import uharfbuzz as hb
+
+    return frozenset(hb.Face(hb.Blob.from_file_path(str(source)), 2).unicodes)
 
 
 def _system_families_with(char: str) -> list[str]:
@@ -262,7 +341,7 @@ def _in_reading_order(chars: list[str], bundle: Bundle, lang: str) -> list[str]:
 
 
 def check_coverage(chars: dict[str, set[str]], plan: FontPlan, bundle: Bundle,
-                   root: Path) -> list[Diagnostic]:
+                   root: Path, clusters: dict[str, set[str]] | None = None) -> list[Diagnostic]:
     """A located error for every printed character no font of its language covers.
 
     At most MAX_REPORTED a language, the first in its text, then one line for the
@@ -294,4 +373,17 @@ def check_coverage(chars: dict[str, set[str]], plan: FontPlan, bundle: Bundle,
                 f"and {len(ordered) - MAX_REPORTED:,} more characters no font covers for {lang}",
                 code="font-coverage", hint="the first ones are above; a font that has them is "
                 "likely to have the rest"))
+    missing_chars = {c for gaps in uncovered(text, plan).values() for c in gaps}
+    for lang, letters in unjoined(clusters or {}, plan).items():
+        for letter in letters[:MAX_REPORTED]:
+            if any(c in missing_chars for c in letter):
+                continue  # said already, of the character itself
+            path, line, column = locate(letter, lang, bundle, root, texts)
+            parts = " + ".join(f"U+{ord(c):04X}" for c in letter)
+            problems.append(Diagnostic(
+                display_path(path, root), line, f"no font draws '{letter}' ({parts}) as one "
+                f"letter for {lang}: its base and its marks would come from different fonts",
+                column=column, code="font-coverage",
+                hint="write the letter precomposed if it has a form of its own, or put a font "
+                     "that has the base and its marks in fonts/"))
     return sorted(problems, key=lambda d: (d.path, d.line or 0, d.column or 0))

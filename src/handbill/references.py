@@ -15,6 +15,7 @@ from pathlib import Path
 from . import guard
 from .errors import ContentError, Diagnostic, display_path
 from .model import Reference
+from .normalize import printed_form
 from .yamlfile import Located, LocatedList, load_yaml
 
 #: Reference files a bundle or project may have, in the order they are looked for.
@@ -154,6 +155,8 @@ def _plain(value):
         return [_plain(v) for v in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, str):
+        return printed_form(value)  # as the texts are (handbill.normalize)
     return value
 
 

@@ -71,21 +71,46 @@ def subset_face(face: Face, chars: frozenset[str], cache: Cache) -> Path:
     return cache.put(key, suffix, subset.blob.data)
 
 
-def font_face_css(plan: FontPlan, chars: frozenset[str] | None, root: Path) -> str:
+def needed(plan: FontPlan, by_language: dict[str, set[str]]) -> set[str]:
+    """The families that print something: the first of some language's chain to have one
+    of the characters that language prints. The others (Handbill Sans SC Extra, for most
+    documents) are not loaded at all."""
+    from .coverage import cmap
+    from .fonts import regular_face
+
+    found = set()
+    for lang, chars in by_language.items():
+        left = {ord(c) for c in chars}
+        for family in plan.chains.get(lang, ()):
+            if family not in plan.faces:
+                continue
+            mine = left & cmap(regular_face(plan.faces[family]))
+            if mine:
+                found.add(family)
+                left -= mine
+    return found
+
+
+def font_face_css(plan: FontPlan, chars: frozenset[str] | None, root: Path,
+                  by_language: dict[str, set[str]] | None = None) -> str:
     """@font-face rules for every face of the plan, and a --font-<lang> variable per chain.
 
-    With CHARS, each face is first subset to them (cached); with None, the
-    font files are handed to WeasyPrint whole.
+    With CHARS, each face is first subset to them (cached); with None, the font
+    files are handed to WeasyPrint whole. With BY_LANGUAGE (the characters each
+    language prints), only the families that print one of them are given.
     """
     from .coverage import cmap
 
     rules = []
     cache = Cache(root, CACHE_NAME)
     used = set()
+    wanted = needed(plan, by_language) if by_language is not None else set(plan.faces)
     for family, faces in plan.faces.items():
+        if family not in wanted:
+            continue
         for face in faces:
             if chars is not None and not any(ord(c) in cmap(face) for c in chars):
-                continue  # prints nothing here (Handbill Sans SC Extra, mostly): not loaded
+                continue  # a face that prints nothing here (an italic of no italic text)
             used.add(family)
             path = subset_face(face, chars, cache) if chars is not None else face.path
             rules.append(
