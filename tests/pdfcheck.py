@@ -58,6 +58,34 @@ def all_text(path: Path) -> str:
     return "\n".join(page.get_textpage().get_text_range() for page in pdf)
 
 
+#: A line that is only a list marker (pdfium reads markers after the page's text).
+_MARKER_LINE = re.compile(r"^\s*(?:[•◦▪‣·–-]|\d{1,3}[.)]|[a-zA-Z][.)])\s*$")
+
+
+def reading_text(path: Path) -> str:
+    """The text of every page without its running header and footer and list markers.
+
+    A header or footer line is one of the last four lines of a page (pdfium reads
+    the page margins last) that, its digits aside, ends two pages or more; so that
+    a sentence broken across pages reads on.
+    """
+    from collections import Counter
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    pages = [page.get_textpage().get_text_range().replace("\r\n", "\n").split("\n")
+             for page in pdf]
+
+    def shape(line: str) -> str:
+        return re.sub(r"\d+", "#", line.strip())
+
+    pages = [[line for line in lines if not _MARKER_LINE.match(line)] for lines in pages]
+    edges = Counter(s for lines in pages
+                    for s in {shape(line) for line in lines[-4:]})
+    running = {s for s, n in edges.items() if n >= 2 and s}
+    kept = [line for lines in pages for line in lines if shape(line) not in running]
+    return "\n".join(kept)
+
+
 def squash(text: str) -> str:
     """Text for comparison: hyphenation breaks undone, all white space removed."""
     text = re.sub("\u2010\\s*", "", text)  # a hyphen WeasyPrint added at a line end
@@ -76,7 +104,7 @@ def markdown_blocks(source: str, cite=None) -> list[str]:
     """
     from handbill.citesyntax import citations_plugin
 
-    tokens = MarkdownIt("commonmark").use(citations_plugin).parse(source)
+    tokens = MarkdownIt("commonmark").enable("table").use(citations_plugin).parse(source)
     blocks = []
     for token in tokens:
         if token.type == "inline":
@@ -84,6 +112,8 @@ def markdown_blocks(source: str, cite=None) -> list[str]:
             for child in token.children:
                 if child.type in ("text", "code_inline"):
                     parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append("\n")
                 elif child.type == "citation" and cite is not None:
                     parts.append(cite([item["key"] for item in child.meta["items"]]))
             blocks.append("".join(parts))
@@ -110,3 +140,24 @@ def vancouver_cite(bundle: Path):
     numbers = vancouver_numbers(*((bundle / f"{lang}.md").read_text(encoding="utf-8")
                                   for lang in ("en", "zh-Hans")))
     return lambda keys: "(" + ",".join(str(numbers[k]) for k in keys) + ")"
+
+
+def printed_fonts(path: Path) -> list[tuple[str, str]]:
+    """Each character of the PDF's text with the font that draws it (its name without
+    the subset tag), read with PDFium."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    found = []
+    pdf = pypdfium2.PdfDocument(str(path))
+    for page in pdf:
+        textpage = page.get_textpage()
+        buffer = ctypes.create_string_buffer(256)
+        flags = ctypes.c_int()
+        for index in range(textpage.count_chars()):
+            code = raw.FPDFText_GetUnicode(textpage, index)
+            size = raw.FPDFText_GetFontInfo(textpage, index, buffer, 256, ctypes.byref(flags))
+            name = buffer.raw[:max(size - 1, 0)].decode("utf-8", "replace")
+            found.append((chr(code), re.sub(r"^[A-Z]{6}\+", "", name)))
+    return found

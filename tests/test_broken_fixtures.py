@@ -32,7 +32,7 @@ EXPECTED = {
         "zh-Hans [font-coverage]"],
     "overflowing-trifold": [
         f"{SHOWN}/overflowing-trifold/zh-Hans.md:5:1: error: the text does not fit the layout's 2 "
-        "pages: it overflows by 39 lines (267 mm of text) onto 1 more, from this line on "
+        "pages: it overflows by 39 lines (268 mm of text) onto 1 more, from this line on "
         "[layout-fit]"],
     "missing-alt-text": [
         f"{SHOWN}/missing-alt-text/en.md:17:1: error: image 'figure.svg' has no alt text "

@@ -21,6 +21,8 @@ it has them, its shorter texts (``en.short.md``, ``zh-Hans.short.md``).
   is at most :data:`MAX_GRADE`.
 - ``sentence-length-zh`` (warning): no Chinese sentence has more than
   :data:`MAX_SENTENCE_HAN` Han characters.
+- ``zh-punctuation`` (warning): no half-width ``, ; : ? ! ( )`` touches Chinese
+  text (:mod:`handbill.punctuation`); ``handbill check --fix`` makes them full-width.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ _SENTENCE_END = re.compile(r"[。！？]+[”’」』）)]*")
 def check_bundle(bundle: Bundle, root: Path) -> list[Diagnostic]:
     """Every content check on a loaded bundle: translation parity, alt text, readability."""
     return [*check_translation_parity(bundle, root), *check_alt_text(bundle, root),
-            *check_readability_en(bundle, root), *check_sentence_length_zh(bundle, root)]
+            *check_readability_en(bundle, root), *check_sentence_length_zh(bundle, root),
+            *check_zh_punctuation(bundle, root)]
 
 
 def _texts(bundle: Bundle, lang: str) -> list[Body]:
@@ -388,4 +391,21 @@ def check_sentence_length_zh(bundle: Bundle, root: Path) -> list[Diagnostic]:
                     code="sentence-length-zh",
                     hint="split it into shorter sentences, one idea each, or make a list of "
                          "its series"))
+    return found
+
+
+# -- Chinese punctuation --------------------------------------------------------------
+
+def check_zh_punctuation(bundle: Bundle, root: Path) -> list[Diagnostic]:
+    """A warning at each half-width mark in Chinese text, naming its full-width form."""
+    from . import punctuation
+
+    found = []
+    for body in _texts(bundle, "zh-Hans"):
+        for mark in punctuation.find(body.source):
+            found.append(Diagnostic(
+                display_path(body.path, root), mark.line,
+                f"half-width '{mark.mark}' in Chinese text; Chinese takes '{mark.replacement}'",
+                severity="warning", column=mark.column, code="zh-punctuation",
+                hint="handbill check --fix makes every such mark full-width"))
     return found

@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                        help="a layout option, as for build")
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    check.add_argument("--fix", action="store_true",
+                       help="rewrite half-width punctuation in Chinese text as full-width "
+                            "(zh-punctuation), then check")
     check.add_argument("--format", choices=("text", "json"), default="text",
                        help="text (path:line:col: severity: message [check-id]) or json")
 
@@ -193,6 +196,13 @@ def _check(args, project: Path) -> int:
     options = BuildOptions(project=project, layout=args.layout,
                            layout_options=_layout_options(args))
     findings = check(args.paths or None, options)
+    if args.fix:
+        from .punctuation import fix_files
+
+        for shown, count in fix_files(findings, project):
+            print(f"fixed {count} punctuation mark{'s' if count != 1 else ''} in "
+                  f"{printable(shown)}", file=sys.stderr)
+        findings = check(args.paths or None, options)
     if args.format == "json":
         print(findings_json(findings, args.strict))
     else:

@@ -22,7 +22,7 @@ from .errors import Diagnostic, display_path
 from .citesyntax import citations_plugin
 from .images import image_problems
 from .model import Body, CiteItem, Cluster, Heading, Image, Part
-from .typography import autospace, compress_punctuation
+from .typography import typeset
 
 #: Lists and block quotes may nest this deep; deeper is an error at its line.
 MAX_NESTING = 8
@@ -73,15 +73,16 @@ def _slug(text: str, taken: dict[str, int], prefix: str) -> str:
     return candidate
 
 
-def _typeset_chinese(tokens) -> None:
-    """Han-Latin gaps and punctuation compression in every text run (see typography)."""
+def _typeset(tokens, han: bool) -> None:
+    """Every text run typeset (see typography): kept-together units, and for a Han
+    language the Han-Latin gap, Latin runs and punctuation compression."""
     for token in tokens:
         if token.type != "inline" or not token.children:
             continue
         for child in token.children:
             if child.type == "text":
                 child.type = "html_inline"  # rendered as given: already escaped HTML
-                child.content = compress_punctuation(autospace(child.content))
+                child.content = typeset(child.content, han)
 
 
 def link_problem(href: str) -> str | None:
@@ -268,8 +269,7 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
     problems += _bad_references(tokens, source, shown)
     renamed = _check_anchors(anchors, headings, lang, shown, problems)
     clusters = _collect_citations(tokens, lang, source)
-    if lang == "zh-Hans":
-        _typeset_chinese(tokens)
+    _typeset(tokens, han=lang == "zh-Hans")
     parts = _parts(tokens, headings, parser, checked if allow_html else None, renamed)
     html = "".join(part.html for part in parts)
     blocks = sum(1 for t in tokens if t.type in ("inline", "hr") or t.type == "html_block")

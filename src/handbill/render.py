@@ -21,7 +21,7 @@ from .layouts import Layout, find_asset, make_environment, search_path
 from .model import Bundle
 from .qr import qr_svg
 from .site import Site, handout_url
-from .typography import autospace, compress_punctuation
+from .typography import typeset as typeset_text
 from .yamlfile import Located, load_yaml
 
 STRINGS_FILE = "strings.yaml"
@@ -92,9 +92,7 @@ def typeset(text: str | None, lang: str) -> Markup | None:
     """A metadata text as HTML, with the Chinese typesetting the bodies get."""
     if text is None:
         return None
-    if lang == "zh-Hans":
-        return Markup(compress_punctuation(autospace(text)))
-    return escape(text)
+    return Markup(typeset_text(text, han=lang == "zh-Hans"))
 
 
 def format_date(date: datetime.date, form: str, month_names: list[str] | None = None) -> str:

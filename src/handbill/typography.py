@@ -1,11 +1,26 @@
-"""Chinese typesetting that CSS engines leave undone, applied to Markdown's text.
+"""Typesetting that CSS engines leave undone, applied to Markdown's text runs.
 
-- A gap between Han characters and Latin letters or digits (W3C clreq 3.2.2
-  asks for about a quarter em): a plain space, which the fonts size at about
-  that and text extraction reads as a space.
+Every language:
+
+- *Kept together* (``<span class="nobr">``, no line break inside): a number and
+  its unit (``70 mg/dL``, ``38 ℃``, ``10 秒钟``), a range and its unit
+  (``4.4–7.2 mmol/L``, ``3～5 天``), a clock time (``8:00 p.m.``), and the
+  Chinese dash ``——`` and ellipsis ``……`` with the character before them (a line
+  never starts with one, and a pair is never split).
+
+Han languages also get (W3C clreq):
+
+- A gap between Han characters and Latin letters or digits (clreq 3.2.2 asks for
+  about a quarter em): a plain space, which the fonts size at about that and
+  text extraction reads as a space.
+- Latin runs (names, brands, English words, units) set in the Latin font
+  (``<span class="latin">``), so that "Children’s" keeps a proportional
+  apostrophe: the CJK font draws ’ and “ ” full width.
 - Punctuation compression: where two full-width punctuation marks meet, the
   blank half between them is taken out with the font's ``halt`` feature
   (clreq 3.1.6), as ``<span class="halt">``; the layout's CSS applies it.
+
+The author's characters are never changed: only spans are added (and the gap).
 """
 
 from __future__ import annotations
@@ -23,31 +38,99 @@ OPENING = "「『（《〈【〔〖“‘"
 CLOSING = "」』）》〉】〕〗”’、。，．；：！？"
 _PAIR = re.compile(f"([{re.escape(CLOSING + OPENING)}])(?=[{re.escape(CLOSING + OPENING)}])")
 
+#: Units a number keeps on its line. Longest first (``mg/dL`` before ``mg``).
+UNITS = sorted("""
+    mg/dL mmol/L µmol/L μmol/L mg/kg mL/kg g/L mg/L IU/L U/L mmHg cmH2O kcal mcg µg μg mg mL ml
+    kg km cm mm g L m IU bpm kPa
+    °C °F ℃ ℉ ° % ‰ ㎎ ㎏ ㎖ ㏄ ㎝ ㎜ ㎞ ㎡ ㏎ ㎍ ㎗ ㎘ ㏕
+    a.m. p.m. am pm AM PM h hr hrs min
+    秒钟 秒 分钟 分 小时 点钟 点 天 日 周 星期 个月 月 年 岁 次 遍 片 粒 颗 袋 支 瓶 毫升 毫克 微克 克
+    公斤 千克 斤 厘米 毫米 米 公里 度 杯 口 喷 揿 步 滴 勺 小勺 汤匙 茶匙 升 单位 倍 周岁 磅
+""".split(), key=len, reverse=True)
+_NUMBER = r"\d+(?:[.,:]\d+)*"
+_RANGE = rf"{_NUMBER}(?:[ \u00a0\u202f]?[–—~～\-][ \u00a0\u202f]?{_NUMBER})?"
+_UNIT = "|".join(re.escape(unit) for unit in UNITS)
+#: A unit ends where a word would: not "5 mgx", not "10 minutes" read as "10 min".
+_KEEP = re.compile(
+    rf"(?<![\w.]){_RANGE}(?:[ \u00a0\u202f]?(?:{_UNIT})(?![A-Za-z0-9\u00c0-\u024f]))?"
+    rf"|\d{{1,2}}:\d{{2}}"
+    rf"|.(?:——+|……+|⸺+|⸻+)")
+#: A number alone is no keep (nothing to keep it with) unless it is a range.
+_LONE_NUMBER = re.compile(rf"{_NUMBER}")
+
+#: A run of Latin words inside Han text: letters first, then letters, digits and the
+#: punctuation that belongs inside names (’ ' . & / + -), words joined by single spaces.
+_LATIN_WORD = r"[A-Za-z\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f’'.&/+\-]*"
+_LATIN_RUN = re.compile(
+    rf"“{_LATIN_WORD}(?: [A-Za-z0-9\u00c0-\u024f’'.&/+\-]+)*”"
+    rf"|{_LATIN_WORD}(?: (?:{_LATIN_WORD}|\d[\d.,]*))*(?<![.,])")
+
 
 def autospace(text: str) -> str:
     """TEXT with a space between Han characters and Latin letters or digits."""
     return _GAP.sub(" ", text)
 
 
-def compress_punctuation(text: str) -> str:
-    """TEXT as escaped HTML, the first of two adjacent half-blank marks marked for ``halt``.
+def _keeps(text: str) -> list[tuple[int, int, str]]:
+    spans = []
+    for match in _KEEP.finditer(text):
+        if _LONE_NUMBER.fullmatch(match.group()):
+            continue
+        spans.append((match.start(), match.end(), "nobr"))
+    return spans
 
-    A closing mark loses its blank right half; before an opening mark, the
-    opening mark loses its blank left half instead when the first is opening too.
-    """
-    out = []
-    last = 0
+
+def _latin_runs(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), "latin") for m in _LATIN_RUN.finditer(text)]
+
+
+def _halts(text: str) -> list[tuple[int, int, str]]:
+    """The first of two adjacent half-blank marks: a closing mark loses its blank right
+    half; before an opening mark, the opening mark loses its blank left half instead
+    when the first is opening too."""
+    spans = []
     for match in _PAIR.finditer(text):
         first = match.group(1)
         second = text[match.end()]
         if first in CLOSING:
-            target = match.start()
+            spans.append((match.start(), match.start() + 1, "halt"))
         elif second in OPENING:
-            target = match.end()
-        else:
-            continue
-        out.append(html.escape(text[last:target], quote=False))
-        out.append(f'<span class="halt">{html.escape(text[target], quote=False)}</span>')
-        last = target + 1
-    out.append(html.escape(text[last:], quote=False))
+            spans.append((match.end(), match.end() + 1, "halt"))
+    return spans
+
+
+def _nest(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """TEXT as escaped HTML with SPANS (earlier ones win) as ``<span class>``; a span
+    that would cross one already taken is left out."""
+    taken: list[tuple[int, int, str]] = []
+    for start, end, cls in spans:
+        if all(end <= s or start >= e or (s <= start and end <= e) or (start <= s and e <= end)
+               for s, e, _ in taken):
+            taken.append((start, end, cls))
+    taken.sort(key=lambda span: (span[0], -span[1]))
+    out, stack, position = [], [], 0
+    for start, end, cls in taken:
+        while stack and stack[-1] <= start:
+            out.append(html.escape(text[position:stack[-1]], quote=False) + "</span>")
+            position = stack.pop()
+        out.append(html.escape(text[position:start], quote=False) + f'<span class="{cls}">')
+        position = start
+        stack.append(end)
+    while stack:
+        out.append(html.escape(text[position:stack[-1]], quote=False) + "</span>")
+        position = stack.pop()
+    out.append(html.escape(text[position:], quote=False))
     return "".join(out)
+
+
+def typeset(text: str, han: bool) -> str:
+    """TEXT as escaped HTML, set as this module describes (HAN: a Han language)."""
+    if not han:
+        return _nest(text, _keeps(text))
+    text = autospace(text)
+    return _nest(text, _keeps(text) + _latin_runs(text) + _halts(text))
+
+
+def compress_punctuation(text: str) -> str:
+    """TEXT as escaped HTML, adjacent half-blank marks compressed (see _halts)."""
+    return _nest(text, _halts(text))

@@ -1,0 +1,121 @@
+"""Half-width punctuation in Chinese text, found and (when asked) made full-width.
+
+Chinese text takes full-width marks: ``，`` not ``,``, ``（ ）`` not ``( )``.
+Translators who switch input methods leave half-width ones behind; they print
+narrow and sit low, and the sentence reads as if it were pasted from English.
+
+A mark counts when it touches a Han character: ``, ; : ? !`` with a Han
+character on either side (``8:00`` and ``3,5`` are left alone), and a pair of
+round brackets when either bracket touches a Han character or what they hold has
+one. Code spans, links' addresses, raw HTML, citations (``[@key, p. 3]``), web
+addresses and fenced code are never looked at. :func:`fix` makes exactly the
+changes :func:`find` reports, and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_HAN = (r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+        r"\u3000-\u303f\uff00-\uffef")
+_IS_HAN = re.compile(f"[{_HAN}]")
+#: What is never text to look at: code spans, link addresses, HTML tags, citations,
+#: web and mail addresses.
+_MASK = re.compile(r"`+[^`]*`+|\]\([^)]*\)|<[^>\n]*>|\[@[^\]\n]*\]|@[\w:.#$%&+?<>~/-]+"
+                   r"|\b(?:https?://|www\.|mailto:|tel:)\S+|\S+@\S+\.\w+")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A half-width mark at 1-based LINE and COLUMN of a source, and its full-width form."""
+
+    line: int
+    column: int
+    offset: int
+    mark: str
+
+    @property
+    def replacement(self) -> str:
+        return FULL_WIDTH[self.mark]
+
+
+def _han(char: str) -> bool:
+    return bool(char) and bool(_IS_HAN.match(char))
+
+
+def find(source: str) -> list[Mark]:
+    """Every half-width mark of SOURCE (a Chinese body) that should be full-width."""
+    found: list[Mark] = []
+    offset, fenced = 0, None
+    for number, line in enumerate(source.split("\n"), 1):
+        fence = _FENCE.match(line)
+        if fenced is not None:
+            if fence and fence.group(1) == fenced:
+                fenced = None
+        elif fence:
+            fenced = fence.group(1)
+        elif not _DEFINITION.match(line):
+            found += [Mark(number, col + 1, offset + col, line[col]) for col in _marks(line)]
+        offset += len(line) + 1
+    return found
+
+
+def _marks(line: str) -> list[int]:
+    text = _MASK.sub(lambda m: "\0" * len(m.group()), line)
+    columns = []
+    opened: list[int] = []
+    for col, char in enumerate(text):
+        before = text[col - 1] if col else ""
+        after = text[col + 1] if col + 1 < len(text) else ""
+        if char in ",;:?!":
+            if _han(before) or _han(after):
+                columns.append(col)
+        elif char == "(":
+            opened.append(col)
+        elif char == ")" and opened:
+            start = opened.pop()
+            inside = text[start + 1:col]
+            outside = (text[start - 1] if start else "", after)
+            if (_han(outside[0]) or _han(outside[1]) or _han(text[start + 1:start + 2])
+                    or _han(before) or any(_han(c) for c in inside)):
+                columns += [start, col]
+    return sorted(columns)
+
+
+def fix(source: str) -> tuple[str, list[Mark]]:
+    """SOURCE with every mark :func:`find` reports made full-width, and those marks."""
+    marks = find(source)
+    chars = list(source)
+    for mark in marks:
+        chars[mark.offset] = mark.replacement
+    return "".join(chars), marks
+
+
+def fix_files(findings, project: Path) -> list[tuple[str, int]]:
+    """Fix the files that FINDINGS (of ``check``) name for zh-punctuation, in place.
+
+    Each is rewritten whole through a temporary file (its mode kept), and only if it
+    still resolves inside PROJECT as a regular file. Returns (shown path, marks fixed).
+    """
+    from .pdf import write_atomic
+
+    done = []
+    root = project.resolve()
+    for shown in dict.fromkeys(f.path for f in findings if f.code == "zh-punctuation"):
+        path = (project / shown).resolve()
+        if root not in path.parents or not path.is_file():
+            continue
+        source = path.read_bytes().decode("utf-8")
+        fixed, marks = fix(source)
+        if marks:
+            mode = path.stat().st_mode & 0o777
+            write_atomic(path, fixed.encode("utf-8"))
+            os.chmod(path, mode)
+            done.append((shown, len(marks)))
+    return done

@@ -1,0 +1,241 @@
+"""Typesetting rules a Chinese typesetter and a print designer would check by eye.
+
+Units with their numbers, ranges, times and the Chinese dash and ellipsis kept on
+one line; Latin runs inside Chinese in the Latin font (a proportional ’); Chinese
+bullets drawn by the Latin font (a bullet, not a middle dot); hyphenation only at
+dictionary positions, never in references, titles or addresses, and none at all
+with ``hyphens=manual``; half-width punctuation in Chinese found and, with
+``check --fix``, made full-width. Each rule is read back from built PDFs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+import pyphen
+import pytest
+
+from handbill import punctuation
+from handbill.cli import run
+from handbill.typography import autospace, typeset
+from pdfcheck import all_text, printed_fonts
+
+from conftest import REPO
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def _spans(markup: str, cls: str) -> list[str]:
+    """The text of every span of class CLS in MARKUP (spans inside taken as text)."""
+    found = []
+    for match in re.finditer(f'<span class="{cls}">', markup):
+        depth, i = 1, match.end()
+        while depth:
+            opening, closing = markup.find("<span", i), markup.find("</span>", i)
+            if opening != -1 and opening < closing:
+                depth, i = depth + 1, opening + 5
+            else:
+                depth, i = depth - 1, closing + 7
+        found.append(html.unescape(re.sub(r"<[^>]+>", "", markup[match.end():i - 7])))
+    return found
+
+
+@pytest.mark.parametrize("text, han, kept", [
+    ("呕吐通常在1–2天内停止。", True, ["1–2 天"]),
+    ("空腹血糖 4.4–7.2 mmol/L（80–130 mg/dL）", True, ["4.4–7.2 mmol/L", "80–130 mg/dL"]),
+    ("发烧达到 38 ℃ / 100.4 ℉，每次 10 秒钟，第 7～12 步", True,
+     ["38 ℃", "100.4 ℉", "10 秒钟", "7～12 步"]),
+    ("喝一杯水(约 250 ㎖)，5 mL，3～5 天", True, ["250 ㎖", "5 mL", "3～5 天"]),
+    ("相信您的直觉——您最了解……", True, ["觉——", "解……"]),
+    ("at 8:00 p.m. take 70 mg/dL, 2.5 mg or 5 mL for 10 minutes", False,
+     ["8:00 p.m.", "70 mg/dL", "2.5 mg", "5 mL"]),
+    ("Call 555-0100 within 3–5 days; a fever of 38 °C (100.4 °F)", False,
+     ["555-0100", "3–5", "38 °C", "100.4 °F"]),
+    # A number alone, a word that starts like a unit, a number in a word: nothing kept.
+    ("Take 2 puffs for 3 months, COVID-19 and 5 mgx", False, []),
+])
+def test_numbers_keep_their_units(text, han, kept):
+    assert _spans(typeset(text, han), "nobr") == kept
+
+
+@pytest.mark.parametrize("text, runs", [
+    ("急诊室在Riverside Children’s Hospital（河滨儿童医院）。",
+     ["Riverside Children’s Hospital"]),
+    ("圣玛丽医院（St. Mary’s Hospital）的 COVID-19 疫苗", ["St. Mary’s Hospital", "COVID-19"]),
+    ("医生说“Stop”，不要停药。“流感”不是", ["“Stop”"]),
+    ("单位是 mg/dL 或 mmol/L。", ["mg/dL", "mmol/L"]),
+])
+def test_latin_runs_inside_chinese(text, runs):
+    assert _spans(typeset(text, True), "latin") == runs
+
+
+def test_typesetting_changes_no_character_of_the_corpus():
+    # Spans only (and, in Chinese, the Han-Latin gap): the author's characters stay.
+    for path in sorted(CORPUS.glob("*/*.md")):
+        han = path.name.startswith("zh-Hans")
+        for line in path.read_text(encoding="utf-8").splitlines():
+            markup = typeset(line, han)
+            assert html.unescape(re.sub(r"<[^>]+>", "", markup)) == (
+                autospace(line) if han else line), (path.name, line)
+            assert markup.count("<span") == markup.count("</span>")
+
+
+# -- read back from PDFs ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def corpus_build(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("typeset")
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    shutil.copytree(REPO / "assets", root / "assets")
+    shutil.copytree(CORPUS, root / "content")
+    assert run(["--project", str(root), "build", "--layout", "handout"]) == 0
+    assert run(["--project", str(root), "build", "--layout", "trifold"]) == 0
+    return root
+
+
+def _lines(pdf: Path) -> str:
+    """The PDF's text with its line breaks (\\n) and hyphenation undone."""
+    text = all_text(pdf).replace("\r\n", "\n")
+    return re.sub("\u2010\n", "", text)
+
+
+def test_no_unit_range_time_or_dash_breaks_in_any_corpus_pdf(corpus_build):
+    # The trifold's narrow panels break lines often: each keep of the source is found
+    # whole on one line of every PDF that prints it.
+    checked = 0
+    for pdf in sorted((corpus_build / "out").glob("*/*.pdf")):
+        text = _lines(pdf)
+        short = ".short" if pdf.stem == "trifold" else ""
+        for lang, han in (("en", False), ("zh-Hans", True)):
+            source = (CORPUS / pdf.parent.name / f"{lang}{short}.md").read_text(encoding="utf-8")
+            for line in source.splitlines():
+                for kept in _spans(typeset(re.sub(r"[*_`]", "", line), han), "nobr"):
+                    if kept[0] in "觉解" or len(kept) < 3:
+                        continue
+                    assert kept in text, (pdf.parent.name, pdf.name, kept)
+                    checked += 1
+    assert checked > 60, checked
+
+
+def test_latin_in_chinese_is_set_in_the_latin_font(corpus_build):
+    chars = printed_fonts(corpus_build / "out" / "stomach-flu" / "handout.pdf")
+    text = "".join(c for c, _ in chars)
+    at = text.index("Riverside Children’s Hospital（")
+    name = chars[at:at + len("Riverside Children’s Hospital")]
+    assert {font for c, font in name if c != " "} == {"Handbill-Text"}, name
+    # The Chinese around it, and Chinese quotation marks, stay in the CJK font.
+    assert chars[at - 2][1] == "Handbill-Sans-SC"
+    assert chars[text.index("（河滨")][1] == "Handbill-Sans-SC"
+    quote = text.index("“流感”")
+    assert chars[quote][1] == chars[quote + 3][1] == "Handbill-Sans-SC"
+
+
+def test_chinese_list_bullets_are_bullets(corpus_build):
+    chars = printed_fonts(corpus_build / "out" / "stomach-flu" / "handout.pdf")
+    bullets = [font for c, font in chars if c == "•"]
+    assert len(bullets) > 20
+    assert set(bullets) == {"Handbill-Text"}  # the CJK font draws • as a small middle dot
+
+
+def _hyphenated(text: str) -> list[tuple[str, str]]:
+    """Each word the PDF broke with a hyphen: (before, after)."""
+    return re.findall(r"(\w+)\u2010\n(\w+)", text)
+
+
+def test_english_breaks_only_where_the_dictionary_does(corpus_build, sample_build):
+    us = pyphen.Pyphen(lang="en_US", left=3, right=3)
+    seen = []
+    pdfs = [*sorted((corpus_build / "out").glob("*/*.pdf")),
+            *sorted(Path(sample_build).rglob("*.pdf"))]
+    for pdf in pdfs:
+        for before, after in _hyphenated(all_text(pdf).replace("\r\n", "\n")):
+            word = before + after
+            assert len(before) in us.positions(word), (pdf.name, f"{before}-{after}")
+            seen.append(f"{before}-{after}")
+    assert seen, "no word was hyphenated: the rule was not exercised"
+
+
+def test_references_titles_and_addresses_are_never_hyphenated(sample_build):
+    pdfs = sorted(Path(sample_build).rglob("*.pdf"))
+    assert len(pdfs) >= 3
+    for pdf in pdfs:
+        text = all_text(pdf).replace("\r\n", "\n")
+        assert "References" in text or "参考文献" in text, pdf
+        at = min(i for i in (text.rfind("References"), text.rfind("参考文献")) if i >= 0)
+        assert "\u2010\n" not in text[at:], (pdf.name, text[at:][:300])
+        for line in text.split("\n"):
+            if "example.org" in line or "doi" in line.lower():
+                assert not line.endswith("\u2010"), (pdf.name, line)
+
+
+def test_hyphens_manual_adds_no_hyphen(tmp_path):
+    root = tmp_path / "p"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".*", "out", "tests", "src",
+                                                              "bench", "node_modules"))
+    assert run(["--project", str(root), "build", "--layout", "trifold"]) == 0
+    auto = all_text(root / "out" / "stem-cells-t2dm" / "trifold.pdf")
+    assert "\u2010\r\n" in auto  # the narrow panels hyphenate English by default
+    assert run(["--project", str(root), "build", "--layout", "trifold",
+                "--option", "hyphens=manual"]) == 0
+    manual = all_text(root / "out" / "stem-cells-t2dm" / "trifold.pdf")
+    assert "\u2010" not in manual
+
+
+# -- half-width punctuation in Chinese ------------------------------------------------
+
+@pytest.mark.parametrize("source, marks", [
+    ("喝一杯水(约 250 ㎖)没有问题", ["(", ")"]),
+    ("用注射器(不带针头)或小勺", ["(", ")"]),
+    ("口服补液盐(ORS)有效", ["(", ")"]),
+    ("(ORS)有效", ["(", ")"]),
+    ("注意:不要,也不要;好吗?好!", [":", ",", ";", "?", "!"]),
+    ("每 30 mg,每天", [","]),
+    # Not between Chinese: times, numbers, English, code, links, citations, addresses.
+    ("早上 8:00 到 3,5 之间", []),
+    ("English (only), here: fine", []),
+    ("见 `a(b)` 与 [链接](https://x.org/a(b)) 和 <span title='a,b'>中</span>", []),
+    ("研究显示[@smith2020, p. 3; @li2021]有效", []),
+    ("网址 https://example.org/a,b?c=1 和 nurse@example.org", []),
+])
+def test_half_width_marks_in_chinese(source, marks):
+    assert [m.mark for m in punctuation.find(source)] == marks
+
+
+def test_fenced_code_and_definitions_are_left_alone():
+    source = "正文(一)\n```\n代码(二),不改\n```\n[a]: https://x.org/(三)\n"
+    assert [(m.line, m.mark) for m in punctuation.find(source)] == [(1, "("), (1, ")")]
+
+
+def test_check_fix_rewrites_only_the_marks_it_reports(tmp_path, capsys):
+    root = tmp_path / "p"
+    root.mkdir()
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    shutil.copytree(REPO / "assets", root / "assets")
+    shutil.copytree(CORPUS, root / "content")
+    bundle = str(root / "content" / "stomach-flu")
+    zh = root / "content" / "stomach-flu" / "zh-Hans.md"
+    before = zh.read_text(encoding="utf-8")
+    zh.chmod(0o640)
+    assert run(["--project", str(root), "check", bundle]) == 0
+    reported = [line for line in capsys.readouterr().out.splitlines() if "[zh-punctuation]" in line]
+    assert len(reported) == 4 and all(line.startswith("content/stomach-flu/zh-Hans.md:")
+                                      for line in reported)
+    assert run(["--project", str(root), "check", "--fix", bundle]) == 0
+    captured = capsys.readouterr()
+    assert "fixed 4 punctuation marks in content/stomach-flu/zh-Hans.md" in captured.err
+    assert "[zh-punctuation]" not in captured.out
+    after = zh.read_text(encoding="utf-8")
+    changed = [(a, b) for a, b in zip(before, after) if a != b]
+    assert len(before) == len(after) and sorted(changed) == sorted(
+        [("(", "（"), (")", "）"), ("(", "（"), (")", "）")])
+    assert zh.stat().st_mode & 0o777 == 0o640
+    assert run(["--project", str(root), "build", bundle, "--layout",
+                "handout"]) == 0
+    text = all_text(root / "out" / "stomach-flu" / "handout.pdf")
+    assert "水样腹泻（大便稀、呈水状）" in text.replace("\r\n", "")
+    # Without --fix, nothing is written.
+    assert run(["--project", str(root), "check"]) == 0
+    assert zh.read_text(encoding="utf-8") == after
