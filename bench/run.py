@@ -22,6 +22,7 @@ import tempfile
 from itertools import chain
 from pathlib import Path
 
+import characters
 import documents
 import measure
 import references
@@ -222,6 +223,10 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         rows = references.measure(tmp / "references", runs, args.quick, log)
         print(references.render(rows, runs))
         return 0
+    if args.characters_only:
+        rows = characters.measure(tmp / "characters", runs, log)
+        print(characters.render(rows, runs))
+        return 0
     load_before = os.getloadavg()
     project = tmp / "project"
     sections = []
@@ -262,6 +267,12 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         reference_rows = references.measure(tmp / "references", runs, args.quick, log)
         print()
         print(references.render(reference_rows, runs))
+    character_rows = []
+    if not args.many_only:
+        log("== characters")
+        character_rows = characters.measure(tmp / "characters", runs, log)
+        print()
+        print(characters.render(character_rows, runs))
     if args.json:
         data = {"versions": v, "runs": runs, "warmup": warmup,
                 "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
@@ -269,7 +280,9 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                               for label, results in sections],
                 "many": None if many is None else [r.as_dict() for r in many[1]],
                 "references": [dict(zip(("what", "entries", "bytes", "seconds"), row))
-                               for row in reference_rows]}
+                               for row in reference_rows],
+                "characters": [dict(zip(("document", "fonts", "seconds", "bytes", "note"), row))
+                               for row in character_rows]}
         Path(args.json).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     failed = any(r.error and r.error.startswith("failed")
                  for _, results in sections + ([many] if many else []) for r in results)
@@ -290,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"only the {VARIANTS}-document section (Typst then gets a warm-up run)")
     parser.add_argument("--references-only", action="store_true",
                         help="only the references-loading section (CSL-JSON, CSL-YAML, BibTeX)")
+    parser.add_argument("--characters-only", action="store_true",
+                        help="only the character-coverage section (fonts before and after issue 13)")
     parser.add_argument("--json", metavar="FILE", help="also write every measurement as JSON")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary project (its path goes to stderr)")

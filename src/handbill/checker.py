@@ -66,7 +66,7 @@ def _check_bundle(bundle_dir: Path, options: BuildOptions, site) -> list[Diagnos
 
 
 def _check_layout(bundle, layout, options: BuildOptions, site) -> list[Diagnostic]:
-    from .pdf import body_size, lay_out
+    from .pdf import MIN_PAGE_LINES, body_size, lay_out, locate_text, sparse_pages
 
     root = options.project
     try:
@@ -87,6 +87,21 @@ def _check_layout(bundle, layout, options: BuildOptions, site) -> list[Diagnosti
             source, None, f"the {layout.name} layout sets body text at {size:g} pt; "
             f"{'large print needs' if large else 'patients need'} at least {smallest:g} pt",
             code="type-size", hint=f"raise --body-size in layouts/{layout.name}/{layout.name}.css"))
+    if not problems:  # an overflowing or broken layout says so first
+        text_files = tuple(b.path for b in shown_bundle.bodies.values())
+        for number, lines, first in sparse_pages(document.pages):
+            where = locate_text(first, text_files, root, last=False)
+            path, line, column = ((display_path(where[0], root), where[1], where[2]) if where
+                                  else (source, None, None))
+            problems.append(Diagnostic(
+                path, line, f"page {number} of the {layout.name} layout holds only {lines} "
+                f"line{'s' if lines != 1 else ''} of text (fewer than {MIN_PAGE_LINES}), "
+                "from this line on" if where else
+                f"page {number} of the {layout.name} layout holds only {lines} "
+                f"line{'s' if lines != 1 else ''} of text (fewer than {MIN_PAGE_LINES})",
+                severity="warning", column=column, code="page-fill",
+                hint="shorten the text before it a little, or add to it; a page that "
+                     "carries a few lines looks left over"))
     return problems
 
 

@@ -332,13 +332,40 @@ def overflow(pages) -> tuple[int, float, str]:
     return lines, height * 25.4 / 96, first
 
 
+#: A page with fewer lines of text than this looks left over (``page-fill``).
+MIN_PAGE_LINES = 6
+
+
+def sparse_pages(pages) -> list[tuple[int, int, str]]:
+    """(page number, lines, its first line's text) of each page of PAGES, when there
+    are two or more, that holds text but fewer than :data:`MIN_PAGE_LINES` lines of it
+    (running headers and footers not counted)."""
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
+
+    found = []
+    for number, page in enumerate(pages, 1):
+        lines, first = 0, ""
+        for child in page._page_box.children:
+            if isinstance(child, MarginBox):
+                continue
+            for box in child.descendants():
+                if isinstance(box, LineBox):
+                    text = "".join(b.text for b in box.descendants() if isinstance(b, TextBox))
+                    if text.strip():
+                        lines += 1
+                        first = first or text
+        if len(pages) > 1 and 0 < lines < MIN_PAGE_LINES:
+            found.append((number, lines, first))
+    return found
+
+
 #: What a source line may hold around a printed line's letters: spaces (handbill
 #: adds some between Chinese and Latin), Markdown's emphasis and list markers.
 _NOT_PRINTED = re.compile(r"[\s*_`#>]|^\s*(?:[-+]|\d+[.)])\s")
 
 
-def locate_text(printed: str, files: tuple[Path, ...],
-                project: Path | None = None) -> tuple[Path, int, int] | None:
+def locate_text(printed: str, files: tuple[Path, ...], project: Path | None = None,
+                last: bool = True) -> tuple[Path, int, int] | None:
     """The file, line and column where the printed line PRINTED starts in FILES, if found.
 
     Its first 12 letters (spaces and Markdown markup aside) are looked for line by
@@ -363,6 +390,8 @@ def locate_text(printed: str, files: tuple[Path, ...],
             at = letters.find(needle)
             if at >= 0:
                 found = (path, number, kept[at][0] + 1)
+                if not last:
+                    return found
     return found
 
 
