@@ -79,7 +79,10 @@ def pixel(pdf: bytes, index: int, x: float, y: float) -> tuple[int, int, int]:
 
 def test_saddle_stitch_order():
     assert saddle_stitch_order(4) == [((3, 0), (1, 2))]
-    assert saddle_stitch_order(6) == [((None, 0), (1, None)), ((5, 2), (3, 4))]
+    # Blanks go inside, before the back cover (the last page stays on the back).
+    assert saddle_stitch_order(6) == [((5, 0), (1, None)), ((None, 2), (3, 4))]
+    assert saddle_stitch_order(5) == [((4, 0), (1, None)), ((None, 2), (3, None))]
+    assert saddle_stitch_order(2) == [((1, 0), (None, None))]
     assert saddle_stitch_order(8) == [((7, 0), (1, 6)), ((5, 2), (3, 4))]
     assert saddle_stitch_order(12) == [((11, 0), (1, 10)), ((9, 2), (3, 8)), ((7, 4), (5, 6))]
     assert saddle_stitch_order(1) == [((None, 0), (None, None))]
@@ -96,7 +99,7 @@ def test_impose_on_a4(pages, twelve, six):
     assert_sheets(booklet, A4)
     assert halves(booklet) == expected_halves(pages)
     spelled = {12: [(12, 1), (2, 11), (10, 3), (4, 9), (8, 5), (6, 7)],
-               6: [(None, 1), (2, None), (6, 3), (4, 5)]}[pages]
+               6: [(6, 1), (2, None), (None, 3), (4, 5)]}[pages]
     assert halves(booklet) == [tuple("" if n is None else f"PAGE {n}" for n in pair)
                                for pair in spelled]
 
@@ -124,14 +127,14 @@ def test_impose_crops_the_bleed():
     booklet = impose_booklet(source, "Letter")
     assert_sheets(booklet, LETTER)
     assert halves(booklet) == expected_halves(6)
-    # Sheet 2, front: page 6 (red) | page 3 (blue). Uncut, each page's 3 mm bleed would spill
-    # over the other at the fold and into the white band above and below the pair.
+    # Sheet 1, front: page 6, the back cover (red) | page 1 (blue). Uncut, each page's 3 mm
+    # bleed would spill over the other at the fold and into the white band above and below.
     top = (612 + 595.28 * 396 / 419.53) / 2
-    assert pixel(booklet, 2, 393, 306) == RED
-    assert pixel(booklet, 2, 399, 306) == BLUE
-    assert pixel(booklet, 2, 200, top + 3) == WHITE
-    assert pixel(booklet, 2, 600, 612 - top - 3) == WHITE
-    assert pixel(booklet, 2, 600, 612 - top + 3) == BLUE
+    assert pixel(booklet, 0, 393, 306) == RED
+    assert pixel(booklet, 0, 399, 306) == BLUE
+    assert pixel(booklet, 0, 200, top + 3) == WHITE
+    assert pixel(booklet, 0, 600, 612 - top - 3) == WHITE
+    assert pixel(booklet, 0, 600, 612 - top + 3) == BLUE
 
 
 def test_impose_keeps_metadata(six):

@@ -30,13 +30,18 @@ Pair = tuple[int | None, int | None]
 def saddle_stitch_order(pages: int) -> list[tuple[Pair, Pair]]:
     """For a document of PAGES reading pages, the sheets in printing order: for each sheet,
     (front, back), each a (left, right) pair of 0-based reading-page indexes, None for a blank
-    padding page. Pages are padded with blanks at the end to a multiple of four."""
+    padding page. Pages are padded with blanks to a multiple of four inside the booklet,
+    before its last page (the back cover), so that the back cover stays on the back."""
     if pages < 0:
         raise ValueError(f"a document cannot have {pages} pages")
     total = -(-pages // 4) * 4
 
-    def page(number: int) -> int | None:  # 1-based reading page -> 0-based index or None
-        return number - 1 if number <= pages else None
+    def page(number: int) -> int | None:  # 1-based booklet page -> 0-based index or None
+        if number < pages or (pages == 1 and number == 1):
+            return number - 1
+        if pages >= 2 and number == total:
+            return pages - 1  # the back cover, last
+        return None
 
     return [((page(total - 2 * s), page(2 * s + 1)), (page(2 * s + 2), page(total - 2 * s - 1)))
             for s in range(total // 4)]

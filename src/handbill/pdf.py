@@ -336,10 +336,19 @@ def overflow(pages) -> tuple[int, float, str]:
 MIN_PAGE_LINES = 6
 
 
+_COVERS = frozenset({"front-cover", "back-cover"})
+
+
+def _is_cover(box) -> bool:
+    element = getattr(box, "element", None)
+    return element is not None and bool(_COVERS & set((element.get("class") or "").split()))
+
+
 def sparse_pages(pages) -> list[tuple[int, int, str]]:
     """(page number, lines, its first line's text) of each page of PAGES, when there
     are two or more, that holds text but fewer than :data:`MIN_PAGE_LINES` lines of it
-    (running headers and footers not counted)."""
+    (running headers and footers not counted; a cover, an element of class
+    ``front-cover`` or ``back-cover``, is a page designed to hold little)."""
     from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
 
     found = []
@@ -348,7 +357,11 @@ def sparse_pages(pages) -> list[tuple[int, int, str]]:
         for child in page._page_box.children:
             if isinstance(child, MarginBox):
                 continue
-            for box in child.descendants():
+            boxes = list(child.descendants())
+            if any(_is_cover(box) for box in boxes):
+                lines = MIN_PAGE_LINES
+                break
+            for box in boxes:
                 if isinstance(box, LineBox):
                     text = "".join(b.text for b in box.descendants() if isinstance(b, TextBox))
                     if text.strip():
