@@ -31,9 +31,9 @@ EXPECTED = {
         f"{SHOWN}/uncovered-character/zh-Hans.md:21:1: error: no font covers '𪚥' (U+2A6A5) for "
         "zh-Hans [font-coverage]"],
     "overflowing-trifold": [
-        f"{SHOWN}/overflowing-trifold/zh-Hans.md:5:1: error: the text does not fit the layout's 2 "
-        "pages: it overflows by 39 lines (268 mm of text) onto 1 more, from this line on "
-        "[layout-fit]"],
+        f"{SHOWN}/overflowing-trifold/zh-Hans.md:3:1: error: the text does not fit the layout's 2 "
+        "pages: it overflows by 46 lines (319 mm of text) onto 1 more, from this line on, in the "
+        "section '引言' [layout-fit]"],
     "missing-alt-text": [
         f"{SHOWN}/missing-alt-text/en.md:17:1: error: image 'figure.svg' has no alt text "
         "[alt-text]"],

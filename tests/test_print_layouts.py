@@ -111,14 +111,20 @@ def test_trifold_overflow_names_the_bundle_and_the_amount(tmp_path, capsys):
     err = capsys.readouterr().err
     match = re.search(r"^content/stem-cells-t2dm/(en|zh-Hans)\.md:(\d+):(\d+): error: the text "
                       r"does not fit the layout's 2 pages: it overflows by (\d+) lines \((\d+) mm "
-                      r"of text\) onto (\d+) more, from this line on \[layout-fit\]$", err, re.M)
+                      r"of text\) onto (\d+) more, from this line on, in the section '([^']+)' "
+                      r"\[layout-fit\]$", err, re.M)
     assert match, err
     assert int(match.group(4)) > 10 and int(match.group(5)) > 50
     # The place named is where the first line that did not fit starts.
     name, line, column = match.group(1), int(match.group(2)), int(match.group(3))
     source = (bundle / f"{name}.md").read_text(encoding="utf-8").splitlines()[line - 1]
     assert source[column - 1:].strip(), (name, line, column)
-    assert "hint: give the bundle a shorter text for small formats" in err
+    assert "give the bundle a shorter text for small formats" in err
+    # The section named is the one the line is in.
+    heading = next(text for text in reversed((bundle / f"{name}.md").read_text(
+        encoding="utf-8").splitlines()[:line]) if text.startswith("## "))
+    assert heading == f"## {match.group(7)}"
+    assert f"hint: shorten the section '{match.group(7)}'" in err
     assert not (tmp_path / "out").exists()
 
 
@@ -156,9 +162,14 @@ def test_booklet_imposed_sheets_follow_saddle_stitch_order(layouts_build):
                             (textpage.get_text_bounded(width / 2, 0, width, height), right)):
             if index is None:
                 assert half.strip() == ""
+            elif index in (0, len(footers) - 1):  # the covers: no page number, their own text
+                assert squash(half) == squash(footers[index]), index
             else:
                 assert f"of {len(footers)}" in half or f"共 {len(footers)} 页" in half
                 assert (f"Page {index + 1} of" in half) or (f"第 {index + 1} 页" in half)
+    # The front cover opens the booklet, the back cover closes it; blanks lie inside.
+    assert sides[0] == (len(footers) - 1, 0)
+    assert "Read online" in footers[-1] and ORGANISATION["en"] in footers[-1]
 
 
 @pytest.mark.parametrize("name", ["handout.pdf", "parallel.pdf", "trifold.pdf", "booklet.pdf",
@@ -172,7 +183,7 @@ def test_branding_is_in_every_layout(layouts_build, name):
 
 def test_a_wrapped_brand_line_starts_no_line_with_its_separator(layouts_build):
     # The A5 booklet is too narrow for the brand line: it wraps between two items.
-    text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1",
+    text = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "2",  # page 1: the cover
                            str(_pdf(layouts_build, "plain", "booklet.pdf")), "-"],
                           capture_output=True, text=True, check=True).stdout
     lines = [line.strip() for line in text.splitlines() if line.strip()]

@@ -139,7 +139,9 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
                                    + (f" ({count} times)" if count > 1 else ""), code="render"))
     if max_pages is not None and len(document.pages) > max_pages:
         lines, height, first = overflow(document.pages[max_pages:])
-        where = locate_text(first, text_files, project)
+        # The first overflowing line found in the text (a title from meta.yaml is not).
+        where = next(filter(None, (locate_text(text, text_files, project) for text in first)),
+                     None)
         message = (f"the text does not fit the layout's {max_pages} pages: it overflows by "
                    f"{lines} lines ({height:.0f} mm of text) onto "
                    f"{len(document.pages) - max_pages} more")
@@ -147,9 +149,14 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
             problems.append(Diagnostic(source, None, message, code="layout-fit", hint=fit_hint))
         else:
             path, line, column = where
+            section = section_at(path, line, project)
             problems.append(Diagnostic(
                 display_path(path, project) if project else str(path), line,
-                message + ", from this line on", column=column, code="layout-fit", hint=fit_hint))
+                message + ", from this line on" + (f", in the section '{section}'" if section
+                                                   else ""),
+                column=column, code="layout-fit",
+                hint=(f"shorten the section '{section}' (or the text before it); "
+                      if section else "") + (fit_hint or "")))
     return document, problems
 
 
@@ -312,12 +319,12 @@ def body_size(pages) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def overflow(pages) -> tuple[int, float, str]:
-    """Lines of text, their height in mm, and the first line's text, laid out on PAGES
-    (those past a layout's last)."""
+def overflow(pages) -> tuple[int, float, list[str]]:
+    """Lines of text, their height in mm, and the texts of the first lines (up to 10),
+    laid out on PAGES (those past a layout's last)."""
     from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
 
-    lines, height, first = 0, 0.0, ""
+    lines, height, first = 0, 0.0, []
     for page in pages:
         for child in page._page_box.children:
             if isinstance(child, MarginBox):  # running headers and footers are no overflow
@@ -326,9 +333,9 @@ def overflow(pages) -> tuple[int, float, str]:
                 if isinstance(box, LineBox):
                     lines += 1
                     height += box.height
-                    if not first.strip():
-                        first = "".join(b.text for b in box.descendants()
-                                        if isinstance(b, TextBox))
+                    text = "".join(b.text for b in box.descendants() if isinstance(b, TextBox))
+                    if text.strip() and len(first) < 10:
+                        first.append(text)
     return lines, height * 25.4 / 96, first
 
 
@@ -375,6 +382,22 @@ def sparse_pages(pages) -> list[tuple[int, int, str]]:
 #: What a source line may hold around a printed line's letters: spaces (handbill
 #: adds some between Chinese and Latin), Markdown's emphasis and list markers.
 _NOT_PRINTED = re.compile(r"[\s*_`#>]|^\s*(?:[-+]|\d+[.)])\s")
+
+
+def section_at(path: Path, line: int, project: Path | None = None) -> str | None:
+    """The heading (``##`` or ``###``) the LINE of PATH falls under, or None."""
+    from .errors import ContentError
+    from .guard import read_text
+
+    try:
+        text = read_text(path, project) if project else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ContentError):
+        return None
+    for source in reversed(text.splitlines()[:line]):
+        heading = re.match(r"^ {0,3}#{2,3}\s+(.+?)\s*#*\s*$", source)
+        if heading:
+            return heading.group(1)[:60]
+    return None
 
 
 def locate_text(printed: str, files: tuple[Path, ...], project: Path | None = None,
