@@ -104,7 +104,10 @@ def markdown_blocks(source: str, cite=None) -> list[str]:
     """
     from handbill.citesyntax import citations_plugin
 
+    from handbill import callouts
+
     tokens = MarkdownIt("commonmark").enable("table").use(citations_plugin).parse(source)
+    callouts.transform(tokens)  # "> [!WARNING]" is a box's kind, not text
     blocks = []
     for token in tokens:
         if token.type == "inline":

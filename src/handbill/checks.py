@@ -38,6 +38,7 @@ from typing import Iterator
 
 from markdown_it.token import Token
 
+from . import callouts
 from .errors import Diagnostic, display_path
 from .markdown import make_parser
 from .model import Body, Bundle, Cluster, Heading
@@ -129,12 +130,16 @@ class _Section:
     heading: Heading | None
     clusters: list[Cluster] = field(default_factory=list)
     lists: list[_List] = field(default_factory=list)
+    #: Its callouts (``> [!WARNING]``...): (kind, line, column), in reading order.
+    callouts: list[tuple[str, int, int]] = field(default_factory=list)
     #: Its Latin words, numbers and Greek letters, which a translation keeps some of.
     anchors: frozenset[str] = frozenset()
 
     def signature(self) -> tuple:
-        """What a translation keeps: the citations' keys and the lists' shapes, in order."""
-        return (tuple(_cited(c) for c in self.clusters), tuple(lst.shape for lst in self.lists))
+        """What a translation keeps: the citations' keys, the lists' shapes and the callouts'
+        kinds, in order."""
+        return (tuple(_cited(c) for c in self.clusters), tuple(lst.shape for lst in self.lists),
+                tuple(kind for kind, _, _ in self.callouts))
 
 
 def _cited(cluster: Cluster) -> frozenset[str]:
@@ -156,7 +161,14 @@ def _sections(body: Body) -> list[_Section]:
     for cluster in body.clusters:
         at(cluster.line).clusters.append(cluster)
     open_lists: list[list] = []
-    for token in _PARSER.parse(body.source):
+    tokens = _PARSER.parse(body.source)
+    for i, token in enumerate(tokens):
+        if (token.type == "blockquote_open" and i + 2 < len(tokens)
+                and tokens[i + 2].type == "inline" and callouts.kind_of(tokens[i + 2].content)):
+            line = lines[token.map[0]]
+            at(token.map[0] + 1).callouts.append((callouts.kind_of(tokens[i + 2].content),
+                                                   token.map[0] + 1,
+                                                   len(line) - len(line.lstrip(" \t")) + 1))
         if token.type in ("bullet_list_open", "ordered_list_open"):
             line = lines[token.map[0]]
             open_lists.append(["numbered" if token.type == "ordered_list_open" else "bulleted",
@@ -245,6 +257,18 @@ def _differences(name: str, en: _Section, zh: _Section, en_file: str, zh_file: s
         else:
             message = f"{a.items} {a.describe()} items in {en_file}, {b.items} in {zh_file}"
         yield (zh_at if b is None else (b.line, b.column)), f"{name}: {message}", hint
+        break
+    hint = "give both languages the same callouts (> [!WARNING] and the like), in the same order"
+    for a, b in zip_longest(en.callouts, zh.callouts):
+        if a and b and a[0] == b[0]:
+            continue
+        if b is None:
+            message = f"the {a[0]} callout at {en_file}:{a[1]} has no counterpart in {zh_file}"
+        elif a is None:
+            message = f"this {b[0]} callout has no counterpart in {en_file}"
+        else:
+            message = f"a {b[0]} callout in {zh_file}, a {a[0]} callout in {en_file}"
+        yield (zh_at if b is None else (b[1], b[2])), f"{name}: {message}", hint
         break
 
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
-from . import guard
+from . import callouts, guard
 from .errors import Diagnostic, display_path
 from .citesyntax import citations_plugin
 from .images import image_problems
@@ -71,6 +71,32 @@ def _slug(text: str, taken: dict[str, int], prefix: str) -> str:
     taken[slug] = n + 1
     taken.setdefault(candidate, 1)
     return candidate
+
+
+#: An item that starts with one of these carries its own marker (① ✓ ☐): no bullet too.
+_OWN_MARKERS = re.compile(r"^[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf"
+                          r"\u2713-\u2718\u2610-\u2612\u26a0\u2705\u274c]")
+
+
+def _mark_self_marked_lists(tokens) -> None:
+    """A bulleted list whose every item starts with its own marker (①, ✓, ☐) gets the
+    class ``self-marked``: the layouts print no bullet before those."""
+    for i, token in enumerate(tokens):
+        if token.type != "bullet_list_open":
+            continue
+        depth, firsts = 0, []
+        for j in range(i + 1, len(tokens)):
+            kind = tokens[j].type
+            if kind in ("bullet_list_open", "ordered_list_open"):
+                depth += 1
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                if depth == 0:
+                    break
+                depth -= 1
+            elif kind == "list_item_open" and depth == 0:
+                firsts.append(next((t.content for t in tokens[j:] if t.type == "inline"), ""))
+        if firsts and all(_OWN_MARKERS.match(first) for first in firsts):
+            token.attrSet("class", "self-marked")
 
 
 def _typeset(tokens, han: bool) -> None:
@@ -269,6 +295,8 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
     problems += _bad_references(tokens, source, shown)
     renamed = _check_anchors(anchors, headings, lang, shown, problems)
     clusters = _collect_citations(tokens, lang, source)
+    callouts.transform(tokens)
+    _mark_self_marked_lists(tokens)
     _typeset(tokens, han=lang == "zh-Hans")
     parts = _parts(tokens, headings, parser, checked if allow_html else None, renamed)
     html = "".join(part.html for part in parts)

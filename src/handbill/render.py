@@ -21,6 +21,7 @@ from .layouts import Layout, find_asset, make_environment, search_path
 from .model import Bundle
 from .qr import qr_svg
 from .site import Site, handout_url
+from .callouts import fill_titles
 from .typography import typeset as typeset_text
 from .yamlfile import Located, load_yaml
 
@@ -168,12 +169,13 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
             "date": meta.date.isoformat(),
             "date_text": format_date(meta.date, s.get("date-format", "{year}-{month:02}-{day:02}"),
                                      s.get("month-names")),
-            "body": fill_citations(bundle.bodies[lang].html, bibliography),
+            "body": Markup(fill_titles(fill_citations(bundle.bodies[lang].html, bibliography), s)),
             "bibliography": [{"id": e.id, "label": e.label, "html": Markup(e.html),
                               "lang": entry_languages.get(e.id, lang)}
                              for e in bibliography.entries.get(lang, ())],
             "headings": bundle.bodies[lang].headings,
-            "parts": [{"heading": part.heading, "html": fill_citations(part.html, bibliography)}
+            "parts": [{"heading": part.heading,
+                       "html": Markup(fill_titles(fill_citations(part.html, bibliography), s))}
                       for part in bundle.bodies[lang].parts],
             "strings": s,
         })
