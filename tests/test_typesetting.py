@@ -239,3 +239,60 @@ def test_check_fix_rewrites_only_the_marks_it_reports(tmp_path, capsys):
     # Without --fix, nothing is written.
     assert run(["--project", str(root), "check"]) == 0
     assert zh.read_text(encoding="utf-8") == after
+
+
+def test_no_chinese_paragraph_ends_with_a_line_of_one_or_two_characters(corpus_build):
+    from handbill.normalize import printed_form
+    from pdfcheck import markdown_blocks
+
+    closing = "」』）》〉】〕〗”’、。，．；：！？…—"
+    checked = 0
+    for pdf in sorted((corpus_build / "out").glob("*/*.pdf")):
+        short = ".short" if pdf.stem == "trifold" else ""
+        source = (CORPUS / pdf.parent.name / f"zh-Hans{short}.md").read_text(encoding="utf-8")
+        blocks = [autospace(" ".join(b.split())) for b in markdown_blocks(printed_form(source))]
+        lines = [line.strip() for line in _lines(pdf).split("\n")]
+        for block in blocks:
+            if len(block) < 12:
+                continue
+            checked += 1
+            for line in lines:
+                letters = [c for c in line if c not in closing]
+                if line and len(letters) <= 2 and block.endswith(line):
+                    raise AssertionError(f"{pdf.parent.name}/{pdf.name}: '{block[-20:]}' "
+                                         f"ends with the line '{line}'")
+    assert checked > 100, checked
+
+
+def _table_rows(source: str) -> list[list[str]]:
+    """The cells of each row of the Markdown tables in SOURCE, header row first."""
+    return [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in source.splitlines()
+            if line.lstrip().startswith("|") and not re.match(r"^\s*\|[\s:|-]+\|\s*$", line)]
+
+
+def test_table_rows_stay_whole_and_headers_repeat(tmp_path):
+    # A5 booklet pages are short: the fasting test's table breaks across two pages.
+    root = tmp_path / "p"
+    shutil.copytree(CORPUS / "fasting-blood-test", root / "content" / "fasting-blood-test")
+    assert run(["--project", str(root), "build", "--layout", "booklet"]) == 0
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(root / "out" / "fasting-blood-test" / "booklet.pdf"))
+    pages = [re.sub(r"\s+", "", page.get_textpage().get_text_range()) for page in pdf]
+    tables_checked, split = 0, False
+    for lang in ("en", "zh-Hans"):
+        source = (CORPUS / "fasting-blood-test" / f"{lang}.md").read_text(encoding="utf-8")
+        rows = [[re.sub(r"\s+", "", autospace(c) if lang == "zh-Hans" else c) for c in row]
+                for row in _table_rows(source)]
+        header, body = rows[0], rows[1:]
+        on = []
+        for row in body:
+            whole = [n for n, text in enumerate(pages) if all(cell in text for cell in row)]
+            assert whole, (lang, row)  # every cell of the row on one page
+            on.append(whole[0])
+        for n in set(on):
+            assert all(cell in pages[n] for cell in header), (lang, n)  # the header above
+        tables_checked += 1
+        split = split or len(set(on)) > 1
+    assert tables_checked == 2 and split  # one table at least did break across pages

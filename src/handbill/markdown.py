@@ -105,10 +105,11 @@ def _typeset(tokens, han: bool) -> None:
     for token in tokens:
         if token.type != "inline" or not token.children:
             continue
-        for child in token.children:
-            if child.type == "text":
-                child.type = "html_inline"  # rendered as given: already escaped HTML
-                child.content = typeset(child.content, han)
+        texts = [child for child in token.children if child.type == "text"]
+        for child in texts:
+            child.type = "html_inline"  # rendered as given: already escaped HTML
+            child.content = typeset(child.content, han,
+                                    last=child is token.children[-1] and child is texts[-1])
 
 
 def link_problem(href: str) -> str | None:

@@ -20,6 +20,9 @@ Han languages also get (W3C clreq):
   blank half between them is taken out with the font's ``halt`` feature
   (clreq 3.1.6), as ``<span class="halt">``; the layout's CSS applies it.
 
+- The last characters of a paragraph kept together (:data:`TAIL`, with their
+  punctuation), so that no paragraph ends with a line of one or two characters.
+
 The author's characters are never changed: only spans are added (and the gap).
 """
 
@@ -123,12 +126,36 @@ def _nest(text: str, spans: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def typeset(text: str, han: bool) -> str:
-    """TEXT as escaped HTML, set as this module describes (HAN: a Han language)."""
+#: How many characters end a Chinese paragraph together (clreq: no last line of one or two).
+TAIL = 4
+
+
+def _tail(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The last TAIL characters of a block's text, and the punctuation after them, kept on
+    one line (a span inside them widens it to take all of that span)."""
+    end = len(text.rstrip())
+    start = end
+    count = 0
+    while start > 0 and count < TAIL and not text[start - 1].isspace():
+        start -= 1
+        if text[start] not in CLOSING + "…—":
+            count += 1
+    if count < 2 or not re.search(f"[{_HAN}]", text[start:end]):
+        return []
+    for s, e, _ in spans:
+        if s < start < e:
+            start = s
+    return [(start, end, "nobr")]
+
+
+def typeset(text: str, han: bool, last: bool = False) -> str:
+    """TEXT as escaped HTML, set as this module describes (HAN: a Han language; LAST: the
+    text ends its block, whose last characters are then kept together)."""
     if not han:
         return _nest(text, _keeps(text))
     text = autospace(text)
-    return _nest(text, _keeps(text) + _latin_runs(text) + _halts(text))
+    spans = _keeps(text) + _latin_runs(text) + _halts(text)
+    return _nest(text, spans + (_tail(text, spans) if last else []))
 
 
 def compress_punctuation(text: str) -> str:
