@@ -13,7 +13,7 @@ import pypdfium2
 import pytest
 
 from handbill.cli import run
-from pdfcheck import MM, all_text, page_sizes, squash
+from pdfcheck import MM, all_text, fonts, page_sizes, squash
 
 from conftest import REPO, SAMPLE
 
@@ -56,22 +56,62 @@ def test_bleed_sets_trimbox_and_bleedbox(layouts_build, name):
     bleed = 3 * MM
     for page in reader.pages:
         media, trim, bleedbox = page.mediabox, page.trimbox, page.bleedbox
-        assert float(trim.left) - float(media.left) == pytest.approx(bleed, abs=0.01)
-        assert float(media.right) - float(trim.right) == pytest.approx(bleed, abs=0.01)
-        assert float(bleedbox.left) == pytest.approx(float(media.left), abs=0.01)
-        assert float(bleedbox.top) == pytest.approx(float(media.top), abs=0.01)
+        for side in ("left", "bottom"):
+            assert float(getattr(trim, side)) - float(getattr(bleedbox, side)) == \
+                pytest.approx(bleed, abs=0.01)
+            # The slug around the bleed holds the marks: 3 mm out, 5 mm long, 2 mm beyond.
+            assert float(getattr(trim, side)) - float(getattr(media, side)) == \
+                pytest.approx(10 * MM, abs=0.01)
+        for side in ("right", "top"):
+            assert float(getattr(bleedbox, side)) - float(getattr(trim, side)) == \
+                pytest.approx(bleed, abs=0.01)
+            assert float(getattr(media, side)) - float(getattr(trim, side)) == \
+                pytest.approx(10 * MM, abs=0.01)
     plain = pypdf.PdfReader(_pdf(layouts_build, "plain", f"{name}.pdf")).pages[0]
     assert float(plain.trimbox.width) == pytest.approx(float(reader.pages[0].trimbox.width))
+
+
+def _dark(image, x_mm: float, y_mm: float, scale: float) -> bool:
+    """A mark (a 0.25 pt grey-black line, anti-aliased) within a pixel of the point; the
+    cover's colour is no mark."""
+    x, y = round(x_mm * scale), round(y_mm * scale)
+    pixels = [image.getpixel((x + dx, y + dy))[:3] for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+    return any(sum(p) < 600 and max(p) - min(p) < 40 for p in pixels)
+
+
+@pytest.mark.parametrize("name", ["handout", "trifold"])
+def test_crop_marks_lie_in_the_slug_in_line_with_the_trim(layouts_build, name):
+    pdf = pypdfium2.PdfDocument(str(_pdf(layouts_build, "bleed", f"{name}.pdf")))
+    scale = 10  # pixels per mm
+    image = pdf[0].render(scale=scale / MM).to_pil()
+    width_mm, height_mm = image.width / scale, image.height / scale
+    trim = 10  # the trim's distance from the media box's edge, mm
+    for x in (trim, width_mm - trim):  # the vertical marks, in line with the trim's sides
+        assert _dark(image, x, 4, scale) and _dark(image, x, height_mm - 4, scale)
+        assert not _dark(image, x, 8.5, scale)  # nothing in the bleed (7 to 10 mm)
+    for y in (trim, height_mm - trim):  # the horizontal marks
+        assert _dark(image, 4, y, scale) and _dark(image, width_mm - 4, y, scale)
+        assert not _dark(image, 8.5, y, scale)  # the bleed is left to the artwork
+    if name == "trifold":  # fold marks at the panels' edges, outside and inside
+        assert _dark(image, trim + 97, 4, scale) and _dark(image, trim + 197, 4, scale)
+        inside = pdf[1].render(scale=scale / MM).to_pil()
+        dashes = [_dark(inside, trim + 100, 3 + k / 10, scale) for k in range(50)]
+        assert any(dashes) and not all(dashes)  # dashed
+        assert not any(_dark(inside, trim + 97, 3 + k / 10, scale) for k in range(50))
 
 
 def test_trifold_cover_colour_runs_into_the_bleed(layouts_build):
     pdf = pypdfium2.PdfDocument(str(_pdf(layouts_build, "bleed", "trifold.pdf")))
     image = pdf[0].render(scale=1).to_pil().convert("RGB")
     width, height = image.size
-    for x, y in ((width - 2, height // 2), (width - 2, 1), (width - 40, height - 2)):
+    edge = round(7 * MM)  # the bleed's outer edge: 3 mm of the 10 mm slug around the trim
+    for x, y in ((width - edge - 2, height // 2), (width - edge - 2, edge + 1),
+                 (width - edge - 40, height - edge - 2)):
         r, g, b = image.getpixel((x, y))
-        assert g > r + 40 and b > r + 40, (x, y, (r, g, b))  # teal, to the very edge
-    r, g, b = image.getpixel((2, height // 2))
+        assert g > r + 40 and b > r + 40, (x, y, (r, g, b))  # teal, to the bleed's edge
+    for x, y in ((width - edge + 3, height // 2), (width - 40, height - edge + 3)):
+        assert min(image.getpixel((x, y))) > 240, (x, y)  # the slug beyond is white
+    r, g, b = image.getpixel((edge + 2, height // 2))
     assert min(r, g, b) > 240  # the flap stays white
 
 
@@ -257,3 +297,54 @@ def test_cmyk_with_a_print_profile_has_an_output_intent(tmp_path):
     assert str(intent["/S"]) == "/GTS_PDFX"
     profile = intent["/DestOutputProfile"].get_object()
     assert profile["/N"] == 4 and profile.get_data()[16:20] == b"CMYK"
+
+
+@pytest.mark.skipif(not GHOSTSCRIPT_CMYK.is_file(), reason="Debian's libgs-common gives a CMYK "
+                    "profile to test with (make test installs it)")
+def test_pdf_x4_for_print_shops(tmp_path, capsys):
+    project = tmp_path / "p"
+    shutil.copytree(SAMPLE, project / "content" / "stem-cells-t2dm")
+    shutil.copytree(REPO / "assets", project / "assets")
+    shutil.copy(REPO / "site.yaml", project / "site.yaml")
+    build = ["--project", str(project), "build", "--layout", "trifold", "--pdf-variant",
+             "pdf/x-4", "--option", "bleed=3mm", "--option", "marks=crop"]
+    # Without the print shop's profile there is no output intent: refused, and why.
+    assert run(build) == 1
+    err = capsys.readouterr().err
+    assert "site.yaml: error: pdf/x-4 needs the print shop's CMYK ICC profile" in err
+    assert not (project / "out" / "stem-cells-t2dm" / "trifold.pdf").exists()
+    shutil.copy(GHOSTSCRIPT_CMYK, project / "assets" / "printshop.icc")
+    with (project / "site.yaml").open("a", encoding="utf-8") as site:
+        site.write("print-profile: assets/printshop.icc\n")
+    assert run(build) == 0
+    path = project / "out" / "stem-cells-t2dm" / "trifold.pdf"
+    assert path.read_bytes().startswith(b"%PDF-1.6")
+    reader = pypdf.PdfReader(path)
+    [intent] = reader.trailer["/Root"]["/OutputIntents"]
+    intent = intent.get_object()
+    assert str(intent["/S"]) == "/GTS_PDFX"
+    assert intent["/DestOutputProfile"].get_object().get_data() == GHOSTSCRIPT_CMYK.read_bytes()
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp
+    assert str(reader.metadata["/Trapped"]) == "/False"
+    for page in reader.pages:  # PDF/X: every page says where it is cut
+        assert "/TrimBox" in page and "/BleedBox" in page
+        assert float(page.bleedbox.left) < float(page.trimbox.left)
+    for font, info in fonts(path).items():
+        assert info["embedded"], font
+    # The same input, the same bytes (the dates come from the bundle, not the clock).
+    again = path.read_bytes()
+    path.unlink()
+    assert run(build) == 0 and path.read_bytes() == again
+
+
+def test_marks_on_a_booklet_say_the_imposed_sheets_have_none(tmp_path, capsys):
+    assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(tmp_path),
+                "--layout", "booklet", "--option", "bleed=3mm", "--option", "marks=crop"]) == 0
+    err = capsys.readouterr().err
+    assert ("content/stem-cells-t2dm: warning: the imposed booklet is printed to trim, without "
+            "bleed or marks: two A5 pages fill an A4 sheet and leave no room around them (the "
+            "reading-order booklet.pdf has them) [impose]") in err
+    reading = pypdf.PdfReader(tmp_path / "stem-cells-t2dm" / "booklet.pdf").pages[0]
+    assert float(reading.mediabox.width) > float(reading.bleedbox.width) > float(
+        reading.trimbox.width)

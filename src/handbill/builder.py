@@ -387,10 +387,25 @@ def _front(job: Job, options: BuildOptions, output: Output, started: float) -> R
         raise ContentError([p for p in problems if p.severity == "error"])
     layout = find_layout(job.layout, root)
     site = load_site(root)
+    if options.pdf_variant == "pdf/x-4" and site.print_profile is None:
+        raise ContentError([Diagnostic(
+            SITE_FILE if (root / SITE_FILE).is_file() else "handbill", None,
+            "pdf/x-4 needs the print shop's CMYK ICC profile as its output intent",
+            code="site", hint="set print-profile: in site.yaml to the profile's file "
+                              "(the print shop gives it, e.g. ISO Coated v2 or GRACoL)")])
     html, render = render_arguments(full, layout, job.lang, options, site)
     sheet = None
     if layout.impose == "saddle-stitch":
-        sheet = layout.resolve_options(options.layout_options).get("sheet", "A4")
+        resolved = layout.resolve_options(options.layout_options)
+        sheet = resolved.get("sheet", "A4")
+        if resolved.get("marks", "none") != "none" or resolved.get("bleed", "0mm") != "0mm":
+            output.diagnostics.append(Diagnostic(
+                display_path(job.bundle, root), None,
+                f"the imposed booklet is printed to trim, without bleed or marks: two A5 pages "
+                f"fill {'an' if sheet[0] in 'AEIOU' else 'a'} {sheet} sheet and leave no room around them (the reading-order "
+                f"{job.target.name} has them)", severity="warning", code="impose",
+                hint=f"send {job.target.name} to a print shop that imposes, or print the "
+                     "imposed sheets on paper larger than the pages and trim them"))
     return RenderTask(output, html, render, options.timeout,
                       display_path(job.bundle, root), sheet, started)
 
@@ -459,6 +474,10 @@ def render_arguments(full: Bundle, layout: Layout, lang: str | None, options: Bu
         fit_hint=fit_hint(full, layout), variant=options.pdf_variant,
         text_files=tuple(body.path for body in bundle.bodies.values()), project=root,
         page_limit=options.max_pages,
-        output_profile=site.print_profile if layout.resolve_options(
-            options.layout_options).get("colour") == "cmyk"
+        marks=layout.resolve_options(options.layout_options).get("marks", "none"),
+        bleed_mm=float(layout.resolve_options(options.layout_options).get("bleed", "0mm")[:-2]),
+        folds=layout.folds.get(layout.resolve_options(options.layout_options).get(
+            "page-size", "A4"), ()),
+        output_profile=site.print_profile if (layout.resolve_options(
+            options.layout_options).get("colour") == "cmyk" or options.pdf_variant == "pdf/x-4")
         and options.pdf_variant != "pdf/a-2b" else None)

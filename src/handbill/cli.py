@@ -48,8 +48,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="vancouver (the default), apa, gb-t-7714, or a .csl file; "
                             "over the bundle's and the layout's choice")
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: out/)")
-    build.add_argument("--pdf-variant", choices=("pdf/ua-1", "pdf/a-2b"),
-                       help="PDF/UA-1 (accessible) or PDF/A-2b (archival); every PDF is tagged")
+    build.add_argument("--pdf-variant", choices=("pdf/ua-1", "pdf/a-2b", "pdf/x-4"),
+                       help="PDF/UA-1 (accessible), PDF/A-2b (archival) or PDF/X-4 (for print "
+                            "shops: site.yaml's print-profile as output intent); every PDF is "
+                            "tagged")
     build.add_argument("--max-pages", type=int, default=100, metavar="N",
                        help="refuse a document of more pages (default: 100)")
     build.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",

@@ -84,6 +84,9 @@ class Layout:
     text: str = "full"
     #: "saddle-stitch": also write the pages imposed two-up for a folded booklet.
     impose: str | None = None
+    #: Where the sheet folds, per page size: for each page in turn (cycling), the
+    #: folds' distances from the trim's left edge in mm (fold marks are drawn there).
+    folds: Mapping[str, tuple[tuple[float, ...], ...]] = field(default_factory=dict)
 
     def resolve_options(self, given: Mapping[str, str]) -> Mapping[str, str]:
         """Defaults overlaid with GIVEN; an unknown key or value is a usage error."""
@@ -178,12 +181,26 @@ def _load_manifest(name: str, path: Path, root: Path) -> Layout:
     for key in ("citation-style", "description"):
         if data.get(key) is not None and not isinstance(data[key], str):
             wrong(key, f"'{key}' must be a text")
+    folds = {}
+    given = data.get("folds")
+    if given is not None:
+        if isinstance(given, Located) and all(
+                isinstance(per_page, list) and per_page and all(
+                    isinstance(page, list) and all(
+                        isinstance(mm, (int, float)) and not isinstance(mm, bool) and 0 < mm < 2000
+                        for mm in page) for page in per_page)
+                for per_page in given.values()):
+            folds = {str(size): tuple(tuple(float(mm) for mm in page) for page in per_page)
+                     for size, per_page in given.items()}
+        else:
+            wrong("folds", "'folds' must map each page size to a list of pages, each a list "
+                           "of distances in mm from the left edge")
     if problems:
         raise LayoutError(problems)
     return Layout(name, path.parent, f"{name}/{data['template']}",
                   str(data.get("description", "")), MappingProxyType(options),
                   MappingProxyType(fonts), data.get("citation-style"), pages,
-                  str(data.get("text", "full")), data.get("impose"))
+                  str(data.get("text", "full")), data.get("impose"), MappingProxyType(folds))
 
 
 def _options(specs, shown: str) -> dict[str, Option]:

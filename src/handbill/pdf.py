@@ -183,7 +183,8 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
                fit_hint: str | None = None, variant: str | None = None,
                page_limit: int | None = None,
                output_profile: Path | None = None, text_files: tuple[Path, ...] = (),
-               project: Path | None = None) -> tuple[bytes, int]:
+               project: Path | None = None, marks: str = "none", bleed_mm: float = 0.0,
+               folds: tuple[tuple[float, ...], ...] = ()) -> tuple[bytes, int]:
     """Lay out HTML and return (PDF bytes, page count); raise RenderError on any problem.
 
     The PDF is tagged (structure, /Lang per block, alt text); VARIANT makes it
@@ -210,6 +211,9 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
         used.extend(_font_names(pdf))
         problems.extend(link_problems(pdf, source))
         _fix_xmp_document_id(pdf)
+        from . import marks as printer_marks
+
+        printer_marks.draw(pdf, marks, bleed_mm, folds)
         if output_profile is not None:
             _add_output_intent(pdf, output_profile, project)
         write_once.start()  # pydyf writes next: each object serialized once
@@ -293,9 +297,12 @@ def _fix_xmp_document_id(pdf) -> None:
     import hashlib
     import uuid
 
+    import pydyf
+
     did = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
     for obj in pdf.objects:
-        if not isinstance(obj, dict) or str(obj.get("Type", "")).strip("b'") != "/Metadata":
+        # The metadata is a stream (its dictionary in .extra), not a dictionary.
+        if not isinstance(obj, pydyf.Stream) or str(obj.extra.get("Type", "")) != "/Metadata":
             continue
         data = b"".join(p if isinstance(p, bytes) else str(p).encode() for p in obj.stream)
         stable = uuid.UUID(bytes=hashlib.sha256(did.sub(b"", data)).digest()[:16], version=4)
