@@ -296,3 +296,58 @@ def test_table_rows_stay_whole_and_headers_repeat(tmp_path):
         tables_checked += 1
         split = split or len(set(on)) > 1
     assert tables_checked == 2 and split  # one table at least did break across pages
+
+
+def _list_items(source: str) -> list[str]:
+    """The text of each list item of SOURCE (nested items apart), as markdown-it reads it."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(source)
+    items, depth = [], 0
+    for i, token in enumerate(tokens):
+        if token.type == "list_item_open":
+            depth += 1
+            inline = next(t for t in tokens[i:] if t.type == "inline")
+            items.append(inline.content)
+        elif token.type == "list_item_close":
+            depth -= 1
+    return items
+
+
+def test_trifold_list_items_stay_inside_one_panel(corpus_build):
+    import pypdfium2
+
+    from handbill.normalize import printed_form
+    from pdfcheck import MM, squash
+
+    checked = 0
+    for bundle in sorted(p.name for p in CORPUS.iterdir() if p.is_dir()):
+        pdf = pypdfium2.PdfDocument(str(corpus_build / "out" / bundle / "trifold.pdf"))
+        panels = []
+        for page in pdf:
+            width, height = page.get_size()
+            textpage = page.get_textpage()
+            panels += [squash(textpage.get_text_bounded(k * width / 3, 0, (k + 1) * width / 3,
+                                                       height)) for k in range(3)]
+        for lang, han in (("en", False), ("zh-Hans", True)):
+            source = printed_form((CORPUS / bundle / f"{lang}.short.md").read_text("utf-8"))
+            for item in _list_items(source):
+                text = squash(re.sub(r"[*_`]|^\[!\w+\]", "", autospace(item) if han else item))
+                whole = [n for n, panel in enumerate(panels) if text in panel]
+                assert whole, (bundle, lang, item)  # the item is whole in one panel
+                checked += 1
+    assert checked > 40, checked
+
+
+def test_trifold_flap_holds_the_first_section_without_references(corpus_build):
+    import pypdfium2
+
+    from pdfcheck import squash
+
+    pdf = pypdfium2.PdfDocument(str(corpus_build / "out" / "inhaler-spacer" / "trifold.pdf"))
+    outside = pdf[0]
+    width, height = outside.get_size()
+    flap = squash(outside.get_textpage().get_text_bounded(0, 0, width * 97 / 297, height))
+    assert squash("Why use a spacer?") in flap and squash("为什么要用储雾罐？") in flap
+    inside = squash(pdf[1].get_textpage().get_text_range())
+    assert squash("Why use a spacer?") not in inside  # printed once, on the flap

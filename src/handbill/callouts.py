@@ -34,67 +34,64 @@ def kind_of(token_content: str) -> str | None:
 
 
 def transform(tokens) -> list[tuple[int, str]]:
-    """Turn every alert block quote of TOKENS into a callout, in place.
+    """Turn every alert block quote of TOKENS into a callout, in place (one pass: a text
+    of 100,000 callouts costs what 100,000 paragraphs do).
 
     Returns (1-based line, kind) of each callout, in reading order.
     """
     from markdown_it.token import Token
 
-    found = []
+    found, out, closes = [], [], []  # closes: for each open quote, is it a callout
     i = 0
     while i < len(tokens):
         token = tokens[i]
+        if token.type == "blockquote_close":
+            if closes and closes.pop():
+                token.tag = "div"
         if (token.type == "blockquote_open" and i + 2 < len(tokens)
                 and tokens[i + 1].type == "paragraph_open" and tokens[i + 2].type == "inline"):
-            inline = tokens[i + 2]
-            kind = kind_of(inline.content)
+            kind = kind_of(tokens[i + 2].content)
+            closes.append(kind is not None)
             if kind is not None:
                 found.append(((token.map[0] + 1) if token.map else 0, kind))
-                _open_callout(tokens, i, kind, Token)
+                token.tag = "div"
+                token.attrs = {"class": f"callout callout-{kind}"}
+                out.append(token)
+                out += _opening(tokens[i + 1], tokens[i + 2], tokens[i + 3], kind, Token)
+                i += 4
+                continue
+        elif token.type == "blockquote_open":
+            closes.append(False)
+        out.append(token)
         i += 1
+    tokens[:] = out
     return found
 
 
-def _open_callout(tokens, i: int, kind: str, Token) -> None:
-    quote, paragraph, inline = tokens[i], tokens[i + 1], tokens[i + 2]
-    quote.tag = "div"
-    quote.attrs = {"class": f"callout callout-{kind}"}
-    depth = 0
-    for close in tokens[i + 1:]:  # the matching close becomes </div>
-        if close.type == "blockquote_open":
-            depth += 1
-        elif close.type == "blockquote_close":
-            if depth == 0:
-                close.tag = "div"
-                break
-            depth -= 1
-    # The marker line: "[!KIND] title" then, after a line break, the first paragraph.
+def _opening(paragraph, inline, paragraph_close, kind: str, Token) -> list:
+    """The tokens that open a callout: its title paragraph, then what is left of the
+    first paragraph after the marker line (nothing, if the marker line was all of it)."""
     first_line, _, rest = inline.content.partition("\n")
     title = _MARKER.sub("", first_line).strip()
     children = inline.children or []
-    # Drop the marker (and the title) from the inline's children, up to the first break.
     cut = next((k for k, child in enumerate(children) if child.type in ("softbreak",
                                                                        "hardbreak")), None)
     title_children = children[:cut] if cut is not None else children
     body_children = children[cut + 1:] if cut is not None else []
     if title_children and title_children[0].type == "text":
         title_children[0].content = _MARKER.sub("", title_children[0].content)
-    if kind == "fineprint":
-        title_children = []
-    heading = [Token("paragraph_open", "p", 1, attrs={
-        "class": f"callout-title callout-title-{kind}" if not title or kind == "fineprint"
-        else "callout-title"}, block=True)]
-    if title and kind != "fineprint":
-        title_inline = Token("inline", "", 0, content=title, children=title_children,
-                             map=inline.map)
-        heading.append(title_inline)
+    own = bool(title) and kind != "fineprint"
+    heading = [Token("paragraph_open", "p", 1, block=True, attrs={
+        "class": "callout-title" if own else f"callout-title callout-title-{kind}"})]
+    if own:
+        heading.append(Token("inline", "", 0, content=title, children=title_children,
+                             map=inline.map))
     heading.append(Token("paragraph_close", "p", -1, block=True))
-    if rest.strip():
-        inline.content = rest
-        inline.children = body_children
-        tokens[i + 1:i + 1] = heading
-    else:  # nothing after the marker line in this paragraph: it was the title alone
-        tokens[i + 1:i + 4] = heading
+    if not rest.strip():
+        return heading
+    inline.content = rest
+    inline.children = body_children
+    return heading + [paragraph, inline, paragraph_close]
 
 
 def fill_titles(html: str, strings: dict[str, str]) -> str:

@@ -82,8 +82,9 @@ def _mark_self_marked_lists(tokens) -> None:
     """A bulleted list whose every item starts with its own marker (①, ✓, ☐) gets the
     class ``self-marked``: the layouts print no bullet before those."""
     for i, token in enumerate(tokens):
-        if token.type != "bullet_list_open":
-            continue
+        if token.type != "bullet_list_open" or not _OWN_MARKERS.match(
+                next((t.content for t in tokens[i + 1:i + 4] if t.type == "inline"), "")):
+            continue  # the first item decides most lists at once
         depth, firsts = 0, []
         for j in range(i + 1, len(tokens)):
             kind = tokens[j].type
@@ -94,7 +95,12 @@ def _mark_self_marked_lists(tokens) -> None:
                     break
                 depth -= 1
             elif kind == "list_item_open" and depth == 0:
-                firsts.append(next((t.content for t in tokens[j:] if t.type == "inline"), ""))
+                k = j  # the item's first paragraph, a token or two on
+                while k < len(tokens) and tokens[k].type != "inline":
+                    k += 1
+                firsts.append(tokens[k].content if k < len(tokens) else "")
+                if not _OWN_MARKERS.match(firsts[-1]):
+                    break  # one item without its own marker decides
         if firsts and all(_OWN_MARKERS.match(first) for first in firsts):
             token.attrSet("class", "self-marked")
 

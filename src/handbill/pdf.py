@@ -137,6 +137,18 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
         count = messages.count(message)
         problems.append(Diagnostic(source, None, f"WeasyPrint: {message}"
                                    + (f" ({count} times)" if count > 1 else ""), code="render"))
+    for number, count, depth, first in clipped(document.pages):
+        where = locate_text(first, text_files, project)
+        message = (f"text does not fit its panel on page {number}: {count} line"
+                   f"{'s' if count != 1 else ''} ({depth:.0f} mm) would be cut off at its "
+                   "bottom")
+        problems.append(Diagnostic(
+            (display_path(where[0], project) if project else str(where[0])) if where else source,
+            where[1] if where else None, message + (", from this line on" if where else
+                                                    f": '{first.strip()[:40]}'"),
+            column=where[2] if where else None, code="layout-fit",
+            hint="shorten it (the references, the disclaimer or the text it starts with), "
+                 "or use the booklet layout"))
     if max_pages is not None and len(document.pages) > max_pages:
         lines, height, first = overflow(document.pages[max_pages:])
         # The first overflowing line found in the text (a title from meta.yaml is not).
@@ -344,6 +356,28 @@ def overflow(pages) -> tuple[int, float, list[str]]:
                     if text.strip() and len(first) < 10:
                         first.append(text)
     return lines, height * 25.4 / 96, first
+
+
+def clipped(pages) -> list[tuple[int, int, float, str]]:
+    """Text that a box with ``overflow: hidden`` (a leaflet's panel) cuts off: for each
+    such box, (page number, lines cut, mm cut, the first cut line's text)."""
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
+
+    found = []
+    for number, page in enumerate(pages, 1):
+        for box in page._page_box.descendants():
+            if isinstance(box, MarginBox) or box.style["overflow"] != "hidden":
+                continue
+            bottom = box.padding_box_y() + box.padding_height()
+            cut = [line for line in box.descendants() if isinstance(line, LineBox)
+                   and line.position_y + line.height > bottom + 0.5]
+            texts = ["".join(b.text for b in line.descendants() if isinstance(b, TextBox))
+                     for line in cut]
+            texts = [text for text in texts if text.strip()]
+            if texts:
+                depth = max(line.position_y + line.height for line in cut) - bottom
+                found.append((number, len(texts), depth * 25.4 / 96, texts[0]))
+    return found
 
 
 #: A page with fewer lines of text than this looks left over (``page-fill``).
