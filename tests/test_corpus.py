@@ -147,3 +147,10 @@ def test_no_sentence_was_folded(built):
     text = all_text(built / "fasting-blood-test" / "handout.pdf")
     for char in "㎎㎖①⑫⑳✓⚠﹕～–":
         assert char in text, f"U+{ord(char):04X} {unicodedata.name(char)}"
+
+
+def test_no_layout_leaves_a_page_with_a_few_lines_of_the_sample(capsys):
+    # page-fill: the built-in layouts keep text with its neighbours, the sample too.
+    assert run(["--project", str(REPO), "check"]) == 0
+    out = capsys.readouterr().out
+    assert "[page-fill]" not in out and "error" not in out

@@ -351,3 +351,47 @@ def test_trifold_flap_holds_the_first_section_without_references(corpus_build):
     assert squash("Why use a spacer?") in flap and squash("为什么要用储雾罐？") in flap
     inside = squash(pdf[1].get_textpage().get_text_range())
     assert squash("Why use a spacer?") not in inside  # printed once, on the flap
+
+
+def _tops(pdf_path: Path, words: list[str]) -> dict[str, tuple[int, int]]:
+    import pypdfium2
+
+    found = {}
+    pdf = pypdfium2.PdfDocument(str(pdf_path))
+    for index, page in enumerate(pdf):
+        textpage = page.get_textpage()
+        for word in words:
+            searcher = textpage.search(word)
+            hit = searcher.get_next()
+            if hit and word not in found:
+                left, bottom, right, top = textpage.get_charbox(hit[0])
+                found[word] = (index, round(top))
+    return found
+
+
+def test_parallel_aligns_block_by_block_and_its_footer_is_bilingual(tmp_path):
+    root = tmp_path / "p"
+    shutil.copy(REPO / "site.yaml", root.mkdir() or root / "site.yaml")
+    shutil.copytree(REPO / "assets", root / "assets")
+    shutil.copytree(CORPUS / "stomach-flu", root / "content" / "stomach-flu")
+    assert run(["--project", str(root), "build", "--layout", "parallel"]) == 0
+    pdf = root / "out" / "stomach-flu" / "parallel.pdf"
+    # Paragraphs and lists inside one section, not only the sections' headings.
+    pairs = [("The virus spreads easily", "这种病毒很容易"),
+             ("The main danger is dehydration", "最主要的危险是脱水"),
+             ("Fluids are the most important", "补充液体是最重要的"),
+             ("Wash your hands with soap", "用肥皂和清水洗手"),
+             ("The nearest emergency department", "本地区很多家庭")]
+    tops = _tops(pdf, [w for pair in pairs for w in pair])
+    for english, chinese in pairs:
+        (page_en, top_en), (page_zh, top_zh) = tops[english], tops[chinese]
+        assert page_en == page_zh and abs(top_en - top_zh) <= 3, (english, tops)
+    import pypdfium2
+
+    pages = pypdfium2.PdfDocument(str(pdf))
+    for number, page in enumerate(pages, 1):
+        text = page.get_textpage().get_text_range()
+        for part in ("20 January 2025 · 2025年1月20日",
+                     "Harbourside Community Clinic (sample) · 海港社区诊所（示例）",
+                     f"Page {number} of {len(pages)} · 第 {number} 页，共 {len(pages)} 页"):
+            assert part in text, (number, part)

@@ -407,10 +407,27 @@ def _parts(tokens, headings: list[Heading], parser, images: dict[str, str] | Non
             continue
         heading = next(second) if tokens[start].type == "heading_open" and \
             tokens[start].tag == "h2" else None
+        def clean(html: str) -> str:
+            return _clean_html(html, images, renamed or {}) if images is not None else html
+
         html = parser.renderer.render(tokens[start:end], parser.options, {})
-        parts.append(Part(heading, _clean_html(html, images, renamed or {})
-                          if images is not None else html))
+        blocks = tuple(clean(parser.renderer.render(tokens[a:b], parser.options, {}))
+                       for a, b in _top_level_blocks(tokens, start, end))
+        parts.append(Part(heading, clean(html), blocks))
     return parts
+
+
+def _top_level_blocks(tokens, start: int, end: int) -> list[tuple[int, int]]:
+    """The token ranges of the top-level blocks in TOKENS[START:END]."""
+    ranges, depth, first = [], 0, start
+    for i in range(start, end):
+        token = tokens[i]
+        if depth == 0:
+            first = i
+        depth += token.nesting
+        if depth == 0:
+            ranges.append((first, i + 1))
+    return ranges
 
 
 def _collect_citations(tokens, lang: str, source: str) -> list[Cluster]:

@@ -61,6 +61,9 @@ class Part:
 
     heading: Heading | None
     html: str
+    #: The HTML of each of its top-level blocks (heading, paragraph, list, table,
+    #: callout...), in order: the parallel layout aligns the languages block by block.
+    blocks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

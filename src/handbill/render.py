@@ -148,6 +148,13 @@ def _qr(url: str, colour: str, site: Site, bundle: Bundle, root: Path) -> Markup
                                       else "site")) from None
 
 
+#: A block that is one heading and nothing else.
+_HEADING_BLOCK = re.compile(r"\s*<h([1-6])[\s>].*</h\1>\s*", re.S)
+#: A block row of the parallel layout with less text than this in every language is
+#: kept whole on one page (longer ones may break, each language on its own).
+SHORT_BLOCK = 400
+
+
 def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, ...],
              options: Mapping[str, str], root: Path, site: Site) -> dict:
     strings = load_strings(root)
@@ -175,13 +182,38 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
                              for e in bibliography.entries.get(lang, ())],
             "headings": bundle.bodies[lang].headings,
             "parts": [{"heading": part.heading,
-                       "html": Markup(fill_titles(fill_citations(part.html, bibliography), s))}
+                       "html": Markup(fill_titles(fill_citations(part.html, bibliography), s)),
+                       "blocks": [Markup(fill_titles(fill_citations(block, bibliography), s))
+                                  for block in part.blocks]}
                       for part in bundle.bodies[lang].parts],
             "strings": s,
         })
     # Section pairs for side-by-side layouts: the n-th part of each language together.
     pairs = [dict(zip(languages, row))
              for row in zip_longest(*(sec["parts"] for sec in sections), fillvalue=None)]
+    # And block by block, where every language has the section with as many blocks.
+    pair_rows = []
+
+    def short(html: str) -> bool:  # a block of a few lines: its row is never split
+        return len(re.sub(r"<[^>]+>", "", html)) < SHORT_BLOCK
+
+    for pair in pairs:
+        counts = {len(part["blocks"]) if part else -1 for part in pair.values()}
+        rows = None
+        if len(counts) == 1 and -1 not in counts:
+            rows, heading = [], False
+            for row in zip(*(pair[lang]["blocks"] for lang in languages)):
+                row = dict(zip(languages, row))
+                if heading:  # a heading row alone would be left at a page's foot: it goes
+                    before = rows.pop()  # with the block after it
+                    row = {lang: Markup(before[lang] + row[lang]) for lang in languages}
+                    heading = False
+                else:
+                    heading = all(_HEADING_BLOCK.fullmatch(html) for html in row.values())
+                rows.append(row)
+            rows = [{"cells": row, "keep": all(short(html) for html in row.values())}
+                    for row in rows]
+        pair_rows.append(rows)
     cover = None
     if meta.cover:
         cover = {"url": meta.cover.path.as_uri(), "alt": meta.cover.alt}
@@ -198,7 +230,7 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
         "audience": meta.audience,
         "cover": cover,
         "sections": sections,
-        "pairs": pairs,
+        "pairs": pairs, "pair_rows": pair_rows,
         "citation_style": bibliography.style,
         "options": options,
         "site": _site(site, bundle, root),
