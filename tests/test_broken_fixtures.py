@@ -32,7 +32,7 @@ EXPECTED = {
         "zh-Hans [font-coverage]"],
     "overflowing-trifold": [
         f"{SHOWN}/overflowing-trifold/zh-Hans.md:3:1: error: the text does not fit the layout's 2 "
-        "pages: it overflows by 46 lines (319 mm of text) onto 1 more, from this line on, in the "
+        "pages: it overflows by 46 lines (309 mm of text) onto 1 more, from this line on, in the "
         "section '引言' [layout-fit]"],
     "missing-alt-text": [
         f"{SHOWN}/missing-alt-text/en.md:17:1: error: image 'figure.svg' has no alt text "

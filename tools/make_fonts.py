@@ -18,8 +18,9 @@ file that differs or is missing, or a built font failed its coverage checks;
 Why bundle fonts
 ----------------
 A handout must come out the same on any machine, including one with no CJK
-font installed.  So handbill ships two families, subset to what bilingual
-English + Simplified Chinese handouts use, and renamed so that they can never
+font installed.  So handbill ships its families (three in git, a fourth made at
+set-up), which together print every character Noto Sans CJK SC and Noto Sans
+have, renamed so that they can never
 be confused with an installed font: WeasyPrint mixes up an @font-face family
 with an installed font of the same name (its maintainer's advice in WeasyPrint
 issue #1457 is to give bundled fonts a name of their own).
@@ -41,7 +42,15 @@ issue #1457 is to give bundled fonts a name of their own).
       Forms (U+FF00-FFEF), Basic Latin, Latin-1, Latin Extended-A, General
       Punctuation (U+2000-206F), Greek (U+0370-03FF) and the symbols medical
       text uses (``MEDICAL_SYMBOLS``), each as far as the source has it (it
-      lacks e.g. most of Latin Extended-A, which Handbill Text covers).
+      lacks e.g. most of Latin Extended-A, which Handbill Text covers);
+    * the symbol blocks handouts use (issue 13): enclosed alphanumerics and
+      CJK letters (① to ⑳, ㊀), dingbats and miscellaneous symbols (✓ ⚠ ☎),
+      CJK compatibility (㎎ ㎏ ㎖ ㏄), small and vertical forms (﹕ ︰),
+      letterlike symbols, arrows, supplemental punctuation (⸺).
+
+    Every code point keeps a glyph of its own (``distinct_glyphs``): the
+    source draws e.g. — and ―, • and ·, 〜 and ～ with one glyph, and a PDF's
+    ToUnicode map, one character a glyph, would copy the second as the first.
 
     All OpenType layout features are kept (``layout_features = ['*']``:
     halt, vhal, palt, vpal, vert, vrt2, locl, kern, liga, ...; the source has
@@ -64,12 +73,21 @@ issue #1457 is to give bundled fonts a name of their own).
     contrast with the CJK sans), with real italics, static Regular / Bold /
     Italic / Bold Italic files, rich OpenType features (small caps, old-style
     and tabular figures, fractions, superscripts), OFL 1.1 with no Reserved
-    Font Name.  Subset to Basic Latin, Latin-1, Latin Extended-A/-B/Additional,
-    IPA, spacing modifiers, combining marks, Greek, General Punctuation,
-    super/subscripts, currency, letterlike symbols, number forms, arrows,
-    mathematical operators, the medical symbols and f-ligatures (as far as the
-    source has them: Noto Sans has no arrows nor ≤ ≥ ≈ −, which fall back to
-    Handbill Sans SC), all layout features kept, hinting dropped.
+    Font Name.  Kept whole since issue 13 (every one of its 2,840 characters:
+    Latin, Greek, Cyrillic, combining marks...), all layout features kept,
+    hinting dropped, each code point with a glyph of its own.
+
+``Handbill Symbols`` (both), Regular, TrueType (.ttf)
+    Noto Sans Symbols 2 from ``fonts-noto-core``, whole: ✔ ✗ ☐ ☑ and the other
+    symbols neither face above has.
+
+``Handbill Sans SC Extra`` (both, last in each chain), Regular and Bold (.otf)
+    ``--extra``: everything else Noto Sans CJK SC has (rare and Traditional
+    hanzi, URO, Extensions A to G, kana, Hangul: 34,569 characters), with the
+    spaces and punctuation around them, about 12 MB a weight.  Too large for
+    git: ``make setup`` makes it into ``src/handbill/assets/fonts/extra/``
+    (about 2 minutes), and a document loads it only when it prints one of its
+    characters.
 
 Licences and names
 ------------------
