@@ -339,7 +339,7 @@ def test_trifold_list_items_stay_inside_one_panel(corpus_build):
     assert checked > 40, checked
 
 
-def test_trifold_flap_holds_the_first_section_without_references(corpus_build):
+def test_trifold_flap_and_cover_hold_something_useful(corpus_build):
     import pypdfium2
 
     from pdfcheck import squash
@@ -351,6 +351,10 @@ def test_trifold_flap_holds_the_first_section_without_references(corpus_build):
     assert squash("Why use a spacer?") in flap and squash("为什么要用储雾罐？") in flap
     inside = squash(pdf[1].get_textpage().get_text_range())
     assert squash("Why use a spacer?") not in inside  # printed once, on the flap
+    # No cover image: the cover says where to call, in both languages.
+    cover = squash(outside.get_textpage().get_text_bounded(width * 197 / 297, 0, width, height))
+    assert squash("Questions? Call us") in cover and squash("如有疑问，请致电") in cover
+    assert "555-0100" in cover
 
 
 def _tops(pdf_path: Path, words: list[str]) -> dict[str, tuple[int, int]]:
