@@ -11,6 +11,7 @@ with ``hyphens=manual``; half-width punctuation in Chinese found and, with
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 from pathlib import Path
@@ -399,3 +400,44 @@ def test_parallel_aligns_block_by_block_and_its_footer_is_bilingual(tmp_path):
                      "Harbourside Community Clinic (sample) · 海港社区诊所（示例）",
                      f"Page {number} of {len(pages)} · 第 {number} 页，共 {len(pages)} 页"):
             assert part in text, (number, part)
+
+
+def test_check_fix_leaves_a_read_only_file_alone_and_says_so(tmp_path, capsys, monkeypatch):
+    import handbill.punctuation
+
+    root = tmp_path / "p"
+    shutil.copytree(CORPUS / "stomach-flu", root / "content" / "stomach-flu")
+    zh = root / "content" / "stomach-flu" / "zh-Hans.md"
+    before = zh.read_bytes()
+    zh.chmod(0o444)
+    # As its owner would see it (root may write a read-only file; handbill asks os.access).
+    monkeypatch.setattr(handbill.punctuation.os, "access", lambda path, mode: False)
+    assert run(["--project", str(root), "check", "--fix", "--layout", "handout"]) == 1
+    captured = capsys.readouterr()
+    assert ("content/stomach-flu/zh-Hans.md: error: not fixed: the file is read-only [output]"
+            in captured.out)
+    assert "fixed" not in captured.err and "Traceback" not in captured.err
+    assert zh.read_bytes() == before
+
+
+def test_check_fix_into_a_folder_it_cannot_write_is_an_error_not_a_traceback(tmp_path, capsys):
+    import handbill.pdf
+
+    root = tmp_path / "p"
+    shutil.copytree(CORPUS / "stomach-flu", root / "content" / "stomach-flu")
+    zh = root / "content" / "stomach-flu" / "zh-Hans.md"
+    before = zh.read_bytes()
+
+    def refuse(path, data):
+        raise PermissionError(13, "Permission denied")
+
+    original = handbill.pdf.write_atomic
+    handbill.pdf.write_atomic = refuse
+    try:
+        code = run(["--project", str(root), "check", "--fix", "--layout", "handout"])
+    finally:
+        handbill.pdf.write_atomic = original
+    captured = capsys.readouterr()
+    assert code == 1 and "content/stomach-flu/zh-Hans.md: error: not fixed: Permission denied " \
+        "[output]" in captured.out
+    assert "Traceback" not in captured.err and zh.read_bytes() == before

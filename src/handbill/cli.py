@@ -201,10 +201,11 @@ def _check(args, project: Path) -> int:
     if args.fix:
         from .punctuation import fix_files
 
-        for shown, count in fix_files(findings, project):
+        fixed, unfixed = fix_files(findings, project)
+        for shown, count in fixed:
             print(f"fixed {count} punctuation mark{'s' if count != 1 else ''} in "
                   f"{printable(shown)}", file=sys.stderr)
-        findings = check(args.paths or None, options)
+        findings = check(args.paths or None, options) + unfixed
     if args.format == "json":
         print(findings_json(findings, args.strict))
     else:

@@ -97,25 +97,37 @@ def fix(source: str) -> tuple[str, list[Mark]]:
     return "".join(chars), marks
 
 
-def fix_files(findings, project: Path) -> list[tuple[str, int]]:
+def fix_files(findings, project: Path) -> tuple[list[tuple[str, int]], list]:
     """Fix the files that FINDINGS (of ``check``) name for zh-punctuation, in place.
 
     Each is rewritten whole through a temporary file (its mode kept), and only if it
-    still resolves inside PROJECT as a regular file. Returns (shown path, marks fixed).
+    still resolves inside PROJECT as a regular file the user may write. Returns (shown
+    path, marks fixed) for each file fixed, and an error for each that could not be.
     """
+    from .errors import Diagnostic
     from .pdf import write_atomic
 
-    done = []
+    done, problems = [], []
     root = project.resolve()
     for shown in dict.fromkeys(f.path for f in findings if f.code == "zh-punctuation"):
         path = (project / shown).resolve()
         if root not in path.parents or not path.is_file():
             continue
+        if not os.access(path, os.W_OK):
+            problems.append(Diagnostic(shown, None, "not fixed: the file is read-only",
+                                       code="output", hint="make it writable, or fix it by hand"))
+            continue
         source = path.read_bytes().decode("utf-8")
         fixed, marks = fix(source)
-        if marks:
+        if not marks:
+            continue
+        try:
             mode = path.stat().st_mode & 0o777
             write_atomic(path, fixed.encode("utf-8"))
             os.chmod(path, mode)
-            done.append((shown, len(marks)))
-    return done
+        except OSError as error:
+            problems.append(Diagnostic(shown, None, f"not fixed: {error.strerror or error}",
+                                       code="output"))
+            continue
+        done.append((shown, len(marks)))
+    return done, problems
