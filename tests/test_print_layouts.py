@@ -361,4 +361,4 @@ def test_text_a_panel_would_cut_off_is_found():
     [(page, lines, depth, first)] = clipped(document.pages)
     assert page == 1 and lines > 5 and depth > 10 and first.startswith("Line of text")
     assert [p.code for p in problems] == ["layout-fit"]
-    assert "text does not fit its panel on page 1" in problems[0].message
+    assert "text does not fit its column or panel on page 1" in problems[0].message

@@ -80,7 +80,18 @@ def _opening(paragraph, inline, paragraph_close, kind: str, Token) -> list:
     body_children = children[cut + 1:] if cut is not None else []
     if title_children and title_children[0].type == "text":
         title_children[0].content = _MARKER.sub("", title_children[0].content)
-    own = bool(title) and kind != "fineprint"
+    if kind == "fineprint":  # no title: the words on the marker line are fine print too
+        if title:
+            inline.content = title + ("\n" + rest if rest.strip() else "")
+            inline.children = title_children + ([children[cut]] + body_children
+                                                 if cut is not None else [])
+            return [paragraph, inline, paragraph_close]
+        if not rest.strip():
+            return []
+        inline.content = rest
+        inline.children = body_children
+        return [paragraph, inline, paragraph_close]
+    own = bool(title)
     heading = [Token("paragraph_open", "p", 1, block=True, attrs={
         "class": "callout-title" if own else f"callout-title callout-title-{kind}"})]
     if own:

@@ -139,16 +139,17 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
                                    + (f" ({count} times)" if count > 1 else ""), code="render"))
     for number, count, depth, first in clipped(document.pages):
         where = locate_text(first, text_files, project)
-        message = (f"text does not fit its panel on page {number}: {count} line"
-                   f"{'s' if count != 1 else ''} ({depth:.0f} mm) would be cut off at its "
-                   "bottom")
+        message = (f"text does not fit its column or panel on page {number}: {count} line"
+                   f"{'s' if count != 1 else ''} run {depth:.0f} mm past its edge and would "
+                   "be cut off")
         problems.append(Diagnostic(
             (display_path(where[0], project) if project else str(where[0])) if where else source,
             where[1] if where else None, message + (", from this line on" if where else
                                                     f": '{first.strip()[:40]}'"),
             column=where[2] if where else None, code="layout-fit",
-            hint="shorten it (the references, the disclaimer or the text it starts with), "
-                 "or use the booklet layout"))
+            hint="shorten it (the references, the disclaimer, or a word or number too long "
+                 "for the column: a line can break only between words), or use the booklet "
+                 "layout"))
     if max_pages is not None and len(document.pages) > max_pages:
         lines, height, first = overflow(document.pages[max_pages:])
         # The first overflowing line found in the text (a title from meta.yaml is not).
@@ -359,24 +360,54 @@ def overflow(pages) -> tuple[int, float, list[str]]:
 
 
 def clipped(pages) -> list[tuple[int, int, float, str]]:
-    """Text that a box with ``overflow: hidden`` (a leaflet's panel) cuts off: for each
-    such box, (page number, lines cut, mm cut, the first cut line's text)."""
+    """Text that does not fit its box: lines that a box with ``overflow: hidden`` (a
+    leaflet's panel) cuts off at its bottom, and lines wider than their column (a word
+    or a kept-together span too long for it), which run off the panel or the page.
+    For each such box: (page number, lines, mm beyond, the first such line's text)."""
     from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
+
+    def text_of(line) -> str:
+        return "".join(b.text for b in line.descendants() if isinstance(b, TextBox))
 
     found = []
     for number, page in enumerate(pages, 1):
+        wide = []
+
+        def walk(box, edge: float) -> None:  # EDGE: the right edge of the block it is in
+            for child in getattr(box, "children", ()):
+                if isinstance(child, MarginBox):
+                    continue
+                if isinstance(child, LineBox):
+                    if child.children:
+                        right = max(c.position_x + c.margin_width() for c in child.children)
+                        if right - edge > 1 and text_of(child).strip():
+                            wide.append((right - edge, text_of(child)))
+                    continue
+                inner = edge
+                if child.is_for_root_element or not hasattr(child, "content_box_x") or \
+                        type(child).__name__ in ("BlockBox", "TableCellBox", "FlexBox",
+                                                 "GridBox", "ListItemBox"):
+                    try:
+                        inner = child.content_box_x() + child.width
+                    except (AttributeError, TypeError):
+                        inner = edge
+                walk(child, inner)
+
+        walk(page._page_box, page._page_box.content_box_x() + page._page_box.width)
         for box in page._page_box.descendants():
-            if isinstance(box, MarginBox) or box.style["overflow"] != "hidden":
+            if isinstance(box, MarginBox):
+                continue
+            if box.style["overflow"] != "hidden":
                 continue
             bottom = box.padding_box_y() + box.padding_height()
             cut = [line for line in box.descendants() if isinstance(line, LineBox)
                    and line.position_y + line.height > bottom + 0.5]
-            texts = ["".join(b.text for b in line.descendants() if isinstance(b, TextBox))
-                     for line in cut]
-            texts = [text for text in texts if text.strip()]
+            texts = [text for text in map(text_of, cut) if text.strip()]
             if texts:
                 depth = max(line.position_y + line.height for line in cut) - bottom
                 found.append((number, len(texts), depth * 25.4 / 96, texts[0]))
+        if wide:
+            found.append((number, len(wide), max(b for b, _ in wide) * 25.4 / 96, wide[0][1]))
     return found
 
 

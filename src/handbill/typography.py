@@ -74,10 +74,15 @@ def autospace(text: str) -> str:
     return _GAP.sub(" ", text)
 
 
+#: A kept-together span longer than this is not kept (a 100-digit "number" with a
+#: unit would run off a narrow panel; a line may break inside it instead).
+MAX_KEEP = 24
+
+
 def _keeps(text: str) -> list[tuple[int, int, str]]:
     spans = []
     for match in _KEEP.finditer(text):
-        if _LONE_NUMBER.fullmatch(match.group()):
+        if _LONE_NUMBER.fullmatch(match.group()) or len(match.group()) > MAX_KEEP:
             continue
         spans.append((match.start(), match.end(), "nobr"))
     return spans
@@ -102,14 +107,31 @@ def _halts(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-def _nest(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """TEXT as escaped HTML with SPANS (earlier ones win) as ``<span class>``; a span
-    that would cross one already taken is left out."""
-    taken: list[tuple[int, int, str]] = []
-    for start, end, cls in spans:
-        if all(end <= s or start >= e or (s <= start and end <= e) or (start <= s and e <= end)
-               for s, e, _ in taken):
-            taken.append((start, end, cls))
+def _crosses(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+    (s1, e1, _), (s2, e2, _) = a, b
+    return s1 < s2 < e1 < e2 or s2 < s1 < e2 < e1
+
+
+def _nest(text: str, *groups: list[tuple[int, int, str]]) -> str:
+    """TEXT as escaped HTML with the spans of GROUPS as ``<span class>``: each group's
+    spans overlap none of their own group; a span that would cross one of an earlier
+    group is left out. Linear in the spans (a paragraph of 40,000 Latin words and Han
+    characters took 44 s when each span was tested against every other)."""
+    import bisect
+
+    taken: list[tuple[int, int, str]] = sorted(groups[0]) if groups else []
+    for group in groups[1:]:
+        starts = [span[0] for span in taken]
+        longest = max((e - s for s, e, _ in taken), default=0)
+        kept = []
+        for span in group:
+            if span[1] - span[0] > 1:  # a one-character span crosses nothing
+                low = bisect.bisect_left(starts, span[0] - longest)
+                high = bisect.bisect_left(starts, span[1])
+                if any(_crosses(span, taken[k]) for k in range(low, high)):
+                    continue
+            kept.append(span)
+        taken = sorted(taken + kept)
     taken.sort(key=lambda span: (span[0], -span[1]))
     out, stack, position = [], [], 0
     for start, end, cls in taken:
@@ -143,7 +165,9 @@ def _tail(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, 
     if count < 2 or not re.search(f"[{_HAN}]", text[start:end]):
         return []
     for s, e, _ in spans:
-        if s < start < e:
+        if s < start < e:  # a span across the tail: take it whole, if it is short
+            if end - s > MAX_KEEP:
+                return []
             start = s
     return [(start, end, "nobr")]
 
@@ -154,8 +178,8 @@ def typeset(text: str, han: bool, last: bool = False) -> str:
     if not han:
         return _nest(text, _keeps(text))
     text = autospace(text)
-    spans = _keeps(text) + _latin_runs(text) + _halts(text)
-    return _nest(text, spans + (_tail(text, spans) if last else []))
+    keeps, runs, halts = _keeps(text), _latin_runs(text), _halts(text)
+    return _nest(text, keeps, runs, halts, _tail(text, keeps + runs) if last else [])
 
 
 def compress_punctuation(text: str) -> str:
