@@ -441,3 +441,67 @@ def test_check_fix_into_a_folder_it_cannot_write_is_an_error_not_a_traceback(tmp
     assert code == 1 and "content/stomach-flu/zh-Hans.md: error: not fixed: Permission denied " \
         "[output]" in captured.out
     assert "Traceback" not in captured.err and zh.read_bytes() == before
+
+
+@pytest.mark.parametrize("source", [
+    "如图![血压计示意图,正面](pic.svg)好",  # an image's alt text: an image stays an image
+    "空格&nbsp;说明&amp;更多",  # entities
+    "[指南][参考,一]\n\n[参考,一]: https://x.org\n",  # a reference link's label
+    "详见https://zh.wikipedia.org/wiki/高血压(医学)",  # an address straight after Chinese
+    "中文(见[维基](https://w.org/A_(B)))",  # a bracket pair whose ) closes a link
+    "`` a`b,中 ``",  # a code span with double backticks
+    "`代码,\n中文`",  # a code span over two lines
+    "    print(\"中文,x\")\n",  # an indented code block
+    "> ```\n> 代码,中文\n> ```\n",  # fenced code inside a quote
+    "1. 项目\n\n   ```\n   代码,中\n   ```\n",  # fenced code inside a list item
+    "<pre>\n中文,x\n</pre>\n",  # raw HTML
+])
+def test_fix_changes_nothing_but_text(source):
+    # What check reports and --fix rewrites are the marks whose change leaves the
+    # document the same to the parser: never code, HTML, an address or a link.
+    fixed, marks = punctuation.fix(source)
+    assert fixed == source and marks == []
+
+
+def test_fix_keeps_bracket_pairs_together():
+    fixed, marks = punctuation.fix("如图![图(一)](pic.svg)(说明)好,甲`代码,中`丁:戊")
+    assert fixed == "如图![图(一)](pic.svg)（说明）好，甲`代码,中`丁：戊"
+    assert [m.mark for m in marks] == ["(", ")", ",", ":"]
+
+
+def test_check_fix_refuses_a_file_that_is_not_utf8(tmp_path, capsys):
+    root = tmp_path / "p"
+    shutil.copytree(CORPUS / "stomach-flu", root / "content" / "stomach-flu")
+    zh = root / "content" / "stomach-flu" / "zh-Hans.md"
+    findings = [type("F", (), {"code": "zh-punctuation",
+                               "path": "content/stomach-flu/zh-Hans.md"})()]
+    zh.write_bytes(zh.read_text(encoding="utf-8").encode("utf-16"))
+    before = zh.read_bytes()
+    done, problems = punctuation.fix_files(findings, root)
+    assert done == [] and [p.message for p in problems] == ["not fixed: the file is not UTF-8"]
+    assert zh.read_bytes() == before
+
+
+def test_fine_print_keeps_the_words_on_its_marker_line():
+    from handbill import callouts
+    from handbill.markdown import make_parser
+
+    parser = make_parser()
+    tokens = parser.parse("> [!FINEPRINT] Copyright 2025 Riverside. Do not copy.\n> More.\n")
+    callouts.transform(tokens)
+    html = parser.renderer.render(tokens, parser.options, {})
+    assert "<p>Copyright 2025 Riverside. Do not copy.\nMore.</p>" in html
+
+
+def test_a_line_too_wide_for_its_panel_is_an_error(tmp_path, capsys):
+    root = tmp_path / "p"
+    shutil.copytree(CORPUS / "inhaler-spacer", root / "content" / "inhaler-spacer")
+    short = root / "content" / "inhaler-spacer" / "zh-Hans.short.md"
+    short.write_text(short.read_text(encoding="utf-8") + "\n" + "antidisestablishment" * 8
+                     + "。\n", encoding="utf-8")
+    assert run(["--project", str(root), "build", "--layout", "trifold"]) == 1
+    err = capsys.readouterr().err
+    line = len(short.read_text(encoding="utf-8").splitlines())
+    assert (f"content/inhaler-spacer/zh-Hans.short.md:{line}:1: error: text does not fit its "
+            "column or panel on page 2") in err
+    assert not (root / "out" / "inhaler-spacer" / "trifold.pdf").exists()

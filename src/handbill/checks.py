@@ -39,7 +39,7 @@ from typing import Iterator
 from markdown_it.token import Token
 
 from . import callouts
-from .errors import Diagnostic, display_path
+from .errors import Diagnostic, HandbillError, display_path
 from .markdown import make_parser
 from .model import Body, Bundle, Cluster, Heading
 
@@ -424,9 +424,17 @@ def check_zh_punctuation(bundle: Bundle, root: Path) -> list[Diagnostic]:
     """A warning at each half-width mark in Chinese text, naming its full-width form."""
     from . import punctuation
 
+    from . import guard
+
     found = []
     for body in _texts(bundle, "zh-Hans"):
-        for mark in punctuation.find(body.source):
+        # The file as written (not as it prints: variation selectors taken out would shift
+        # the columns), and only the marks --fix would make: none in code or a link label.
+        try:
+            source = guard.read_text(body.path, root)
+        except (HandbillError, OSError, UnicodeDecodeError):
+            source = body.source
+        for mark in punctuation.fix(source)[1]:
             found.append(Diagnostic(
                 display_path(body.path, root), mark.line,
                 f"half-width '{mark.mark}' in Chinese text; Chinese takes '{mark.replacement}'",

@@ -26,7 +26,7 @@ _IS_HAN = re.compile(f"[{_HAN}]")
 #: What is never text to look at: code spans, link addresses, HTML tags, citations,
 #: web and mail addresses.
 _MASK = re.compile(r"`+[^`]*`+|\]\([^)]*\)|<[^>\n]*>|\[@[^\]\n]*\]|@[\w:.#$%&+?<>~/-]+"
-                   r"|\b(?:https?://|www\.|mailto:|tel:)\S+|\S+@\S+\.\w+")
+                   r"|(?:https?://|www\.|mailto:|tel:)\S+|\S+@\S+\.\w+|&#?\w+;|!\[")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:")
 
@@ -39,6 +39,8 @@ class Mark:
     column: int
     offset: int
     mark: str
+    #: The offset of the other bracket of a pair: both are fixed, or neither.
+    partner: int | None = None
 
     @property
     def replacement(self) -> str:
@@ -61,21 +63,25 @@ def find(source: str) -> list[Mark]:
         elif fence:
             fenced = fence.group(1)
         elif not _DEFINITION.match(line):
-            found += [Mark(number, col + 1, offset + col, line[col]) for col in _marks(line)]
+            columns = _marks(line)
+            found += [Mark(number, col + 1, offset + col, line[col],
+                           None if other is None else offset + other)
+                      for col, other in columns]
         offset += len(line) + 1
     return found
 
 
-def _marks(line: str) -> list[int]:
+def _marks(line: str) -> list[tuple[int, int | None]]:
+    """(column, its partner's column for a bracket) of each mark on LINE."""
     text = _MASK.sub(lambda m: "\0" * len(m.group()), line)
-    columns = []
+    columns: list[tuple[int, int | None]] = []
     opened: list[int] = []
     for col, char in enumerate(text):
         before = text[col - 1] if col else ""
         after = text[col + 1] if col + 1 < len(text) else ""
         if char in ",;:?!":
             if _han(before) or _han(after):
-                columns.append(col)
+                columns.append((col, None))
         elif char == "(":
             opened.append(col)
         elif char == ")" and opened:
@@ -84,17 +90,70 @@ def _marks(line: str) -> list[int]:
             outside = (text[start - 1] if start else "", after)
             if (_han(outside[0]) or _han(outside[1]) or _han(text[start + 1:start + 2])
                     or _han(before) or any(_han(c) for c in inside)):
-                columns += [start, col]
+                columns += [(start, col), (col, start)]
     return sorted(columns)
 
 
 def fix(source: str) -> tuple[str, list[Mark]]:
-    """SOURCE with every mark :func:`find` reports made full-width, and those marks."""
+    """SOURCE with the marks :func:`find` reports made full-width, and those marks: each
+    only if the document still parses to the same thing (the same blocks, links, images,
+    code and HTML, the text different only in those marks). A mark in code, an
+    image's alt text, an entity or a link label is thereby left as it is."""
     marks = find(source)
+    if not marks:
+        return source, []
+    reference = _shape(source)
+    fixed = _apply(source, marks)
+    if _shape(fixed) == reference:
+        return fixed, marks
+    kept: list[Mark] = []
+    by_line: dict[int, list[Mark]] = {}
+    for mark in marks:
+        by_line.setdefault(mark.line, []).append(mark)
+    at = {mark.offset: mark for mark in marks}
+    for line_marks in by_line.values():  # a line's marks together, else one by one
+        singles = []
+        for mark in line_marks:  # a bracket goes with its partner
+            if mark.partner is None or mark.offset < mark.partner:
+                singles.append([mark] + ([at[mark.partner]] if mark.partner in at else []))
+        for trial in [line_marks] + (singles if len(singles) > 1 else []):
+            if _shape(_apply(source, kept + trial)) == reference:
+                kept += trial
+                if trial is line_marks:
+                    break
+    return _apply(source, kept), sorted(kept, key=lambda m: m.offset)
+
+
+def _apply(source: str, marks: list[Mark]) -> str:
     chars = list(source)
     for mark in marks:
         chars[mark.offset] = mark.replacement
-    return "".join(chars), marks
+    return "".join(chars)
+
+
+_HALF = str.maketrans({full: half for half, full in FULL_WIDTH.items()})
+
+
+def _shape(source: str) -> list:
+    """What SOURCE means to handbill's Markdown parser, with full-width marks read as
+    half-width: two sources with the same shape differ only in such marks, in text."""
+    from .markdown import make_parser
+
+    env: dict = {}
+    tokens = make_parser(html=True).parse(source, env)  # raw HTML compared as written
+    out: list = [sorted((k, str(v)) for k, v in (env.get("references") or {}).items())]
+
+    def flatten(tokens) -> None:
+        for token in tokens:
+            text = token.content.translate(_HALF) if token.type == "text" else (
+                None if token.type == "inline" else token.content)
+            out.append((token.type, token.tag, sorted((token.attrs or {}).items()),
+                        text, token.info, token.markup))
+            if token.children:
+                flatten(token.children)
+
+    flatten(tokens)
+    return out
 
 
 def fix_files(findings, project: Path) -> tuple[list[tuple[str, int]], list]:
@@ -117,7 +176,13 @@ def fix_files(findings, project: Path) -> tuple[list[tuple[str, int]], list]:
             problems.append(Diagnostic(shown, None, "not fixed: the file is read-only",
                                        code="output", hint="make it writable, or fix it by hand"))
             continue
-        source = path.read_bytes().decode("utf-8")
+        try:
+            source = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(Diagnostic(shown, None, "not fixed: the file is not UTF-8",
+                                       code="output", hint="save it as UTF-8, then run "
+                                                           "check --fix again"))
+            continue
         fixed, marks = fix(source)
         if not marks:
             continue
