@@ -336,6 +336,16 @@ def test_pdf_x4_for_print_shops(tmp_path, capsys):
     again = path.read_bytes()
     path.unlink()
     assert run(build) == 0 and path.read_bytes() == again
+    # The imposed booklet stays a print file: the output intent and the PDF/X XMP go too.
+    assert run(["--project", str(project), "build", "--layout", "booklet",
+                "--pdf-variant", "pdf/x-4"]) == 0
+    imposed = pypdf.PdfReader(project / "out" / "stem-cells-t2dm" / "booklet.imposed.pdf")
+    [intent] = imposed.trailer["/Root"]["/OutputIntents"]
+    assert str(intent.get_object()["/S"]) == "/GTS_PDFX"
+    assert intent.get_object()["/DestOutputProfile"].get_object().get_data() == \
+        GHOSTSCRIPT_CMYK.read_bytes()
+    assert b"PDF/X-4" in imposed.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert all("/TrimBox" in page for page in imposed.pages)
 
 
 def test_marks_on_a_booklet_say_the_imposed_sheets_have_none(tmp_path, capsys):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 KINDS = ("note", "tip", "important", "warning", "caution", "fineprint")
-_MARKER = re.compile(r"^\[!([A-Za-z-]+)\][ \t]*")
+_MARKER = re.compile(r"^\[!([A-Za-z-]+)\](?![(\[])[ \t]*")  # not a link: [!NOTE](url)
 _EMPTY_TITLE = re.compile(r'<p class="callout-title callout-title-([a-z]+)"></p>')
 
 
@@ -72,7 +72,7 @@ def _opening(paragraph, inline, paragraph_close, kind: str, Token) -> list:
     """The tokens that open a callout: its title paragraph, then what is left of the
     first paragraph after the marker line (nothing, if the marker line was all of it)."""
     first_line, _, rest = inline.content.partition("\n")
-    title = _MARKER.sub("", first_line).strip()
+    title = _MARKER.sub("", first_line).strip().rstrip("\\").strip()  # "\\": a hard break
     children = inline.children or []
     cut = next((k for k, child in enumerate(children) if child.type in ("softbreak",
                                                                        "hardbreak")), None)

@@ -92,6 +92,13 @@ def impose_booklet(pdf: bytes, sheet: str = "A4") -> bytes:
     lang = reader.trailer["/Root"].get("/Lang")
     if lang is not None:
         writer.root_object[NameObject("/Lang")] = lang.get_object()
+    # A print file stays one: the output intent (the print profile) and the XMP that
+    # says PDF/X-4 go with the sheets (each sheet has its TrimBox).
+    for key in ("/OutputIntents", "/Metadata"):
+        value = reader.trailer["/Root"].get(key)
+        if value is not None:
+            writer.root_object[NameObject(key)] = value.get_object().clone(writer).indirect_reference \
+                if key == "/Metadata" else value.get_object().clone(writer)
     # pypdf writes no /ID unless asked, and its own are random: derive one from the input.
     digest = ByteStringObject(hashlib.sha256(pdf + sheet.lower().encode()).digest()[:16])
     writer._ID = ArrayObject([digest, digest])
