@@ -12,6 +12,21 @@ from handbill.cli import run
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "content" / "stem-cells-t2dm"
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+def corpus_project(root: Path, *bundles: str) -> Path:
+    """ROOT made a project of the real-shaped handouts of tests/corpus (those BUNDLES, or
+    all), with the sample's site.yaml and assets (logo, organisation, QR)."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    shutil.copytree(REPO / "assets", root / "assets")
+    if bundles:
+        for name in bundles:
+            shutil.copytree(CORPUS / name, root / "content" / name)
+    else:
+        shutil.copytree(CORPUS, root / "content")
+    return root
 
 
 @pytest.fixture(autouse=True)

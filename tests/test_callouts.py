@@ -13,11 +13,9 @@ import pytest
 from handbill import callouts
 from handbill.cli import run
 from handbill.markdown import make_parser
-from pdfcheck import all_text, printed_fonts
+from pdfcheck import all_text
 
-from conftest import REPO
-
-CORPUS = Path(__file__).parent / "corpus"
+from conftest import CORPUS, corpus_project
 
 
 def _html(source: str, strings=None) -> str:
@@ -71,10 +69,7 @@ def test_translation_parity_counts_callouts(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("callouts")
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    shutil.copytree(REPO / "assets", root / "assets")
-    shutil.copytree(CORPUS, root / "content")
+    root = corpus_project(tmp_path_factory.mktemp("callouts"))
     assert run(["--project", str(root), "build", "--layout", "handout"]) == 0
     return root / "out"
 

@@ -15,7 +15,6 @@ extracted text, with its spaces (not through NFKC, not with white space stripped
 from __future__ import annotations
 
 import re
-import shutil
 import unicodedata
 from pathlib import Path
 
@@ -27,9 +26,7 @@ from handbill.normalize import printed_form
 from handbill.typography import autospace
 from pdfcheck import all_text, fonts, reading_text, markdown_blocks, page_sizes, sentences
 
-from conftest import REPO
-
-CORPUS = Path(__file__).parent / "corpus"
+from conftest import CORPUS, REPO, corpus_project
 BUNDLES = sorted(p.name for p in CORPUS.iterdir() if (p / "meta.yaml").is_file())
 LAYOUTS = {"handout": "handout.pdf", "parallel": "parallel.pdf", "trifold": "trifold.pdf",
            "booklet": "booklet.pdf"}
@@ -39,11 +36,7 @@ _WIDE = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\U00020000-\U0003
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("corpus")
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    shutil.copytree(REPO / "assets", root / "assets")
-    shutil.copytree(CORPUS, root / "content")
-    return root
+    return corpus_project(tmp_path_factory.mktemp("corpus"))
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ with ``hyphens=manual``; half-width punctuation in Chinese found and, with
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 from pathlib import Path
@@ -24,9 +23,7 @@ from handbill.cli import run
 from handbill.typography import autospace, typeset
 from pdfcheck import all_text, printed_fonts
 
-from conftest import REPO
-
-CORPUS = Path(__file__).parent / "corpus"
+from conftest import CORPUS, REPO, corpus_project
 
 
 def _spans(markup: str, cls: str) -> list[str]:
@@ -88,10 +85,7 @@ def test_typesetting_changes_no_character_of_the_corpus():
 
 @pytest.fixture(scope="module")
 def corpus_build(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("typeset")
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    shutil.copytree(REPO / "assets", root / "assets")
-    shutil.copytree(CORPUS, root / "content")
+    root = corpus_project(tmp_path_factory.mktemp("typeset"))
     assert run(["--project", str(root), "build", "--layout", "handout"]) == 0
     assert run(["--project", str(root), "build", "--layout", "trifold"]) == 0
     return root
@@ -211,11 +205,7 @@ def test_fenced_code_and_definitions_are_left_alone():
 
 
 def test_check_fix_rewrites_only_the_marks_it_reports(tmp_path, capsys):
-    root = tmp_path / "p"
-    root.mkdir()
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    shutil.copytree(REPO / "assets", root / "assets")
-    shutil.copytree(CORPUS, root / "content")
+    root = corpus_project(tmp_path / "p")
     bundle = str(root / "content" / "stomach-flu")
     zh = root / "content" / "stomach-flu" / "zh-Hans.md"
     before = zh.read_text(encoding="utf-8")
@@ -319,7 +309,7 @@ def test_trifold_list_items_stay_inside_one_panel(corpus_build):
     import pypdfium2
 
     from handbill.normalize import printed_form
-    from pdfcheck import MM, squash
+    from pdfcheck import squash
 
     checked = 0
     for bundle in sorted(p.name for p in CORPUS.iterdir() if p.is_dir()):
@@ -375,10 +365,7 @@ def _tops(pdf_path: Path, words: list[str]) -> dict[str, tuple[int, int]]:
 
 
 def test_parallel_aligns_block_by_block_and_its_footer_is_bilingual(tmp_path):
-    root = tmp_path / "p"
-    shutil.copy(REPO / "site.yaml", root.mkdir() or root / "site.yaml")
-    shutil.copytree(REPO / "assets", root / "assets")
-    shutil.copytree(CORPUS / "stomach-flu", root / "content" / "stomach-flu")
+    root = corpus_project(tmp_path / "p", "stomach-flu")
     assert run(["--project", str(root), "build", "--layout", "parallel"]) == 0
     pdf = root / "out" / "stomach-flu" / "parallel.pdf"
     # Paragraphs and lists inside one section, not only the sections' headings.
