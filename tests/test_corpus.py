@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import shutil
 from pathlib import Path
 
 import pypdf
@@ -147,3 +148,22 @@ def test_no_layout_leaves_a_page_with_a_few_lines_of_the_sample(capsys):
     assert run(["--project", str(REPO), "check"]) == 0
     out = capsys.readouterr().out
     assert "[page-fill]" not in out and "error" not in out
+
+
+def test_page_fill_names_the_page_and_the_line_that_starts_it(tmp_path, capsys):
+    # A project's own handout layout that sends each language's last paragraph to a page
+    # of its own: that page holds 3 (English) and 2 (Chinese) lines.
+    root = corpus_project(tmp_path / "p", "stomach-flu")
+    shutil.copytree(REPO / "layouts" / "handout", root / "layouts" / "handout")
+    css = root / "layouts" / "handout" / "handout.css"
+    css.write_text(css.read_text(encoding="utf-8")
+                   + "\n.body > p:last-child { break-before: page; }\n", encoding="utf-8")
+    assert run(["--project", str(root), "check", "--layout", "handout"]) == 0  # a warning
+    out = capsys.readouterr().out
+    for lang, page, lines in (("en", 3, 3), ("zh-Hans", 6, 2)):
+        source = (CORPUS / "stomach-flu" / f"{lang}.md").read_text(encoding="utf-8")
+        line = len(source.rstrip("\n").splitlines())  # the last paragraph
+        assert (f"content/stomach-flu/{lang}.md:{line}:1: warning: page {page} of the handout "
+                f"layout holds only {lines} lines of text (fewer than 6), from this line on "
+                "[page-fill]") in out, out
+    assert run(["--project", str(root), "check", "--layout", "handout", "--strict"]) == 1

@@ -372,3 +372,18 @@ def test_text_a_panel_would_cut_off_is_found():
     assert page == 1 and lines > 5 and depth > 10 and first.startswith("Line of text")
     assert [p.code for p in problems] == ["layout-fit"]
     assert "text does not fit its column or panel on page 1" in problems[0].message
+
+
+def test_folds_in_a_layout_are_checked(tmp_path, capsys):
+    project = tmp_path / "p"
+    shutil.copytree(SAMPLE, project / "content" / "stem-cells-t2dm")
+    shutil.copytree(REPO / "layouts" / "trifold", project / "layouts" / "trifold")
+    manifest = project / "layouts" / "trifold" / "layout.yaml"
+    text = manifest.read_text(encoding="utf-8").replace("A4: [[97, 197], [100, 200]]",
+                                                        "A4: [[97, left]]")
+    manifest.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("folds:") + 1
+    assert run(["--project", str(project), "build", "--layout", "trifold"]) == 1
+    err = capsys.readouterr().err
+    assert (f"layouts/trifold/layout.yaml:{line}: error: 'folds' must map each page size to a "
+            "list of pages, each a list of distances in mm from the left edge [layout]") in err
