@@ -43,7 +43,7 @@ MARKER = "OUTSIDE-SECRET-7f3a"
 
 #: The lines handbill writes on stderr (anything else is a traceback or a forgery).
 _LINES = re.compile(
-    r"(?:\S.*?(?::\d+(?::\d+)?)?: (?:error|warning): .+ \[[a-z0-9-]+\]"  # a diagnostic
+    r"(?:\S.*?(?::\d+(?::\d+)?)?: (?:error|warning|note): .+ \[[a-z0-9-]+\]"  # a diagnostic
     r"|  hint: .+"
     r"|(?:wrote|up to date|failed) \S.*"  # progress, in a log
     r"|\d+ errors, \d+ warnings"  # handbill check's count

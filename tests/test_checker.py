@@ -66,8 +66,10 @@ def test_small_body_type_is_found(project, capsys):
     css.write_text(":root { --body-size: 9pt; }\n", encoding="utf-8")
     code, out = _check(project, capsys, "--layout", "handout")
     assert code == 1
-    assert ("content/stem-cells-t2dm: error: the handout layout sets body text at 9 pt; patients "
-            "need at least 11 pt [type-size]") in out
+    # At the first paragraph of running text (en.md's line 3), with how much there is of it.
+    assert re.search(r"^content/stem-cells-t2dm/en\.md:3:1: error: running text set at 9 pt, "
+                     r"from this paragraph on \(\d+ lines, pages 1-\d\); patients need at "
+                     r"least 11 pt \[type-size\]$", out, re.M), out
     code, out = _check(project, capsys, "--layout", "handout", "--option", "large-print=yes")
     assert "type-size" not in out  # large print sets 14 pt over the layout's own size
 

@@ -85,7 +85,7 @@ def test_json_report_follows_its_schema(project, tmp_path):
                         "out/stem-cells-t2dm/handout.pdf": ("built", 4)}
     [problem] = [d for d in data["diagnostics"] if d["severity"] == "error"]
     assert problem["path"] == "content/broken/meta.yaml" and problem["line"] == 4
-    assert problem["code"] == "meta"
+    assert problem["check"] == "meta"
 
 
 def test_plain_progress_lines_and_summary_when_not_a_terminal(project, capsys):

@@ -362,14 +362,15 @@ def test_marks_on_a_booklet_say_the_imposed_sheets_have_none(tmp_path, capsys):
 
 def test_text_a_panel_would_cut_off_is_found():
     # A box that hides its overflow (a leaflet's panel) must never cut text off unseen.
-    from handbill.pdf import clipped, lay_out
+    from handbill.pages import clipped
+    from handbill.pdf import lay_out
 
     html = ("<html lang='en'><body><div style='height: 20mm; overflow: hidden'>"
             + "<p>Line of text that is long enough to wrap more than once here.</p>" * 12
             + "</div><div style='height: 20mm; overflow: hidden'><p>Fits.</p></div></body></html>")
     document, problems = lay_out(html, base_url="file:///", allowed=[], source="t")
     [(page, lines, depth, first)] = clipped(document.pages)
-    assert page == 1 and lines > 5 and depth > 10 and first.startswith("Line of text")
+    assert page == 1 and lines > 5 and depth > 10 and first.text.startswith("Line of text")
     assert [p.code for p in problems] == ["layout-fit"]
     assert "text does not fit its column or panel on page 1" in problems[0].message
 

@@ -376,42 +376,88 @@ def _front(job: Job, options: BuildOptions, output: Output, started: float) -> R
     root = options.project
     full = load_bundle(job.bundle, root)
     output.diagnostics += list(full.warnings)
-    from .checks import check_alt_text
+    from .checks import check_bundle
 
-    # What cannot be printed right stops the build here, at its source line: a
-    # citation to nowhere, an image with no alt text (the PDF is tagged for
-    # screen readers). The other checks are `handbill check`'s.
-    problems = check_citations(full, root) + check_alt_text(full, root)
+    layout = find_layout(job.layout, root)
+    too_long = size_problems(full, [layout], job.lang, options)
+    if too_long:
+        raise ContentError(too_long)
+
+    # What `handbill check` calls an error stops the build here, at its source line: a
+    # citation to nowhere, an image with no alt text (the PDF is tagged for screen
+    # readers), a translation that lacks a section. The warnings about the writing
+    # (readability, sentence length, punctuation) are `handbill check`'s alone.
+    problems = check_citations(full, root) + check_bundle(full, root, for_build=True,
+                                                                lang=job.lang)
     output.diagnostics += [p for p in problems if p.severity == "warning"]
     if any(p.severity == "error" for p in problems):
         raise ContentError([p for p in problems if p.severity == "error"])
-    layout = find_layout(job.layout, root)
     site = load_site(root)
-    if options.pdf_variant == "pdf/x-4" and site.print_profile is None:
-        raise ContentError([Diagnostic(
-            SITE_FILE if (root / SITE_FILE).is_file() else "handbill", None,
-            "pdf/x-4 needs the print shop's CMYK ICC profile as its output intent",
-            code="site", hint="set print-profile: in site.yaml to the profile's file "
-                              "(the print shop gives it, e.g. ISO Coated v2 or GRACoL)")])
+    problems = option_problems(full, layout, options, site, job.target.name)
+    output.diagnostics += [p for p in problems if p.severity == "warning"]
+    if any(p.severity == "error" for p in problems):
+        raise ContentError([p for p in problems if p.severity == "error"])
     html, render = render_arguments(full, layout, job.lang, options, site)
     sheet = None
     if layout.impose == "saddle-stitch":
-        resolved = layout.resolve_options(options.layout_options)
-        sheet = resolved.get("sheet", "A4")
-        if resolved.get("marks", "none") != "none" or resolved.get("bleed", "0mm") != "0mm":
-            output.diagnostics.append(Diagnostic(
-                display_path(job.bundle, root), None,
-                f"the imposed booklet is printed to trim, without bleed or marks: two A5 pages "
-                f"fill {'an' if sheet[0] in 'AEIOU' else 'a'} {sheet} sheet and leave no room around them (the reading-order "
-                f"{job.target.name} has them)", severity="warning", code="impose",
-                hint=f"send {job.target.name} to a print shop that imposes, or print the "
-                     "imposed sheets on paper larger than the pages and trim them"))
+        sheet = layout.resolve_options(options.layout_options).get("sheet", "A4")
     return RenderTask(output, html, render, options.timeout,
                       display_path(job.bundle, root), sheet, started)
 
 
-def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions, site: Site):
-    """Everything before WeasyPrint: HTML, fonts checked and subset. Returns (html, css, plan, bundle)."""
+def size_problems(full: Bundle, layouts: list[Layout], lang: str | None,
+                  options: BuildOptions) -> list[Diagnostic]:
+    """An error when the text LAYOUTS print (the full one, or the shorter) cannot fit
+    --max-pages, counted before anything slower than parsing is done with it."""
+    languages = full.meta.languages if lang is None else (lang,)
+    for short in sorted({layout.text == "short" for layout in layouts}):
+        bundle = full.shortened() if short else full
+        blocks, pages = fewest_pages(bundle.bodies[lang] for lang in languages
+                                     if lang in bundle.bodies)
+        if pages > options.max_pages:
+            return [Diagnostic(
+                display_path(bundle.path, options.project), None, f"the text has {blocks:,} "
+                f"paragraphs, list items and headings: at least {pages:,} pages, more than the "
+                f"limit of {options.max_pages}", code="limits",
+                hint="raise it with --max-pages if the text is meant to be that long")]
+    return []
+
+
+def option_problems(full: Bundle, layout: Layout, options: BuildOptions, site: Site,
+                    target: str) -> list[Diagnostic]:
+    """What the options ask of LAYOUT that it cannot do: a PDF/X-4 without the print
+    shop's profile (an error), marks or bleed on the imposed booklet (a warning).
+    TARGET: the name of the reading-order PDF."""
+    root = options.project
+    found = []
+    if options.pdf_variant == "pdf/x-4" and site.print_profile is None:
+        found.append(Diagnostic(
+            SITE_FILE if (root / SITE_FILE).is_file() else "handbill", None,
+            "pdf/x-4 needs the print shop's CMYK ICC profile as its output intent",
+            code="site", hint="set print-profile: in site.yaml to the profile's file "
+                              "(the print shop gives it, e.g. ISO Coated v2 or GRACoL)"))
+    if layout.impose == "saddle-stitch":
+        resolved = layout.resolve_options(options.layout_options)
+        sheet = resolved.get("sheet", "A4")
+        if resolved.get("marks", "none") != "none" or resolved.get("bleed", "0mm") != "0mm":
+            found.append(Diagnostic(
+                display_path(full.path, root), None,
+                f"the imposed booklet is printed to trim, without bleed or marks: two A5 pages "
+                f"fill {'an' if sheet[0] in 'AEIOU' else 'a'} {sheet} sheet and leave no room "
+                f"around them (the reading-order {target} has them)", severity="warning",
+                code="impose",
+                hint=f"send {target} to a print shop that imposes, or print the "
+                     "imposed sheets on paper larger than the pages and trim them"))
+    return found
+
+
+def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions, site: Site,
+            found: list[Diagnostic] | None = None):
+    """Everything before WeasyPrint: HTML, fonts checked and subset. Returns (html, css, plan, bundle).
+
+    Characters no font has are an error raised here, or, given FOUND (``check``, which
+    goes on to lay the pages out), added to it.
+    """
     from .coverage import check_coverage, cmap, printed_characters
     from .fonts import plan_fonts
     from .render import load_template, render_html
@@ -421,13 +467,9 @@ def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOption
     languages = full.meta.languages if lang is None else (lang,)
     layout_options = layout.resolve_options(options.layout_options)
     bundle = full.shortened() if layout.text == "short" else full
-    blocks, pages = fewest_pages(bundle.bodies[lang] for lang in languages)
-    if pages > options.max_pages:
-        raise ContentError(Diagnostic(
-            display_path(bundle.path, root), None, f"the text has {blocks:,} paragraphs, list "
-            f"items and headings: at least {pages:,} pages, more than the limit of "
-            f"{options.max_pages}", code="limits",
-            hint="raise it with --max-pages if the text is meant to be that long"))
+    too_long = size_problems(full, [layout], lang, options)
+    if too_long:
+        raise ContentError(too_long)
     given = options.citation_style
     if given and given not in STYLES and Path(given).is_file():  # a path, from where it was given
         given = os.path.abspath(given)
@@ -444,8 +486,10 @@ def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOption
     clusters: dict[str, set[str]] = {}
     chars = printed_characters(html, languages, root, clusters)
     problems = check_coverage(chars, fonts, bundle, root, clusters)
-    if problems:
+    if problems and found is None:
         raise ContentError(problems)
+    if found is not None:
+        found += problems
     css = font_face_css(fonts, frozenset().union(*chars.values()), root, chars)
     return html, css, fonts, bundle
 
@@ -463,11 +507,19 @@ def allowed_folders(root: Path) -> list[Path]:
 
 
 def render_arguments(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions,
-                     site: Site) -> tuple[str, dict]:
-    """FULL in LAYOUT as HTML, and render_pdf's other arguments for it."""
+                     site: Site, found: list[Diagnostic] | None = None) -> tuple[str, dict]:
+    """FULL in LAYOUT as HTML, and render_pdf's other arguments for it (FOUND: see prepare)."""
+    from .pages import MIN_LARGE_PRINT_PT, MIN_TEXT_PT
+
     root = options.project
-    html, css, fonts, bundle = prepare(full, layout, lang, options, site)
+    html, css, fonts, bundle = prepare(full, layout, lang, options, site, found)
+    large = layout.resolve_options(options.layout_options).get("large-print") == "yes"
     return html, dict(
+        min_text_pt=MIN_LARGE_PRINT_PT if large else MIN_TEXT_PT,
+        type_size_who="large print needs" if large else "patients need",
+        type_size_hint=f"raise the text size (--body-size in "
+                       f"layouts/{layout.name}/{layout.name}.css), or, for fine print, put it "
+                       "in a > [!FINEPRINT] callout",
         base_url=bundle.path.resolve().as_uri() + "/", allowed=allowed_folders(root),
         source=display_path(bundle.path, root), stylesheets=(css,),
         font_families=tuple(fonts.faces), max_pages=layout.pages,

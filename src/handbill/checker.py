@@ -1,42 +1,48 @@
 """``handbill check``: every check on the content, without writing a PDF.
 
-Schema (loading), citations, translation parity, alt text, readability and
-Chinese sentence length (``checks``), font coverage, and, from pages that
-WeasyPrint lays out but nobody writes, layout fit and the body's type size.
-Findings come as ``path:line:col: severity: message [check-id]``.
+The checks are handbill.registry's. ``check`` takes the steps a build takes
+(load, cite, render each layout's document, lay its pages out, make its PDF in
+memory) but collects what a build refuses instead of stopping at the first, then
+runs the checks of the writing that a build leaves out (readability, sentence
+length, punctuation, page fill). Only a check that needs a step that failed is
+not run, and a note says which and why. Findings come as
+``path:line:col: severity: message [check-id]``.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .builder import (_check_options, allowed_folders, find_bundle_dirs, fit_hint, prepare,
-                      unknown_layouts)
+from .builder import (_check_options, find_bundle_dirs, option_problems, output_path,
+                      render_arguments, size_problems, unknown_layouts)
 from .citations import check_citations
 from .content import load_bundle
 from .errors import Diagnostic, HandbillError, display_path
 from .layouts import find_layout
 from .options import BuildOptions
+from .registry import CHECKS
 from .site import load_site
 from .worker import time_limit, unexpected
 
-#: The smallest body text a layout may set, in points (patients read it).
-MIN_BODY_PT = 11.0
-MIN_LARGE_PRINT_PT = 14.0
-CHECK_REPORT_VERSION = 1
+CHECK_REPORT_VERSION = 2
 
 
 def check(paths: list[Path] | None, options: BuildOptions) -> list[Diagnostic]:
-    """Every finding about the bundles under PATHS, errors and warnings, in file order."""
+    """Every finding about the bundles under PATHS, errors, warnings and notes of checks
+    that could not run, in file order."""
     _check_options(options)
     root = options.project
+    bundle_dirs, findings = find_bundle_dirs(paths, root)
     try:
         site = load_site(root)
-    except HandbillError as error:
-        return error.diagnostics
-    bundle_dirs, findings = find_bundle_dirs(paths, root)
+    except HandbillError as error:  # the content is checked; no layout can be made
+        site = None
+        findings += error.diagnostics + [_skipped(
+            display_path(root / "site.yaml", root), None, _needing("html", "pages", "pdf"),
+            "site.yaml does not load (every layout prints the clinic's name from it)")]
     for bundle_dir in bundle_dirs:
         try:
             with time_limit(options.timeout, display_path(bundle_dir, root), "checking the bundle"):
@@ -48,67 +54,104 @@ def check(paths: list[Path] | None, options: BuildOptions) -> list[Diagnostic]:
     return _unique(findings)
 
 
+def _needing(*steps: str) -> tuple[str, ...]:
+    """The ids of the checks that look at STEPS (output aside: check writes nothing)."""
+    return tuple(c.id for c in CHECKS.values() if c.needs in steps and c.id != "output")
+
+
+def _skipped(path: str, layout: str | None, ids, because: str) -> Diagnostic:
+    """A note naming the checks that could not run, and why."""
+    where = f" for the {layout} layout" if layout else ""
+    return Diagnostic(path, None, f"not checked{where}: {', '.join(ids)}, because {because}",
+                      severity="note", code="skipped",
+                      hint="fix the errors above, then check again")
+
+
 def _check_bundle(bundle_dir: Path, options: BuildOptions, site) -> list[Diagnostic]:
     from .checks import check_bundle
 
     root = options.project
-    bundle = load_bundle(bundle_dir, root)
-    found = [*bundle.warnings, *check_citations(bundle, root), *check_bundle(bundle, root)]
+    shown = display_path(bundle_dir, root)
+    try:
+        bundle = load_bundle(bundle_dir, root)
+    except HandbillError as error:
+        return error.diagnostics + [_skipped(shown, None, _needing(
+            "content", "citations", "html", "pages", "pdf"), "the bundle does not load")]
+    if options.lang is not None and options.lang not in bundle.meta.languages:
+        return [*bundle.warnings, Diagnostic(shown, None, f"bundle has no '{options.lang}' text",
+                                             code="meta")]
     names = [options.layout] if options.layout else list(dict.fromkeys(bundle.meta.layouts))
-    found += unknown_layouts(bundle.meta_path, bundle.meta, names, root)
-    renderable = not any(f.severity == "error" and f.code in ("citation", "meta") for f in found)
-    for name in names if renderable else []:  # a citation to nowhere cannot be rendered
+    unknown = unknown_layouts(bundle.meta_path, bundle.meta, names, root)
+    names = [n for n in names if find_layout(n, root) is not None]
+    too_long = size_problems(bundle, [find_layout(n, root) for n in names], options.lang, options)
+    if too_long:  # what comes next would take as long as the text is long
+        return [*bundle.warnings, *unknown, *too_long, _skipped(shown, None, _needing(
+            "content", "citations", "html", "pages", "pdf"), "its text is too long")]
+    found = [*bundle.warnings, *check_citations(bundle, root), *check_bundle(bundle, root, lang=options.lang),
+             *unknown]
+    cited = [f for f in found if f.severity == "error" and f.code == "citation"]
+    if cited:  # a citation to nowhere cannot be formatted: nothing after it can be made
+        found.append(_skipped(shown, None, _needing("html", "pages", "pdf"),
+                              "its citations cannot be formatted"))
+        return found
+    if site is None:
+        return found
+    for name in names:
         try:
-            found += _check_layout(bundle, find_layout(name, root), options, site)
+            found += _check_layout(bundle, find_layout(name, root), options, site,
+                                   said={f.code for f in found if f.severity == "error"})
         except HandbillError as error:
             found += error.diagnostics
     return found
 
 
-def _check_layout(bundle, layout, options: BuildOptions, site) -> list[Diagnostic]:
-    from .pdf import MIN_PAGE_LINES, body_size, lay_out, locate_text, sparse_pages
+def _check_layout(bundle, layout, options: BuildOptions, site,
+                  said: set[str] = frozenset()) -> list[Diagnostic]:
+    """The checks of one layout's document; SAID: the ids of the errors found before it,
+    whose consequences on the pages are not found twice."""
+    from .pages import MIN_PAGE_LINES, locate, sparse_pages
+    from .pdf import check_pdf
 
     root = options.project
-    try:
-        html, css, _fonts, shown_bundle = prepare(bundle, layout, options.lang, options, site)
-    except HandbillError as error:
-        return error.diagnostics
     source = display_path(bundle.path, root)
-    document, problems = lay_out(html, base_url=shown_bundle.path.resolve().as_uri() + "/",
-                                 allowed=allowed_folders(root), source=source, stylesheets=(css,),
-                                 max_pages=layout.pages, fit_hint=fit_hint(bundle, layout),
-                                 text_files=tuple(b.path for b in shown_bundle.bodies.values()),
-                                 project=root)
-    large = layout.resolve_options(options.layout_options).get("large-print") == "yes"
-    smallest = MIN_LARGE_PRINT_PT if large else MIN_BODY_PT
-    size = body_size(document.pages)
-    if size < smallest:
-        problems.append(Diagnostic(
-            source, None, f"the {layout.name} layout sets body text at {size:g} pt; "
-            f"{'large print needs' if large else 'patients need'} at least {smallest:g} pt",
-            code="type-size", hint=f"raise --body-size in layouts/{layout.name}/{layout.name}.css"))
-    if not problems:  # an overflowing or broken layout says so first
-        text_files = tuple(b.path for b in shown_bundle.bodies.values())
+    found = option_problems(bundle, layout, options, site,
+                            output_path(bundle.path, layout.name, options.lang, options).name)
+    try:  # the same steps as a build's, its refusals collected instead
+        html, render = render_arguments(bundle, layout, options.lang, options, site, found)
+    except HandbillError as error:
+        return found + error.diagnostics + [_skipped(source, layout.name,
+                                                     _needing("html", "pages", "pdf"),
+                                                     "its document cannot be made")]
+    document, problems = check_pdf(html, **render)
+    if any(f.code == "font-coverage" for f in found):  # the gaps fell back: said already
+        problems = [p for p in problems if p.code != "font-fallback" and not (
+            p.code == "render" and ".notdef glyph rendered" in p.message)]
+        found.append(_skipped(source, layout.name, ("font-fallback",),
+                              "some characters have no font (font-coverage)"))
+    if "alt-text" in said:  # WeasyPrint's tagging says the same of the image
+        problems = [p for p in problems
+                    if not (p.code == "render" and "has no required alt description" in p.message)]
+    found += problems
+    if not any(p.code == "layout-fit" for p in problems):  # a page that overflows says so
         for number, lines, first in sparse_pages(document.pages):
-            where = locate_text(first, text_files, root, last=False)
+            where = locate(first, render["text_files"], root, last=False)
             path, line, column = ((display_path(where[0], root), where[1], where[2]) if where
                                   else (source, None, None))
-            problems.append(Diagnostic(
-                path, line, f"page {number} of the {layout.name} layout holds only {lines} "
-                f"line{'s' if lines != 1 else ''} of text (fewer than {MIN_PAGE_LINES}), "
-                "from this line on" if where else
-                f"page {number} of the {layout.name} layout holds only {lines} "
-                f"line{'s' if lines != 1 else ''} of text (fewer than {MIN_PAGE_LINES})",
+            said = (f"page {number} of the {layout.name} layout holds only {lines} "
+                    f"line{'s' if lines != 1 else ''} of text (fewer than {MIN_PAGE_LINES})")
+            found.append(Diagnostic(
+                path, line, said + (", from this line on" if where else ""),
                 severity="warning", column=column, code="page-fill",
                 hint="shorten the text before it a little, or add to it; a page that "
                      "carries a few lines looks left over"))
-    return problems
+    return found
 
 
 def _unique(findings: list[Diagnostic]) -> list[Diagnostic]:
     """Each finding once (several layouts find the same coverage gap), in file order."""
-    seen = dict.fromkeys(findings)
-    return sorted(seen, key=lambda d: (d.path, d.line or 0, d.column or 0))
+    seen = dict.fromkeys(d if d.code else replace(d, code="content") for d in findings)
+    # In file order, the notes of checks that could not run after what stopped them.
+    return sorted(seen, key=lambda d: (d.severity == "note", d.path, d.line or 0, d.column or 0))
 
 
 def failed(findings: list[Diagnostic], strict: bool) -> bool:
@@ -124,7 +167,6 @@ def findings_json(findings: list[Diagnostic], strict: bool) -> str:
         "failed": failed(findings, strict),
         "errors": sum(f.severity == "error" for f in findings),
         "warnings": sum(f.severity == "warning" for f in findings),
-        "findings": [{"path": f.path, "line": f.line, "column": f.column,
-                      "severity": f.severity, "check": f.code, "message": f.message,
-                      "hint": f.hint} for f in findings],
+        "notes": sum(f.severity == "note" for f in findings),
+        "findings": [f.as_json() for f in findings],
     }, indent=2, ensure_ascii=False)

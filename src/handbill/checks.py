@@ -72,11 +72,21 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134
 _SENTENCE_END = re.compile(r"[。！？]+[”’」』）)]*")
 
 
-def check_bundle(bundle: Bundle, root: Path) -> list[Diagnostic]:
-    """Every content check on a loaded bundle: translation parity, alt text, readability."""
-    return [*check_translation_parity(bundle, root), *check_alt_text(bundle, root),
-            *check_readability_en(bundle, root), *check_sentence_length_zh(bundle, root),
-            *check_zh_punctuation(bundle, root)]
+def check_bundle(bundle: Bundle, root: Path, for_build: bool = False,
+                 lang: str | None = None) -> list[Diagnostic]:
+    """Every content check on a loaded bundle (FOR_BUILD: those ``handbill build`` runs,
+    as handbill.registry says). A document in one language (LANG) has no translation
+    to compare."""
+    from .registry import CHECKS
+
+    found = []
+    for check_id, run in _CHECKS.items():
+        if for_build and not CHECKS[check_id].build:
+            continue
+        if lang is not None and check_id == "translation-parity":
+            continue
+        found += run(bundle, root)
+    return found
 
 
 def _texts(bundle: Bundle, lang: str) -> list[Body]:
@@ -441,3 +451,10 @@ def check_zh_punctuation(bundle: Bundle, root: Path) -> list[Diagnostic]:
                 severity="warning", column=mark.column, code="zh-punctuation",
                 hint="handbill check --fix makes every such mark full-width"))
     return found
+
+
+#: The checks of this module, by their id in handbill.registry.
+_CHECKS = {"translation-parity": check_translation_parity, "alt-text": check_alt_text,
+           "readability-en": check_readability_en,
+           "sentence-length-zh": check_sentence_length_zh,
+           "zh-punctuation": check_zh_punctuation}

@@ -23,6 +23,36 @@ def _add_selection(parser: argparse.ArgumentParser, layout_help: str) -> None:
     parser.add_argument("--layout", metavar="NAME", help=layout_help)
 
 
+def _add_document_options(parser: argparse.ArgumentParser) -> None:
+    """What makes a document what it is: build and check take the same, so that check
+    judges the PDF that build would make."""
+    parser.add_argument("--lang", choices=LANGUAGES,
+                        help="a single-language document instead of the bilingual one")
+    parser.add_argument("--page-size", metavar="SIZE",
+                        help="paper size, as the layout allows (A4, Letter); "
+                             "same as --option page-size=SIZE")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="a layout option, checked against the layout's layout.yaml")
+    parser.add_argument("--citation-style", metavar="STYLE",
+                        help="vancouver (the default), apa, gb-t-7714, or a .csl file; "
+                             "over the bundle's and the layout's choice")
+    parser.add_argument("--pdf-variant", choices=("pdf/ua-1", "pdf/a-2b", "pdf/x-4"),
+                        help="PDF/UA-1 (accessible), PDF/A-2b (archival) or PDF/X-4 (for print "
+                             "shops: site.yaml's print-profile as output intent); every PDF is "
+                             "tagged")
+    parser.add_argument("--max-pages", type=int, default=100, metavar="N",
+                        help="refuse a document of more pages (default: 100)")
+    parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                        help="stop a document that takes longer to render (default: 120)")
+
+
+def _document_options(args, project: Path, **more) -> BuildOptions:
+    return BuildOptions(project=project, layout=args.layout, lang=args.lang,
+                        citation_style=args.citation_style, pdf_variant=args.pdf_variant,
+                        max_pages=args.max_pages, timeout=args.timeout,
+                        layout_options=_layout_options(args), **more)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="handbill",
@@ -37,37 +67,25 @@ def _parser() -> argparse.ArgumentParser:
         description="Build PDFs into out/<bundle>/<layout>.pdf (or <layout>.<lang>.pdf "
                     "with --lang). With no PATH, builds every bundle under content/.")
     _add_selection(build, "build this layout instead of those the bundle's meta.yaml lists")
-    build.add_argument("--lang", choices=LANGUAGES,
-                       help="a single-language document instead of the bilingual one")
-    build.add_argument("--page-size", metavar="SIZE",
-                       help="paper size, as the layout allows (A4, Letter); "
-                            "same as --option page-size=SIZE")
-    build.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                       help="a layout option, checked against the layout's layout.yaml")
-    build.add_argument("--citation-style", metavar="STYLE",
-                       help="vancouver (the default), apa, gb-t-7714, or a .csl file; "
-                            "over the bundle's and the layout's choice")
+    _add_document_options(build)
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: out/)")
-    build.add_argument("--pdf-variant", choices=("pdf/ua-1", "pdf/a-2b", "pdf/x-4"),
-                       help="PDF/UA-1 (accessible), PDF/A-2b (archival) or PDF/X-4 (for print "
-                            "shops: site.yaml's print-profile as output intent); every PDF is "
-                            "tagged")
-    build.add_argument("--max-pages", type=int, default=100, metavar="N",
-                       help="refuse a document of more pages (default: 100)")
-    build.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
-                       help="stop a document that takes longer to render (default: 120)")
     build.add_argument("-j", "--jobs", type=int, metavar="N",
                        help="worker processes (default: one per core)")
     build.add_argument("--report", type=Path, metavar="FILE",
                        help="also write what was built, and every finding, as JSON")
 
+    from .registry import help_text
+
     check = commands.add_parser(
         "check", help="check content without writing PDFs",
-        description="Run every check (schema, translation parity, citations, font coverage, "
-                    "layout fit, alt text, readability, type size) without writing PDFs.")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run every check without writing PDFs: each bundle is taken through the "
+                    "steps of a build, and every problem is reported, not only the first.\n"
+                    "Errors fail the check and are refused by build too; warnings fail it "
+                    "with --strict.",
+        epilog="checks (id, severity, what it looks at):\n" + help_text())
     _add_selection(check, "check this layout only")
-    check.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                       help="a layout option, as for build")
+    _add_document_options(check)
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
     check.add_argument("--fix", action="store_true",
                        help="rewrite half-width punctuation in Chinese text as full-width "
@@ -155,11 +173,7 @@ def run(argv: list[str] | None = None) -> int:
 def _build(args, project: Path) -> int:
     from .worker import early
 
-    options = BuildOptions(project=project, out=args.out, layout=args.layout, lang=args.lang,
-                           citation_style=args.citation_style, jobs=args.jobs,
-                           pdf_variant=args.pdf_variant, max_pages=args.max_pages,
-                           timeout=args.timeout,
-                           layout_options=_layout_options(args))
+    options = _document_options(args, project, out=args.out, jobs=args.jobs)
     # A first build forks its render worker now, before importing the rest of
     # handbill: the worker's WeasyPrint import overlaps all of that.
     workers = early(options.out_dir) if options.jobs is None or options.jobs >= 1 else None
@@ -194,9 +208,7 @@ def _build(args, project: Path) -> int:
 def _check(args, project: Path) -> int:
     from .checker import check, failed, findings_json
 
-    args.page_size = None
-    options = BuildOptions(project=project, layout=args.layout,
-                           layout_options=_layout_options(args))
+    options = _document_options(args, project)
     findings = check(args.paths or None, options)
     if args.fix:
         from .punctuation import fix_files
@@ -212,7 +224,8 @@ def _check(args, project: Path) -> int:
         for finding in findings:
             print(finding.format())
         errors = sum(f.severity == "error" for f in findings)
-        print(f"{errors} errors, {len(findings) - errors} warnings", file=sys.stderr)
+        warnings = sum(f.severity == "warning" for f in findings)
+        print(f"{errors} errors, {warnings} warnings", file=sys.stderr)
     return 1 if failed(findings, args.strict) else 0
 
 

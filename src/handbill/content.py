@@ -64,7 +64,7 @@ def find_bundles(paths: list[Path], root: Path) -> tuple[list[Path], list[Diagno
                         problems.append(Diagnostic(display_path(here / name, root), None,
                                                    f"this entry {broken}; it is not read",
                                                    severity="warning",
-                                                   code="file"))
+                                                   code="unread-file"))
                 if META_FILE in dirs:  # a bundle meant, its metadata a folder
                     problems.append(Diagnostic(display_path(here / META_FILE, root), None,
                                                "not a regular file (a folder): this folder is "

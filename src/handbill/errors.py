@@ -44,6 +44,23 @@ class Diagnostic:
     code: str | None = None
     hint: str | None = None
 
+    def __post_init__(self):
+        from .registry import CHECKS
+
+        if self.code is not None and self.code not in CHECKS and self.code != "skipped":
+            raise ValueError(f"a diagnostic with no check of that id: {self.code!r} "
+                             "(handbill.registry lists them)")
+        if self.severity not in ("error", "warning", "note"):
+            raise ValueError(f"a diagnostic's severity is error, warning or note, "
+                             f"not {self.severity!r}")
+
+    def as_json(self) -> dict:
+        """The finding for machines: one shape in ``check --format json`` and ``--report``
+        (``handbill.registry.finding_schema``)."""
+        return {"path": self.path, "line": self.line, "column": self.column,
+                "severity": self.severity, "check": self.code, "message": self.message,
+                "hint": self.hint}
+
     def format(self) -> str:
         """The finding as a person reads it: one line (and its hint's), nothing unescaped."""
         where = printable(self.path)

@@ -146,7 +146,7 @@ def _clean_html(html: str, images: dict[str, str], renamed: dict[str, str]) -> s
     import nh3
 
     tags = set(nh3.ALLOWED_TAGS) - {"map", "area"}
-    attributes = {"*": {"class", "id", "lang", "title"}, "a": {"href"},
+    attributes = {"*": {"class", "id", "lang", "title", "data-src"}, "a": {"href"},
                   "img": {"src", "alt", "width", "height"},
                   "span": {"class", "data-cluster"}, "ol": {"start"},
                   "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
@@ -157,6 +157,8 @@ def _clean_html(html: str, images: dict[str, str], renamed: dict[str, str]) -> s
             return renamed.get(value, value) if link_problem(value) is None else None
         if tag == "img" and name == "src":
             return value if value in checked else images.get(value)
+        if name == "data-src":
+            return value if SOURCE_ATTRIBUTE.match(value) else None
         return value
 
     return nh3.clean(html, tags=tags, attributes=attributes, link_rel=None,
@@ -305,6 +307,7 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
     callouts.transform(tokens)
     _mark_self_marked_lists(tokens)
     _typeset(tokens, han=lang == "zh-Hans")
+    _mark_sources(tokens, path.name)
     parts = _parts(tokens, headings, parser, checked if allow_html else None, renamed)
     html = "".join(part.html for part in parts)
     blocks = sum(1 for t in tokens if t.type in ("inline", "hr") or t.type == "html_block")
@@ -393,6 +396,22 @@ def _check_anchors(anchors: list, headings: list[Heading], lang: str, shown: str
         if token is not None:
             token.attrs.pop("href", None)
     return renamed
+
+
+#: The blocks that carry their source lines (``data-src="en.md:12-14"``), so that a
+#: problem found on the laid-out pages (a line that does not fit, type too small) is
+#: located in the file and at the line it came from, whatever the other texts say.
+_SOURCED = frozenset({"paragraph_open", "list_item_open", "heading_open", "blockquote_open",
+                      "table_open", "tr_open", "bullet_list_open", "ordered_list_open"})
+#: What a data-src attribute holds (raw HTML's own is dropped unless it says this).
+SOURCE_ATTRIBUTE = re.compile(r"^([^:/\\]+):(\d+)-(\d+)$")
+
+
+def _mark_sources(tokens, name: str) -> None:
+    """Each block of TOKENS that has source lines gets them as ``data-src``: NAME:first-last."""
+    for token in tokens:
+        if token.type in _SOURCED and token.map and not token.hidden:
+            token.attrSet("data-src", f"{name}:{token.map[0] + 1}-{token.map[1]}")
 
 
 def _parts(tokens, headings: list[Heading], parser, images: dict[str, str] | None,

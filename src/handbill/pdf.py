@@ -29,6 +29,7 @@ class _Collector(logging.Handler):
         message = record.getMessage()
         if not message.startswith(BENIGN):
             self.messages.append(message)
+            record.expected = True  # said: it becomes a finding (tests look for the unsaid)
 
 
 #: The FontConfiguration and parsed stylesheets of the last document, by its stylesheets.
@@ -90,13 +91,15 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
             stylesheets: tuple[str, ...] = (), max_pages: int | None = None,
             fit_hint: str | None = None, text_files: tuple[Path, ...] = (),
-            project: Path | None = None):
+            project: Path | None = None, min_text_pt: float | None = None,
+            type_size_hint: str | None = None, type_size_who: str = "patients need"):
     """WeasyPrint's laid-out document for HTML, and the problems seen doing it.
 
     SOURCE names the document in diagnostics (its bundle path). With MAX_PAGES
     (a leaflet's sides), laying out more pages is a problem that says by how
     much the text overflowed, measured on the laid-out pages, and where in
     TEXT_FILES (shown relative to PROJECT) the first line that did not fit is.
+    With MIN_TEXT_PT, running text set smaller is a problem (``type-size``).
     """
     from .engine import load
 
@@ -137,40 +140,81 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
         count = messages.count(message)
         problems.append(Diagnostic(source, None, f"WeasyPrint: {message}"
                                    + (f" ({count} times)" if count > 1 else ""), code="render"))
-    for number, count, depth, first in clipped(document.pages):
-        where = locate_text(first, text_files, project)
+    problems += fit_problems(document.pages, source, max_pages, fit_hint, text_files, project)
+    if min_text_pt is not None:
+        problems += type_size_problems(document.pages, source, min_text_pt, text_files,
+                                       project, type_size_hint, type_size_who)
+    return document, problems
+
+
+def _at(where, source: str, project: Path | None) -> tuple[str, int | None, int | None]:
+    if where is None:
+        return source, None, None
+    return (display_path(where[0], project) if project else str(where[0])), where[1], where[2]
+
+
+def fit_problems(pages, source: str, max_pages: int | None, fit_hint: str | None,
+                 text_files: tuple[Path, ...], project: Path | None) -> list[Diagnostic]:
+    """``layout-fit``: text that a panel cuts off or that runs past its column, and text
+    past the layout's last page, each located at the first line that does not fit."""
+    from .pages import clipped, locate, overflow, section_at
+
+    problems = []
+    for number, count, depth, first in clipped(pages):
+        where = locate(first, text_files, project)
         message = (f"text does not fit its column or panel on page {number}: {count} line"
                    f"{'s' if count != 1 else ''} run {depth:.0f} mm past its edge and would "
                    "be cut off")
+        path, line, column = _at(where, source, project)
         problems.append(Diagnostic(
-            (display_path(where[0], project) if project else str(where[0])) if where else source,
-            where[1] if where else None, message + (", from this line on" if where else
-                                                    f": '{first.strip()[:40]}'"),
-            column=where[2] if where else None, code="layout-fit",
+            path, line, message + (", from this line on" if where else
+                                   f": '{first.text.strip()[:40]}'"),
+            column=column, code="layout-fit",
             hint="shorten it (the references, the disclaimer, or a word or number too long "
                  "for the column: a line can break only between words), or use the booklet "
                  "layout"))
-    if max_pages is not None and len(document.pages) > max_pages:
-        lines, height, first = overflow(document.pages[max_pages:])
+    if max_pages is not None and len(pages) > max_pages:
+        lines, height, first = overflow(pages[max_pages:])
         # The first overflowing line found in the text (a title from meta.yaml is not).
-        where = next(filter(None, (locate_text(text, text_files, project) for text in first)),
-                     None)
+        where = next(filter(None, (locate(line, text_files, project) for line in first)), None)
         message = (f"the text does not fit the layout's {max_pages} pages: it overflows by "
                    f"{lines} lines ({height:.0f} mm of text) onto "
-                   f"{len(document.pages) - max_pages} more")
+                   f"{len(pages) - max_pages} more")
         if where is None:
             problems.append(Diagnostic(source, None, message, code="layout-fit", hint=fit_hint))
         else:
-            path, line, column = where
-            section = section_at(path, line, project)
+            section = section_at(where[0], where[1], project)
+            path, line, column = _at(where, source, project)
             problems.append(Diagnostic(
-                display_path(path, project) if project else str(path), line,
-                message + ", from this line on" + (f", in the section '{section}'" if section
-                                                   else ""),
+                path, line, message + ", from this line on" + (
+                    f", in the section '{section}'" if section else ""),
                 column=column, code="layout-fit",
                 hint=(f"shorten the section '{section}' (or the text before it); "
                       if section else "") + (fit_hint or "")))
-    return document, problems
+    return problems
+
+
+def type_size_problems(pages, source: str, smallest: float, text_files: tuple[Path, ...],
+                       project: Path | None, hint: str | None,
+                       who: str = "patients need") -> list[Diagnostic]:
+    """``type-size``: running text (the bodies' paragraphs and list items) set smaller
+    than SMALLEST points, at the first such element's source line."""
+    from .pages import locate, small_running_text
+
+    small = small_running_text(pages, smallest)
+    if not small:
+        return []
+    first = small[0]
+    element = {"p": "paragraph", "li": "list item"}.get(first.tag or "", "text")
+    sizes = "/".join(f"{size:g}" for size in sorted({line.size_pt for line in small}))
+    numbers = sorted({line.page for line in small})
+    on = (f"page {numbers[0]}" if len(numbers) == 1 else
+          f"pages {numbers[0]}-{numbers[-1]}")
+    path, line, column = _at(locate(first, text_files, project), source, project)
+    return [Diagnostic(
+        path, line, f"running text set at {sizes} pt, from this {element} on "
+        f"({len(small)} line{'s' if len(small) != 1 else ''}, {on}); {who} at least "
+        f"{smallest:g} pt", column=column, code="type-size", hint=hint)]
 
 
 #: A file: URL in a WeasyPrint message (shown as a path in the project instead).
@@ -197,7 +241,9 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
                page_limit: int | None = None,
                output_profile: Path | None = None, text_files: tuple[Path, ...] = (),
                project: Path | None = None, marks: str = "none", bleed_mm: float = 0.0,
-               folds: tuple[tuple[float, ...], ...] = ()) -> tuple[bytes, int]:
+               folds: tuple[tuple[float, ...], ...] = (), min_text_pt: float | None = None,
+               type_size_hint: str | None = None,
+               type_size_who: str = "patients need") -> tuple[bytes, int]:
     """Lay out HTML and return (PDF bytes, page count); raise RenderError on any problem.
 
     The PDF is tagged (structure, /Lang per block, alt text); VARIANT makes it
@@ -206,18 +252,55 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
     """
     document, problems = lay_out(html, base_url=base_url, allowed=allowed, source=source,
                                  stylesheets=stylesheets, max_pages=max_pages, fit_hint=fit_hint,
-                                 text_files=text_files, project=project)
-    if page_limit is not None and len(document.pages) > page_limit:
-        problems.append(Diagnostic(source, None, f"the document has {len(document.pages)} pages, "
-                                   f"more than the limit of {page_limit}", code="limits",
-                                   hint="raise it with --max-pages if the text is meant to be that long"))
+                                 text_files=text_files, project=project,
+                                 min_text_pt=min_text_pt, type_size_hint=type_size_hint,
+                                 type_size_who=type_size_who)
+    problems += page_limit_problems(document, source, page_limit)
     if problems:
         raise RenderError(problems)
+    data, problems = write(document, source=source, font_families=font_families,
+                           variant=variant, output_profile=output_profile, project=project,
+                           marks=marks, bleed_mm=bleed_mm, folds=folds)
+    if problems:
+        raise RenderError(problems)
+    return data, len(document.pages)
+
+
+def check_pdf(html: str, *, page_limit: int | None = None, **render) -> tuple[object, list]:
+    """What ``render_pdf`` would refuse, all of it: the laid-out document and every problem
+    found laying it out and writing it (the PDF is made in memory and dropped)."""
+    layout_args = {k: render[k] for k in ("base_url", "allowed", "source", "stylesheets",
+                                          "max_pages", "fit_hint", "text_files", "project",
+                                          "min_text_pt", "type_size_hint", "type_size_who")
+                   if k in render}
+    document, problems = lay_out(html, **layout_args)
+    problems += page_limit_problems(document, render["source"], page_limit)
+    write_args = {k: render[k] for k in ("source", "font_families", "variant", "output_profile",
+                                         "project", "marks", "bleed_mm", "folds") if k in render}
+    problems += write(document, **write_args)[1]
+    return document, problems
+
+
+def page_limit_problems(document, source: str, page_limit: int | None) -> list[Diagnostic]:
+    if page_limit is not None and len(document.pages) > page_limit:
+        return [Diagnostic(source, None, f"the document has {len(document.pages)} pages, "
+                           f"more than the limit of {page_limit}", code="limits",
+                           hint="raise it with --max-pages if the text is meant to be that long")]
+    return []
+
+
+def write(document, *, source: str, font_families: tuple[str, ...] | None = None,
+          variant: str | None = None, output_profile: Path | None = None,
+          project: Path | None = None, marks: str = "none", bleed_mm: float = 0.0,
+          folds: tuple[tuple[float, ...], ...] = ()) -> tuple[bytes, list[Diagnostic]]:
+    """The PDF of a laid-out DOCUMENT, and the problems found writing it (links it may
+    not carry, fonts the layout does not name, WeasyPrint's warnings)."""
     from . import write_once
     from .tagging import install
 
     install()
     used: list[str] = []
+    problems: list[Diagnostic] = []
     # identifier=True: pydyf derives the PDF's /ID from the PDF's own objects, so the
     # same content gives the same bytes wherever the project lies.
     def finish(_document, pdf) -> None:
@@ -248,9 +331,7 @@ def render_pdf(html: str, *, base_url: str, allowed: list[Path], source: str,
             if not name.partition("+")[2].startswith(ours):
                 problems.append(Diagnostic(source, None, f"text fell back to the font {name}, "
                                            "which the layout does not name", code="font-fallback"))
-    if problems:
-        raise RenderError(problems)
-    return data, len(document.pages)
+    return data, problems
 
 
 #: The only links a PDF may carry (and a heading of its own, a GoTo, not a URI).
@@ -320,187 +401,6 @@ def _fix_xmp_document_id(pdf) -> None:
         data = b"".join(p if isinstance(p, bytes) else str(p).encode() for p in obj.stream)
         stable = uuid.UUID(bytes=hashlib.sha256(did.sub(b"", data)).digest()[:16], version=4)
         obj.stream = [did.sub(f"xmp.did:{stable}".encode(), data)]
-
-
-def body_size(pages) -> float:
-    """The size, in points, of most of the main text laid out on PAGES (by characters)."""
-    from collections import Counter
-
-    from weasyprint.formatting_structure.boxes import MarginBox, TextBox
-
-    sizes: Counter = Counter()
-    for page in pages:
-        for child in page._page_box.children:
-            if isinstance(child, MarginBox):
-                continue
-            for box in child.descendants():
-                if isinstance(box, TextBox):
-                    sizes[round(box.style["font_size"] * 0.75, 1)] += len(box.text.strip())
-    return sizes.most_common(1)[0][0] if sizes else 0.0
-
-
-def overflow(pages) -> tuple[int, float, list[str]]:
-    """Lines of text, their height in mm, and the texts of the first lines (up to 10),
-    laid out on PAGES (those past a layout's last)."""
-    from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
-
-    lines, height, first = 0, 0.0, []
-    for page in pages:
-        for child in page._page_box.children:
-            if isinstance(child, MarginBox):  # running headers and footers are no overflow
-                continue
-            for box in child.descendants():
-                if isinstance(box, LineBox):
-                    lines += 1
-                    height += box.height
-                    text = "".join(b.text for b in box.descendants() if isinstance(b, TextBox))
-                    if text.strip() and len(first) < 10:
-                        first.append(text)
-    return lines, height * 25.4 / 96, first
-
-
-def clipped(pages) -> list[tuple[int, int, float, str]]:
-    """Text that does not fit its box: lines that a box with ``overflow: hidden`` (a
-    leaflet's panel) cuts off at its bottom, and lines wider than their column (a word
-    or a kept-together span too long for it), which run off the panel or the page.
-    For each such box: (page number, lines, mm beyond, the first such line's text)."""
-    from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
-
-    def text_of(line) -> str:
-        return "".join(b.text for b in line.descendants() if isinstance(b, TextBox))
-
-    found = []
-    for number, page in enumerate(pages, 1):
-        wide = []
-
-        def walk(box, edge: float) -> None:  # EDGE: the right edge of the block it is in
-            for child in getattr(box, "children", ()):
-                if isinstance(child, MarginBox):
-                    continue
-                if isinstance(child, LineBox):
-                    if child.children:
-                        right = max(c.position_x + c.margin_width() for c in child.children)
-                        if right - edge > 1 and text_of(child).strip():
-                            wide.append((right - edge, text_of(child)))
-                    continue
-                inner = edge
-                if child.is_for_root_element or not hasattr(child, "content_box_x") or \
-                        type(child).__name__ in ("BlockBox", "TableCellBox", "FlexBox",
-                                                 "GridBox", "ListItemBox"):
-                    try:
-                        inner = child.content_box_x() + child.width
-                    except (AttributeError, TypeError):
-                        inner = edge
-                walk(child, inner)
-
-        walk(page._page_box, page._page_box.content_box_x() + page._page_box.width)
-        for box in page._page_box.descendants():
-            if isinstance(box, MarginBox):
-                continue
-            if box.style["overflow"] != "hidden":
-                continue
-            bottom = box.padding_box_y() + box.padding_height()
-            cut = [line for line in box.descendants() if isinstance(line, LineBox)
-                   and line.position_y + line.height > bottom + 0.5]
-            texts = [text for text in map(text_of, cut) if text.strip()]
-            if texts:
-                depth = max(line.position_y + line.height for line in cut) - bottom
-                found.append((number, len(texts), depth * 25.4 / 96, texts[0]))
-        if wide:
-            found.append((number, len(wide), max(b for b, _ in wide) * 25.4 / 96, wide[0][1]))
-    return found
-
-
-#: A page with fewer lines of text than this looks left over (``page-fill``).
-MIN_PAGE_LINES = 6
-
-
-_COVERS = frozenset({"front-cover", "back-cover"})
-
-
-def _is_cover(box) -> bool:
-    element = getattr(box, "element", None)
-    return element is not None and bool(_COVERS & set((element.get("class") or "").split()))
-
-
-def sparse_pages(pages) -> list[tuple[int, int, str]]:
-    """(page number, lines, its first line's text) of each page of PAGES, when there
-    are two or more, that holds text but fewer than :data:`MIN_PAGE_LINES` lines of it
-    (running headers and footers not counted; a cover, an element of class
-    ``front-cover`` or ``back-cover``, is a page designed to hold little)."""
-    from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
-
-    found = []
-    for number, page in enumerate(pages, 1):
-        lines, first = 0, ""
-        for child in page._page_box.children:
-            if isinstance(child, MarginBox):
-                continue
-            boxes = list(child.descendants())
-            if any(_is_cover(box) for box in boxes):
-                lines = MIN_PAGE_LINES
-                break
-            for box in boxes:
-                if isinstance(box, LineBox):
-                    text = "".join(b.text for b in box.descendants() if isinstance(b, TextBox))
-                    if text.strip():
-                        lines += 1
-                        first = first or text
-        if len(pages) > 1 and 0 < lines < MIN_PAGE_LINES:
-            found.append((number, lines, first))
-    return found
-
-
-#: What a source line may hold around a printed line's letters: spaces (handbill
-#: adds some between Chinese and Latin), Markdown's emphasis and list markers.
-_NOT_PRINTED = re.compile(r"[\s*_`#>]|^\s*(?:[-+]|\d+[.)])\s")
-
-
-def section_at(path: Path, line: int, project: Path | None = None) -> str | None:
-    """The heading (``##`` or ``###``) the LINE of PATH falls under, or None."""
-    from .errors import ContentError
-    from .guard import read_text
-
-    try:
-        text = read_text(path, project) if project else path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ContentError):
-        return None
-    for source in reversed(text.splitlines()[:line]):
-        heading = re.match(r"^ {0,3}#{2,3}\s+(.+?)\s*#*\s*$", source)
-        if heading:
-            return heading.group(1)[:60]
-    return None
-
-
-def locate_text(printed: str, files: tuple[Path, ...], project: Path | None = None,
-                last: bool = True) -> tuple[Path, int, int] | None:
-    """The file, line and column where the printed line PRINTED starts in FILES, if found.
-
-    Its first 12 letters (spaces and Markdown markup aside) are looked for line by
-    line; the last match wins, since a layout overflows at its text's end.
-    """
-    needle = _NOT_PRINTED.sub("", printed.replace("\u00ad", ""))[:12]
-    if len(needle) < 4:
-        return None
-    from .errors import ContentError
-    from .guard import read_text
-
-    found = None
-    for path in files:
-        try:
-            text = read_text(path, project) if project else path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError, ContentError):
-            continue
-        lines = text.splitlines()
-        for number, line in enumerate(lines, 1):
-            kept = [(i, c) for i, c in enumerate(line) if not _NOT_PRINTED.match(c)]
-            letters = "".join(c for _, c in kept)
-            at = letters.find(needle)
-            if at >= 0:
-                found = (path, number, kept[at][0] + 1)
-                if not last:
-                    return found
-    return found
 
 
 def _font_names(pdf) -> list[str]:

@@ -17,7 +17,7 @@ from .builder import BuildReport, Output
 from .errors import Diagnostic, OutputError, display_path, printable
 from .pdf import write_atomic
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 
 
 class Progress:
@@ -151,10 +151,7 @@ def write_report(report: BuildReport, project: Path, path: Path) -> None:
         "handbill": __version__,
         "seconds": round(report.seconds, 3),
         "outputs": rows(report, project),
-        "diagnostics": [{
-            "path": d.path, "line": d.line, "column": d.column, "severity": d.severity,
-            "code": d.code, "message": d.message, "hint": d.hint,
-        } for d in report.all_diagnostics],
+        "diagnostics": [d.as_json() for d in report.all_diagnostics],
         "failed": report.failed,
     }
     write_through(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode(),
