@@ -60,12 +60,18 @@ def test_vancouver_formats_each_kind_as_citing_medicine_says():
         "(1)", "(2, 第 12 页)", "(3)", "(4)", "(5)"]
 
 
-@pytest.mark.xfail(strict=True, reason="Pandoc's citeproc puts NLM's 'editors' label before an "
-                   "edited book's names; kept to notice when it is fixed")
 def test_vancouver_edited_book():
+    # Pandoc's citeproc put the label of a <names> without <name> first ("2. , editorsHolt
+    # RIG"); handbill gives it an empty <name/> (citations._labels_after_names).
     entries, _ = _formatted("vancouver")
     assert entries["en"]["holt2017"] == ("2. Holt RIG, Flyvbjerg A, editors. Textbook of diabetes. "
                                          "5th ed. Chichester: Wiley-Blackwell; 2017.")
+
+
+def test_ama_edited_book():
+    entries, _ = _formatted("ama")
+    assert entries["en"]["holt2017"] == ("2. Holt RIG, Flyvbjerg A, eds. Textbook of Diabetes. "
+                                         "5th ed. Wiley-Blackwell; 2017.")
 
 
 def test_apa_is_author_date_with_all_authors_up_to_twenty():

@@ -35,6 +35,8 @@ STYLES = {
     "vancouver": "nlm-citation-sequence.csl",
     "nlm-citation-sequence": "nlm-citation-sequence.csl",
     "apa": "apa.csl",
+    "ama": "american-medical-association.csl",
+    "american-medical-association": "american-medical-association.csl",
     "gb-t-7714": "china-national-standard-gb-t-7714-2015-numeric.csl",
     "china-national-standard-gb-t-7714-2015-numeric":
         "china-national-standard-gb-t-7714-2015-numeric.csl",
@@ -182,7 +184,7 @@ def start_citations(bundle: Bundle, style: Path, root: Path) -> Callable[[], Bib
     Pandoc (when its output is not cached) runs meanwhile, so that the caller can
     get on with the rest of its preparation.
     """
-    style_text = read_style(style, root)
+    style_text = _labels_after_names(read_style(style, root))
     clusters = [c for lang in ("en", "zh-Hans") if lang in bundle.bodies
                 for c in bundle.bodies[lang].clusters]
     if not clusters:
@@ -228,6 +230,28 @@ def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], runs) 
             for key, entry in own[1].items())
         entries[lang] = tuple(Entry(e.id, e.label, _relink(e.html, lang)) for e in entries[lang])
     return Bibliography(citations, entries, style.stem)
+
+
+#: A <names> element (not self-closing) and its content up to its <substitute> or its end.
+_NAMES = re.compile(r"(<names\b[^>]*?(?<!/)>)(.*?)(?=<substitute\b|</names\s*>)", re.S)
+
+
+def _labels_after_names(style: str) -> str:
+    """STYLE with an empty ``<name/>`` put before the ``<label>`` of each ``<names>`` that
+    has a label and no ``<name>``: NLM's and AMA's author and editor macros.
+
+    CSL renders a label after the names unless the style places it before a <name>;
+    Pandoc's citeproc, given no <name> at all, puts it first: "2. , editorsHolt RIG,
+    Flyvbjerg A. Textbook..." for an edited book. An empty <name/> takes the style's
+    name options, as the missing one did, and fixes the order.
+    """
+    def fixed(match: re.Match) -> str:
+        content = match.group(2)
+        if re.search(r"<name\b", content) or not re.match(r"\s*<label\b", content):
+            return match.group(0)
+        return match.group(1) + "<name/>" + content
+
+    return _NAMES.sub(fixed, style)
 
 
 #: A citation's sort by citation number, and nothing else.
