@@ -302,3 +302,98 @@ def test_numeric_styles_sort_a_citations_items_without_pandoc_sorting(tmp_path):
     # APA sorts by author: Pandoc keeps its sort.
     apa = find_style("apa", bundle, tmp_path)
     assert citations._without_number_sort(apa.read_text(encoding="utf-8")) is None
+
+
+@pytest.mark.parametrize("name,text,needle,message", [
+    ("references.yaml", "- id: bad\n  type: article-journal\n  title: T\n  container-title: J\n"
+     "  issued: {date-parts: [[2016, 99]]}\n", "issued:",
+     "reference 'bad': 'issued' has month 99, which is no month (2016-99)"),
+    ("references.yaml", "- id: bad\n  type: article-journal\n  title: T\n  container-title: J\n"
+     "  issued:\n    date-parts: [[2023, 2, 30]]\n", "issued:",
+     "reference 'bad': 'issued' is 2023-02-30, a day that does not exist (February has 28 days)"),
+    ("references.yaml", "- id: bad\n  type: webpage\n  title: T\n  issued: 2020\n"
+     "  accessed: {raw: '2024-04-31'}\n", "accessed:",
+     "reference 'bad': 'accessed' is 2024-04-31, a day that does not exist (April has 30 days)"),
+    ("references.yaml", "- id: bad\n  type: book\n  title: T\n  issued: '2016-99'\n", "issued:",
+     "reference 'bad': 'issued' has month 99, which is no month (2016-99)"),
+    ("references.json", '[\n  {"id": "bad", "type": "book", "title": "T",\n'
+     '   "issued": {"date-parts": [[2016, 13, 2]]}}\n]\n', '"id": "bad"',
+     "reference 'bad': 'issued' has month 13, which is no month (2016-13-2)"),
+    ("references.bib", "@article{ok,\n  title = {T},\n  year = {2016}\n}\n\n"
+     "@article{bad,\n  title = {T},\n  journal = {J},\n  year = {2016},\n  month = {99}\n}\n",
+     "@article{bad", "reference 'bad': 'issued' has month 99, which is no month (2016-99)"),
+])
+def test_date_that_does_not_exist_is_an_error_at_its_line(tmp_path, capsys, name, text, needle,
+                                                          message):
+    bundle = _bundle(tmp_path)
+    (bundle / "references.yaml").unlink()
+    _edit(bundle / "meta.yaml", "references: references.yaml", f"references: {name}")
+    if name == "references.yaml":
+        text = (SAMPLE / "references.yaml").read_text(encoding="utf-8") + text
+    (bundle / name).write_text(text, encoding="utf-8")
+    (bundle / "en.md").write_text("# T\n\nA [@bad].\n", encoding="utf-8")
+    assert run(["--project", str(tmp_path), "build"]) == 1
+    err = capsys.readouterr().err
+    if name == "references.yaml":  # the date's own line, after the bad entry's id
+        lines = (bundle / name).read_text(encoding="utf-8").splitlines()
+        line = next(i for i, text in enumerate(lines, 1)
+                    if i > lines.index("- id: bad") and needle in text)
+    else:
+        line, _ = _line_of(bundle / name, needle)
+    assert f"content/stem-cells-t2dm/{name}:{line}: error: {message} [references]" in err, err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+def test_dates_that_exist_are_accepted():
+    from handbill.references import _impossible
+
+    for date in ([2016], [2016, 12], [2024, 2, 29], [2000, 2, 29], [2016, 13], [2016, 24],
+                 ["2016", "4", "30"]):
+        assert _impossible(date) is None, date
+    for date in ([2023, 2, 29], [1900, 2, 29], [2016, 0], [2016, 6, 31], [2016, 13, 1],
+                 [2016, 1, 0]):
+        assert _impossible(date), date
+
+
+@pytest.mark.parametrize("style,expected", [
+    ("vancouver", "1. Saltzman JR, Li W, Doe BD. Gastric lavage. Gut. 2016;1:1–2."),
+    ("apa", "Saltzman, J. R., Li, W., & Doe, B. D. (2016). Gastric lavage. Gut, 1, 1–2."),
+    ("ama", "1. Saltzman JR, Li W, Doe BD. Gastric lavage. Gut. 2016;1:1-2."),
+    ("gb-t-7714", "[1] SALTZMAN J R, LI W, DOE B D. Gastric lavage[J]. Gut, 2016, 1: 1-2."),
+])
+@pytest.mark.parametrize("source", ["yaml", "bib"])
+def test_pubmed_initials_print_as_initials(tmp_path, style, expected, source):
+    # PubMed writes given names as initials (JR): each style prints them as its initials,
+    # never as a first name cut to "J". "Li" is a name, "Wei" too: untouched.
+    bundle = tmp_path / "c"
+    bundle.mkdir()
+    (bundle / "meta.yaml").write_text("title: {en: T}\ndate: 2024-03-01\nlanguages: [en]\n",
+                                      encoding="utf-8")
+    (bundle / "en.md").write_text("A [@s2016].\n", encoding="utf-8")
+    if source == "yaml":
+        (bundle / "references.yaml").write_text(
+            "- id: s2016\n  type: article-journal\n  author:\n    - {family: Saltzman, given: JR}\n"
+            "    - {family: Li, given: Wei}\n    - {family: Doe, given: BD}\n"
+            "  title: Gastric lavage\n  container-title: Gut\n  issued: 2016\n  volume: '1'\n"
+            "  page: 1-2\n  language: en\n", encoding="utf-8")
+    else:
+        (bundle / "meta.yaml").write_text("title: {en: T}\ndate: 2024-03-01\nlanguages: [en]\n"
+                                          "references: references.bib\n", encoding="utf-8")
+        (bundle / "references.bib").write_text(
+            "@article{s2016,\n  author = {Saltzman, JR and Li, Wei and Doe, BD},\n"
+            "  title = {Gastric lavage},\n  journal = {Gut},\n  year = {2016},\n"
+            "  volume = {1},\n  pages = {1--2},\n  langid = {english}\n}\n", encoding="utf-8")
+    loaded = load_bundle(bundle, tmp_path)
+    bibliography = resolve_citations(loaded, find_style(style, loaded, tmp_path), tmp_path)
+    entry = bibliography.entries["en"][0]
+    assert f"{entry.label} {_plain(entry.html)}".strip() == expected
+
+
+def test_chinese_and_real_given_names_are_not_initials():
+    from handbill.references import _initials
+
+    for name in ({"family": "Li", "given": "Li"}, {"family": "王", "given": "明"},
+                 {"family": "Ng", "given": "Wei"}, {"family": "Doe", "given": "JRRR"},
+                 {"family": "Doe", "given": "J. R."}, {"literal": "WHO"}):
+        assert _initials(name) == name
+    assert _initials({"family": "Doe", "given": "JR"}) == {"family": "Doe", "given": "J. R."}
