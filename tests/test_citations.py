@@ -397,3 +397,96 @@ def test_chinese_and_real_given_names_are_not_initials():
                  {"family": "Doe", "given": "J. R."}, {"literal": "WHO"}):
         assert _initials(name) == name
     assert _initials({"family": "Doe", "given": "JR"}) == {"family": "Doe", "given": "J. R."}
+
+
+def test_apa_chinese_names_have_no_stray_full_stop():
+    entries, citations = _formatted("apa")
+    # APA 7: the names as written, separated by commas, the last after "&"; the author
+    # element ends with one full stop before the year. Pandoc's citeproc added one after
+    # each Han name ("王明., 李华., ...").
+    expected = ("王明, 李华, 张伟, & 刘洋. (2019). 间充质干细胞治疗2型糖尿病的临床研究. "
+                "中华糖尿病杂志, 11(3), 180–185.")
+    assert entries["en"]["wang2019"] == expected
+    assert entries["zh-Hans"]["wang2019"] == expected.replace("180–185", "180～185")
+
+
+def _chars(pdf_path: Path):
+    """Every character of each page with its box (left, bottom, right, top) and its font
+    size, as PDFium reads them."""
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pypdfium2.PdfDocument(str(pdf_path))
+    for page in pdf:
+        textpage = page.get_textpage()
+        yield [(textpage.get_text_range(i, 1),
+                (*textpage.get_charbox(i), pdfium_c.FPDFText_GetFontSize(textpage.raw, i)))
+               for i in range(textpage.count_chars())]
+
+
+def _find(chars, text: str):
+    """The boxes (and font sizes) of TEXT's characters where it stands in CHARS (white
+    space skipped)."""
+    shown = [(c, box) for c, box in chars if c.strip()]
+    letters = "".join(c for c, _ in shown)
+    start = letters.find(text.replace(" ", ""))
+    return None if start < 0 else [box for _, box in shown[start:start + len(text.replace(" ", ""))]]
+
+
+def _ama_build(tmp_path) -> Path:
+    bundle = tmp_path / "content" / "c"
+    shutil.copytree(FIXTURE, bundle)
+    with (bundle / "en.md").open("a", encoding="utf-8") as file:
+        file.write("\nTissues [@gerstein2008]. Both [@gerstein2008; @holt2017], then "
+                   "[@li2024]; and [@wang2019]: end.\n")
+    with (bundle / "zh-Hans.md").open("a", encoding="utf-8") as file:
+        file.write("\n组织[@gerstein2008]。见[@holt2017, 第 52 页]，结束。\n")
+    assert run(["--project", str(tmp_path), "build", "--citation-style", "ama",
+                "--layout", "handout"]) == 0
+    return tmp_path / "out" / "c" / "handout.pdf"
+
+
+def test_ama_superscript_follows_the_full_stop_and_comma(tmp_path):
+    # AMA 11 (3.6.1): superscript numerals outside periods and commas, inside colons and
+    # semicolons, with no space before them: "…tissues.¹", "Both,¹˒² then", "then⁴;".
+    from handbill.render import fill_citations
+
+    entries, _ = _formatted("ama")
+    bundle = load_bundle(FIXTURE, FIXTURE.parent)
+    bibliography = resolve_citations(bundle, find_style("ama", bundle, FIXTURE.parent),
+                                     FIXTURE.parent)
+    html = fill_citations(bundle.bodies["en"].html, bibliography)
+    assert re.search(r"A large trial\.<span class=\"citation\"><span [^>]*><sup><a [^>]*>1</a>"
+                     r"</sup></span></span> A textbook\.<span", html), html
+    pdf = _ama_build(tmp_path)
+    text = squash(all_text(pdf))
+    for written in ("Alargetrial.1Atextbook.2(p12)TheWHOfactsheet.3", "Tissues.1Both,1,2then4;",
+                    "and5:end."):
+        assert written in text, text
+    assert "Tissues.1" in all_text(pdf)  # no space read between the stop and the number
+    boxes = _find(next(_chars(pdf)), "Tissues.1Both")
+    stop, one, b = boxes[7], boxes[8], boxes[9]
+    assert one[1] > stop[1] + 1 and one[4] < 0.95 * b[4]  # raised, and smaller
+
+
+@pytest.mark.parametrize("style,html", [
+    ("ama", '<sup><a href="#ref-zh-Hans-holt2017" role="doc-biblioref">2</a></sup>第 12 页'),
+    ("gb-t-7714", '<sup>[<a href="#ref-zh-Hans-holt2017" role="doc-biblioref">2</a>]</sup>'
+                  '第 12 页'),
+])
+def test_chinese_locator_follows_a_superscript_number_in_text_size(style, html):
+    root = FIXTURE.parent
+    bundle = load_bundle(FIXTURE, root)
+    bibliography = resolve_citations(bundle, find_style(style, bundle, root), root)
+    assert bibliography.citations["zh-Hans-1"] == (
+        f'<span class="citation" data-cites="holt2017">{html}</span>')
+
+
+def test_chinese_locator_prints_in_text_size_in_the_pdf(tmp_path):
+    pdf = _ama_build(tmp_path)
+    text = squash(all_text(pdf))
+    assert "见2第52页，结束。" in text and "组织1。" in text
+    chinese = next(page for page in _chars(pdf) if any(c == "见" for c, _ in page))
+    boxes = _find(chinese, "见2第52页")
+    jian, two, di = boxes[0], boxes[1], boxes[2]
+    assert two[4] < 0.95 * di[4] and di[4] == jian[4]  # the number small, 第 in the text's size

@@ -215,6 +215,7 @@ def start_citations(bundle: Bundle, style: Path, root: Path) -> Callable[[], Bib
 def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], runs) -> Bibliography:
     """Each section's citations and entries, from the runs of each locale (see the policy)."""
     citations, entries = {}, {}
+    stops = _cjk_name_stops(bundle)
     for lang in bundle.bodies:
         english = runs[LOCALES["en"]]
         own = runs.get(LOCALES[lang], english)
@@ -223,13 +224,70 @@ def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], runs) 
             run = own if (lang == "en" or chinese) else english
             # data-cites lists the keys as written (items may have been put in number order)
             written = " ".join(escape(item.key) for item in cluster.items)
+            html = _free_text_out_of_superscript(stops(run[0].get(cluster.id, "")), cluster)
             citations[cluster.id] = re.sub(r'data-cites="[^"]*"', f'data-cites="{written}"',
-                                           _relink(run[0].get(cluster.id, ""), lang), count=1)
+                                           _relink(html, lang), count=1)
         entries[lang] = tuple(
             english[1].get(key, entry) if not languages.get(key, "en").startswith("zh") else entry
             for key, entry in own[1].items())
-        entries[lang] = tuple(Entry(e.id, e.label, _relink(e.html, lang)) for e in entries[lang])
+        entries[lang] = tuple(Entry(e.id, e.label, _relink(stops(e.html), lang))
+                              for e in entries[lang])
     return Bibliography(citations, entries, style.stem)
+
+
+#: Han characters (the Unified Ideographs and their extensions, compatibility ideographs).
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+
+
+def _cjk_name_stops(bundle: Bundle) -> Callable[[str], str]:
+    """A function that takes out of formatted HTML the full stop Pandoc's citeproc puts
+    after a Chinese name in styles that initialise given names (APA's
+    initialize-with=". "): "王明., 李华., & 刘洋. (2019)" is "王明, 李华, & 刘洋. (2019)".
+
+    Pandoc prints a Han name whole (family and given name, no space) and then the
+    initials' full stop. The stop that ends the names (before the year) is the style's
+    own and stays; one before a comma, a semicolon or a label ("张三 (Ed.)") goes.
+    """
+    names = {str(name.get("family", "")) + str(name.get("given", ""))
+             for ref in bundle.references for field, value in ref.csl.items()
+             if isinstance(value, list) for name in value
+             if isinstance(name, dict) and name.get("given") and name.get("family") and
+             re.fullmatch(f"[{_HAN}]+", str(name["family"]) + str(name["given"]))}
+    if not names:
+        return lambda html: html
+    pattern = re.compile("(" + "|".join(re.escape(escape(n, quote=False))
+                                        for n in sorted(names, key=len, reverse=True))
+                         + r")\.(?=[,;，；]| \((?![\dn]))")
+    return lambda html: pattern.sub(r"\1", html)
+
+
+#: A citation that is a superscript (AMA's, GB/T 7714's), inside its span.
+_SUPERSCRIPT = re.compile(r'(<span class="citation"[^>]*>)<sup>(.*)</sup>(</span>)$', re.S)
+
+
+def _free_text_out_of_superscript(html: str, cluster) -> str:
+    """A superscript citation with its items' free text (a prefix, or a suffix that is
+    no locator of the style: 第 52 页) printed before and after the superscript, in the
+    text's size, as GB/T 7714 and Chinese publishers print it: "教科书<sup>[2]</sup>第 52 页",
+    not the whole in superscript."""
+    found = _SUPERSCRIPT.match(html)
+    if found is None or cluster.narrative:
+        return html
+    inner, before, after = found.group(2), [], []
+    for item in cluster.items:
+        for text, out, where in ((item.prefix, before, "prefix"), (item.suffix, after, "suffix")):
+            shown = escape(text.strip().lstrip(",").strip(), quote=False)
+            if not shown:
+                continue
+            spaced = (rf"{re.escape(shown)}\s*" if where == "prefix" else
+                      rf"\s*,?\s*{re.escape(shown)}")
+            inner, count = re.subn(spaced, "", inner, count=1)
+            if count:
+                out.append(shown)
+    if not before and not after:
+        return html
+    return (found.group(1) + "; ".join(before) + f"<sup>{inner}</sup>" + "; ".join(after)
+            + found.group(3))
 
 
 #: A <names> element (not self-closing) and its content up to its <substitute> or its end.

@@ -103,13 +103,29 @@ def format_date(date: datetime.date, form: str, month_names: list[str] | None = 
                                "month_name": month_name})
 
 
-_PLACEHOLDER = re.compile(r'<span class="citation" data-cluster="([^"]+)"></span>')
+_PLACEHOLDER = re.compile(r'(?P<space>[ \t\n]*)<span class="citation" data-cluster="(?P<id>[^"]+)">'
+                          r'</span>(?P<stop>[.,](?![.])|)')
 
 
 def fill_citations(html: str, bibliography: Bibliography) -> Markup:
-    """A body's HTML with each citation placeholder replaced by its formatted citation."""
+    """A body's HTML with each citation placeholder replaced by its formatted citation.
+
+    A citation the style sets as a superscript follows the word with no space
+    ("tissues[1]", as Pandoc sets it too); one that is a bare superscript number
+    (AMA's) stands after a full stop or a comma, as AMA prescribes: "...tissues.¹",
+    not "...tissues ¹.". (Colons and semicolons stay after it, and so does Chinese
+    punctuation: 组织<sup>[1]</sup>。)
+    """
     def formatted(match: re.Match) -> str:
-        return f'<span class="citation">{bibliography.citations.get(match.group(1), "")}</span>'
+        citation = bibliography.citations.get(match.group("id"), "")
+        space, stop = match.group("space"), match.group("stop")
+        superscript = re.match(r"<span\b[^>]*><sup>", citation)
+        if superscript:
+            space = ""
+            bare = re.fullmatch(r"<span\b[^>]*><sup>([^\[\]]*)</sup></span>", citation, re.S)
+            if bare and stop:
+                space, stop = stop, ""
+        return f'{space}<span class="citation">{citation}</span>{stop}'
 
     return Markup(_PLACEHOLDER.sub(formatted, html))
 
