@@ -490,3 +490,52 @@ def test_chinese_locator_prints_in_text_size_in_the_pdf(tmp_path):
     boxes = _find(chinese, "见2第52页")
     jian, two, di = boxes[0], boxes[1], boxes[2]
     assert two[4] < 0.95 * di[4] and di[4] == jian[4]  # the number small, 第 in the text's size
+
+
+_LONG_URL = ("https://www.example.org/patient-information/diabetes-mellitus-type-2/"
+             "self-management.education-programme/leaflet-for-newly-diagnosed-adults-2024.html")
+_LONG_NAME = "Wolfeschlegelsteinhausenbergerdorff"
+
+
+def _pdftotext(path: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.mark.parametrize("layout", ["handout", "trifold"])
+def test_bibliography_breaks_only_at_spaces_and_after_slash_or_dot(tmp_path, layout):
+    bundle = tmp_path / "content" / "c"
+    bundle.mkdir(parents=True)
+    (bundle / "meta.yaml").write_text("title: {en: Long addresses}\ndate: 2024-03-01\n"
+                                      "languages: [en]\n", encoding="utf-8")
+    (bundle / "en.md").write_text("## Long addresses\n\nA leaflet [@long2024]. A study "
+                                  "[@name2020].\n", encoding="utf-8")
+    (bundle / "references.yaml").write_text(
+        "# Test fixtures: fictional works.\n"
+        "- id: long2024\n  type: webpage\n  author: [{literal: Example Health Service}]\n"
+        "  title: Newly diagnosed with type 2 diabetes\n  issued: 2024\n"
+        "  accessed: {date-parts: [[2024, 3, 1]]}\n"
+        f"  URL: {_LONG_URL}\n  language: en\n"
+        "- id: name2020\n  type: article-journal\n"
+        f"  author: [{{family: {_LONG_NAME}, given: Hubert}}, "
+        "{family: Uvulaphalangeopharyngealis, given: Maximiliana}]\n"
+        "  title: Characteristically uncomplicated multidisciplinary rehabilitation\n"
+        "  container-title: Example Journal of Interdisciplinary Rehabilitation\n"
+        "  issued: 2020\n  volume: '3'\n  page: 1-9\n  DOI: 10.5555/interdisciplinary.rehab-2020.0003\n"
+        "  language: en\n", encoding="utf-8")
+    assert run(["--project", str(tmp_path), "build", "--layout", layout]) == 0
+    pdf = tmp_path / "out" / "c" / f"{layout}.pdf"
+    for text in (all_text(pdf), _pdftotext(pdf)):
+        assert "\u2010" not in text and "\u00ad" not in text and "\u200b" not in text
+        lines = [line.strip() for line in text.replace("\r", "").splitlines()]
+        joined = "".join(lines)
+        assert _LONG_URL in joined and "10.5555/interdisciplinary.rehab-2020.0003" in joined
+        assert _LONG_NAME in joined and "Uvulaphalangeopharyngealis" in joined
+        for line in lines:  # a line inside an address ends after '/' or '.', never at '-'
+            if line and (line in _LONG_URL or _LONG_URL.startswith(line)) and len(line) > 8:
+                end = _LONG_URL.find(line) + len(line)
+                assert end == len(_LONG_URL) or _LONG_URL[end - 1] in "/.", line
+    # the address did break (over several lines): the test sees what it claims to
+    assert _LONG_URL not in all_text(pdf).replace("\r", "")
