@@ -106,7 +106,8 @@ def test_gb_t_7714_numeric():
         "DOI:10.1056/NEJMoa0802743.")
     assert en["holt2017"] == ("[2] HOLT R I G, FLYVBJERG A. Textbook of diabetes[M]. 5th ed. "
                               "Chichester: Wiley-Blackwell, 2017.")
-    assert en["who2023"] == ("[3] WORLD HEALTH ORGANIZATION. Diabetes[EB/OL]. (2023-04-05)"
+    # An organisation as written, not in capitals (GB/T 7714-2015's examples).
+    assert en["who2023"] == ("[3] World Health Organization. Diabetes[EB/OL]. (2023-04-05)"
                              "[2024-01-15]. https://www.who.int/news-room/fact-sheets/detail/diabetes.")
     assert zh["wang2019"] == ("[5] 王明, 李华, 张伟, 等. 间充质干细胞治疗2型糖尿病的临床研究[J]. "
                               "中华糖尿病杂志, 2019, 11(3): 180-185.")

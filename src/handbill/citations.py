@@ -215,7 +215,7 @@ def start_citations(bundle: Bundle, style: Path, root: Path) -> Callable[[], Bib
 def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], runs) -> Bibliography:
     """Each section's citations and entries, from the runs of each locale (see the policy)."""
     citations, entries = {}, {}
-    stops = _cjk_name_stops(bundle)
+    stops = _corrections(bundle)
     for lang in bundle.bodies:
         english = runs[LOCALES["en"]]
         own = runs.get(LOCALES[lang], english)
@@ -239,26 +239,48 @@ def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], runs) 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 
 
-def _cjk_name_stops(bundle: Bundle) -> Callable[[str], str]:
-    """A function that takes out of formatted HTML the full stop Pandoc's citeproc puts
-    after a Chinese name in styles that initialise given names (APA's
-    initialize-with=". "): "王明., 李华., & 刘洋. (2019)" is "王明, 李华, & 刘洋. (2019)".
+def _corrections(bundle: Bundle) -> Callable[[str], str]:
+    """What handbill corrects in the HTML Pandoc's citeproc formats, as a function of it
+    (for BUNDLE's names):
 
-    Pandoc prints a Han name whole (family and given name, no space) and then the
-    initials' full stop. The stop that ends the names (before the year) is the style's
-    own and stays; one before a comma, a semicolon or a label ("张三 (Ed.)") goes.
+    - the full stop Pandoc puts after a Chinese name in styles that initialise given
+      names (APA's initialize-with=". "): "王明., 李华., & 刘洋. (2019)" is "王明, 李华,
+      & 刘洋. (2019)". Pandoc prints a Han name whole (family and given name, no space)
+      and then the initials' stop. The stop that ends the names (before the year) is
+      the style's own and stays; one before a comma, a semicolon or a label ("张三
+      (Ed.)") goes;
+    - an organisation (a literal name) in capitals: GB/T 7714 puts Western surnames in
+      capitals and an organisation as it is written ("World Health Organization.
+      ...[R]. Geneva: WHO, 1970." in its examples), where Pandoc capitalises both;
+    - "2 版" (a zh-CN edition: the number, a space, 版) is "2版", as GB/T 7714 writes it.
     """
-    names = {str(name.get("family", "")) + str(name.get("given", ""))
-             for ref in bundle.references for field, value in ref.csl.items()
-             if isinstance(value, list) for name in value
-             if isinstance(name, dict) and name.get("given") and name.get("family") and
-             re.fullmatch(f"[{_HAN}]+", str(name["family"]) + str(name["given"]))}
-    if not names:
-        return lambda html: html
-    pattern = re.compile("(" + "|".join(re.escape(escape(n, quote=False))
-                                        for n in sorted(names, key=len, reverse=True))
-                         + r")\.(?=[,;，；]| \((?![\dn]))")
-    return lambda html: pattern.sub(r"\1", html)
+    names, literals = set(), set()
+    for ref in bundle.references:
+        for value in ref.csl.values():
+            for name in value if isinstance(value, list) else ():
+                if not isinstance(name, dict):
+                    continue
+                if name.get("given") and name.get("family") and re.fullmatch(
+                        f"[{_HAN}]+", str(name["family"]) + str(name["given"])):
+                    names.add(str(name["family"]) + str(name["given"]))
+                literal = str(name.get("literal") or "")
+                if literal and literal.upper() != literal:
+                    literals.add(escape(literal, quote=False))
+    stops = re.compile("(" + "|".join(re.escape(escape(n, quote=False))
+                                      for n in sorted(names, key=len, reverse=True))
+                       + r")\.(?=[,;，；]| \((?![\dn]))") if names else None
+    capitals = {literal.upper(): literal for literal in literals}
+    written = re.compile("|".join(re.escape(c) for c in sorted(capitals, key=len, reverse=True))
+                         ) if capitals else None
+
+    def corrected(html: str) -> str:
+        if stops is not None:
+            html = stops.sub(r"\1", html)
+        if written is not None:
+            html = written.sub(lambda match: capitals[match.group(0)], html)
+        return re.sub(r"(?<=\d) (?=版)", "", html)
+
+    return corrected
 
 
 #: A citation that is a superscript (AMA's, GB/T 7714's), inside its span.
