@@ -60,12 +60,18 @@ def test_vancouver_formats_each_kind_as_citing_medicine_says():
         "(1)", "(2, 第 12 页)", "(3)", "(4)", "(5)"]
 
 
-@pytest.mark.xfail(strict=True, reason="Pandoc's citeproc puts NLM's 'editors' label before an "
-                   "edited book's names; kept to notice when it is fixed")
 def test_vancouver_edited_book():
+    # Pandoc's citeproc put the label of a <names> without <name> first ("2. , editorsHolt
+    # RIG"); handbill gives it an empty <name/> (citations._labels_after_names).
     entries, _ = _formatted("vancouver")
     assert entries["en"]["holt2017"] == ("2. Holt RIG, Flyvbjerg A, editors. Textbook of diabetes. "
                                          "5th ed. Chichester: Wiley-Blackwell; 2017.")
+
+
+def test_ama_edited_book():
+    entries, _ = _formatted("ama")
+    assert entries["en"]["holt2017"] == ("2. Holt RIG, Flyvbjerg A, eds. Textbook of Diabetes. "
+                                         "5th ed. Wiley-Blackwell; 2017.")
 
 
 def test_apa_is_author_date_with_all_authors_up_to_twenty():
@@ -100,7 +106,8 @@ def test_gb_t_7714_numeric():
         "DOI:10.1056/NEJMoa0802743.")
     assert en["holt2017"] == ("[2] HOLT R I G, FLYVBJERG A. Textbook of diabetes[M]. 5th ed. "
                               "Chichester: Wiley-Blackwell, 2017.")
-    assert en["who2023"] == ("[3] WORLD HEALTH ORGANIZATION. Diabetes[EB/OL]. (2023-04-05)"
+    # An organisation as written, not in capitals (GB/T 7714-2015's examples).
+    assert en["who2023"] == ("[3] World Health Organization. Diabetes[EB/OL]. (2023-04-05)"
                              "[2024-01-15]. https://www.who.int/news-room/fact-sheets/detail/diabetes.")
     assert zh["wang2019"] == ("[5] 王明, 李华, 张伟, 等. 间充质干细胞治疗2型糖尿病的临床研究[J]. "
                               "中华糖尿病杂志, 2019, 11(3): 180-185.")
@@ -296,3 +303,240 @@ def test_numeric_styles_sort_a_citations_items_without_pandoc_sorting(tmp_path):
     # APA sorts by author: Pandoc keeps its sort.
     apa = find_style("apa", bundle, tmp_path)
     assert citations._without_number_sort(apa.read_text(encoding="utf-8")) is None
+
+
+@pytest.mark.parametrize("name,text,needle,message", [
+    ("references.yaml", "- id: bad\n  type: article-journal\n  title: T\n  container-title: J\n"
+     "  issued: {date-parts: [[2016, 99]]}\n", "issued:",
+     "reference 'bad': 'issued' has month 99, which is no month (2016-99)"),
+    ("references.yaml", "- id: bad\n  type: article-journal\n  title: T\n  container-title: J\n"
+     "  issued:\n    date-parts: [[2023, 2, 30]]\n", "issued:",
+     "reference 'bad': 'issued' is 2023-02-30, a day that does not exist (February has 28 days)"),
+    ("references.yaml", "- id: bad\n  type: webpage\n  title: T\n  issued: 2020\n"
+     "  accessed: {raw: '2024-04-31'}\n", "accessed:",
+     "reference 'bad': 'accessed' is 2024-04-31, a day that does not exist (April has 30 days)"),
+    ("references.yaml", "- id: bad\n  type: book\n  title: T\n  issued: '2016-99'\n", "issued:",
+     "reference 'bad': 'issued' has month 99, which is no month (2016-99)"),
+    ("references.json", '[\n  {"id": "bad", "type": "book", "title": "T",\n'
+     '   "issued": {"date-parts": [[2016, 13, 2]]}}\n]\n', '"id": "bad"',
+     "reference 'bad': 'issued' has month 13, which is no month (2016-13-2)"),
+    ("references.bib", "@article{ok,\n  title = {T},\n  year = {2016}\n}\n\n"
+     "@article{bad,\n  title = {T},\n  journal = {J},\n  year = {2016},\n  month = {99}\n}\n",
+     "@article{bad", "reference 'bad': 'issued' has month 99, which is no month (2016-99)"),
+])
+def test_date_that_does_not_exist_is_an_error_at_its_line(tmp_path, capsys, name, text, needle,
+                                                          message):
+    bundle = _bundle(tmp_path)
+    (bundle / "references.yaml").unlink()
+    _edit(bundle / "meta.yaml", "references: references.yaml", f"references: {name}")
+    if name == "references.yaml":
+        text = (SAMPLE / "references.yaml").read_text(encoding="utf-8") + text
+    (bundle / name).write_text(text, encoding="utf-8")
+    (bundle / "en.md").write_text("# T\n\nA [@bad].\n", encoding="utf-8")
+    assert run(["--project", str(tmp_path), "build"]) == 1
+    err = capsys.readouterr().err
+    if name == "references.yaml":  # the date's own line, after the bad entry's id
+        lines = (bundle / name).read_text(encoding="utf-8").splitlines()
+        line = next(i for i, text in enumerate(lines, 1)
+                    if i > lines.index("- id: bad") and needle in text)
+    else:
+        line, _ = _line_of(bundle / name, needle)
+    assert f"content/stem-cells-t2dm/{name}:{line}: error: {message} [references]" in err, err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+def test_dates_that_exist_are_accepted():
+    from handbill.references import _impossible
+
+    for date in ([2016], [2016, 12], [2024, 2, 29], [2000, 2, 29], [2016, 13], [2016, 24],
+                 ["2016", "4", "30"]):
+        assert _impossible(date) is None, date
+    for date in ([2023, 2, 29], [1900, 2, 29], [2016, 0], [2016, 6, 31], [2016, 13, 1],
+                 [2016, 1, 0]):
+        assert _impossible(date), date
+
+
+@pytest.mark.parametrize("style,expected", [
+    ("vancouver", "1. Saltzman JR, Li W, Doe BD. Gastric lavage. Gut. 2016;1:1–2."),
+    ("apa", "Saltzman, J. R., Li, W., & Doe, B. D. (2016). Gastric lavage. Gut, 1, 1–2."),
+    ("ama", "1. Saltzman JR, Li W, Doe BD. Gastric lavage. Gut. 2016;1:1-2."),
+    ("gb-t-7714", "[1] SALTZMAN J R, LI W, DOE B D. Gastric lavage[J]. Gut, 2016, 1: 1-2."),
+])
+@pytest.mark.parametrize("source", ["yaml", "bib"])
+def test_pubmed_initials_print_as_initials(tmp_path, style, expected, source):
+    # PubMed writes given names as initials (JR): each style prints them as its initials,
+    # never as a first name cut to "J". "Li" is a name, "Wei" too: untouched.
+    bundle = tmp_path / "c"
+    bundle.mkdir()
+    (bundle / "meta.yaml").write_text("title: {en: T}\ndate: 2024-03-01\nlanguages: [en]\n",
+                                      encoding="utf-8")
+    (bundle / "en.md").write_text("A [@s2016].\n", encoding="utf-8")
+    if source == "yaml":
+        (bundle / "references.yaml").write_text(
+            "- id: s2016\n  type: article-journal\n  author:\n    - {family: Saltzman, given: JR}\n"
+            "    - {family: Li, given: Wei}\n    - {family: Doe, given: BD}\n"
+            "  title: Gastric lavage\n  container-title: Gut\n  issued: 2016\n  volume: '1'\n"
+            "  page: 1-2\n  language: en\n", encoding="utf-8")
+    else:
+        (bundle / "meta.yaml").write_text("title: {en: T}\ndate: 2024-03-01\nlanguages: [en]\n"
+                                          "references: references.bib\n", encoding="utf-8")
+        (bundle / "references.bib").write_text(
+            "@article{s2016,\n  author = {Saltzman, JR and Li, Wei and Doe, BD},\n"
+            "  title = {Gastric lavage},\n  journal = {Gut},\n  year = {2016},\n"
+            "  volume = {1},\n  pages = {1--2},\n  langid = {english}\n}\n", encoding="utf-8")
+    loaded = load_bundle(bundle, tmp_path)
+    bibliography = resolve_citations(loaded, find_style(style, loaded, tmp_path), tmp_path)
+    entry = bibliography.entries["en"][0]
+    assert f"{entry.label} {_plain(entry.html)}".strip() == expected
+
+
+def test_chinese_and_real_given_names_are_not_initials():
+    from handbill.references import _initials
+
+    for name in ({"family": "Li", "given": "Li"}, {"family": "王", "given": "明"},
+                 {"family": "Ng", "given": "Wei"}, {"family": "Doe", "given": "JRRR"},
+                 {"family": "Doe", "given": "J. R."}, {"literal": "WHO"}):
+        assert _initials(name) == name
+    assert _initials({"family": "Doe", "given": "JR"}) == {"family": "Doe", "given": "J. R."}
+
+
+def test_apa_chinese_names_have_no_stray_full_stop():
+    entries, citations = _formatted("apa")
+    # APA 7: the names as written, separated by commas, the last after "&"; the author
+    # element ends with one full stop before the year. Pandoc's citeproc added one after
+    # each Han name ("王明., 李华., ...").
+    expected = ("王明, 李华, 张伟, & 刘洋. (2019). 间充质干细胞治疗2型糖尿病的临床研究. "
+                "中华糖尿病杂志, 11(3), 180–185.")
+    assert entries["en"]["wang2019"] == expected
+    assert entries["zh-Hans"]["wang2019"] == expected.replace("180–185", "180～185")
+
+
+def _chars(pdf_path: Path):
+    """Every character of each page with its box (left, bottom, right, top) and its font
+    size, as PDFium reads them."""
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pypdfium2.PdfDocument(str(pdf_path))
+    for page in pdf:
+        textpage = page.get_textpage()
+        yield [(textpage.get_text_range(i, 1),
+                (*textpage.get_charbox(i), pdfium_c.FPDFText_GetFontSize(textpage.raw, i)))
+               for i in range(textpage.count_chars())]
+
+
+def _find(chars, text: str):
+    """The boxes (and font sizes) of TEXT's characters where it stands in CHARS (white
+    space skipped)."""
+    shown = [(c, box) for c, box in chars if c.strip()]
+    letters = "".join(c for c, _ in shown)
+    start = letters.find(text.replace(" ", ""))
+    return None if start < 0 else [box for _, box in shown[start:start + len(text.replace(" ", ""))]]
+
+
+def _ama_build(tmp_path) -> Path:
+    bundle = tmp_path / "content" / "c"
+    shutil.copytree(FIXTURE, bundle)
+    with (bundle / "en.md").open("a", encoding="utf-8") as file:
+        file.write("\nTissues [@gerstein2008]. Both [@gerstein2008; @holt2017], then "
+                   "[@li2024]; and [@wang2019]: end.\n")
+    with (bundle / "zh-Hans.md").open("a", encoding="utf-8") as file:
+        file.write("\n组织[@gerstein2008]。见[@holt2017, 第 52 页]，结束。\n")
+    assert run(["--project", str(tmp_path), "build", "--citation-style", "ama",
+                "--layout", "handout"]) == 0
+    return tmp_path / "out" / "c" / "handout.pdf"
+
+
+def test_ama_superscript_follows_the_full_stop_and_comma(tmp_path):
+    # AMA 11 (3.6.1): superscript numerals outside periods and commas, inside colons and
+    # semicolons, with no space before them: "…tissues.¹", "Both,¹˒² then", "then⁴;".
+    from handbill.render import fill_citations
+
+    entries, _ = _formatted("ama")
+    bundle = load_bundle(FIXTURE, FIXTURE.parent)
+    bibliography = resolve_citations(bundle, find_style("ama", bundle, FIXTURE.parent),
+                                     FIXTURE.parent)
+    html = fill_citations(bundle.bodies["en"].html, bibliography)
+    assert re.search(r"A large trial\.<span class=\"citation\"><span [^>]*><sup><a [^>]*>1</a>"
+                     r"</sup></span></span> A textbook\.<span", html), html
+    pdf = _ama_build(tmp_path)
+    text = squash(all_text(pdf))
+    for written in ("Alargetrial.1Atextbook.2(p12)TheWHOfactsheet.3", "Tissues.1Both,1,2then4;",
+                    "and5:end."):
+        assert written in text, text
+    assert "Tissues.1" in all_text(pdf)  # no space read between the stop and the number
+    boxes = _find(next(_chars(pdf)), "Tissues.1Both")
+    stop, one, b = boxes[7], boxes[8], boxes[9]
+    assert one[1] > stop[1] + 1 and one[4] < 0.95 * b[4]  # raised, and smaller
+
+
+@pytest.mark.parametrize("style,html", [
+    ("ama", '<sup><a href="#ref-zh-Hans-holt2017" role="doc-biblioref">2</a></sup>第 12 页'),
+    ("gb-t-7714", '<sup>[<a href="#ref-zh-Hans-holt2017" role="doc-biblioref">2</a>]</sup>'
+                  '第 12 页'),
+])
+def test_chinese_locator_follows_a_superscript_number_in_text_size(style, html):
+    root = FIXTURE.parent
+    bundle = load_bundle(FIXTURE, root)
+    bibliography = resolve_citations(bundle, find_style(style, bundle, root), root)
+    assert bibliography.citations["zh-Hans-1"] == (
+        f'<span class="citation" data-cites="holt2017">{html}</span>')
+
+
+def test_chinese_locator_prints_in_text_size_in_the_pdf(tmp_path):
+    pdf = _ama_build(tmp_path)
+    text = squash(all_text(pdf))
+    assert "见2第52页，结束。" in text and "组织1。" in text
+    chinese = next(page for page in _chars(pdf) if any(c == "见" for c, _ in page))
+    boxes = _find(chinese, "见2第52页")
+    jian, two, di = boxes[0], boxes[1], boxes[2]
+    assert two[4] < 0.95 * di[4] and di[4] == jian[4]  # the number small, 第 in the text's size
+
+
+_LONG_URL = ("https://www.example.org/patient-information/diabetes-mellitus-type-2/"
+             "self-management.education-programme/leaflet-for-newly-diagnosed-adults-2024.html")
+_LONG_NAME = "Wolfeschlegelsteinhausenbergerdorff"
+
+
+def _pdftotext(path: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.mark.parametrize("layout", ["handout", "trifold"])
+def test_bibliography_breaks_only_at_spaces_and_after_slash_or_dot(tmp_path, layout):
+    bundle = tmp_path / "content" / "c"
+    bundle.mkdir(parents=True)
+    (bundle / "meta.yaml").write_text("title: {en: Long addresses}\ndate: 2024-03-01\n"
+                                      "languages: [en]\n", encoding="utf-8")
+    (bundle / "en.md").write_text("## Long addresses\n\nA leaflet [@long2024]. A study "
+                                  "[@name2020].\n", encoding="utf-8")
+    (bundle / "references.yaml").write_text(
+        "# Test fixtures: fictional works.\n"
+        "- id: long2024\n  type: webpage\n  author: [{literal: Example Health Service}]\n"
+        "  title: Newly diagnosed with type 2 diabetes\n  issued: 2024\n"
+        "  accessed: {date-parts: [[2024, 3, 1]]}\n"
+        f"  URL: {_LONG_URL}\n  language: en\n"
+        "- id: name2020\n  type: article-journal\n"
+        f"  author: [{{family: {_LONG_NAME}, given: Hubert}}, "
+        "{family: Uvulaphalangeopharyngealis, given: Maximiliana}]\n"
+        "  title: Characteristically uncomplicated multidisciplinary rehabilitation\n"
+        "  container-title: Example Journal of Interdisciplinary Rehabilitation\n"
+        "  issued: 2020\n  volume: '3'\n  page: 1-9\n  DOI: 10.5555/interdisciplinary.rehab-2020.0003\n"
+        "  language: en\n", encoding="utf-8")
+    assert run(["--project", str(tmp_path), "build", "--layout", layout]) == 0
+    pdf = tmp_path / "out" / "c" / f"{layout}.pdf"
+    for text in (all_text(pdf), _pdftotext(pdf)):
+        assert "\u2010" not in text and "\u00ad" not in text and "\u200b" not in text
+        lines = [line.strip() for line in text.replace("\r", "").splitlines()]
+        joined = "".join(lines)
+        assert _LONG_URL in joined and "10.5555/interdisciplinary.rehab-2020.0003" in joined
+        assert _LONG_NAME in joined and "Uvulaphalangeopharyngealis" in joined
+        for line in lines:  # a line inside an address ends after '/' or '.', never at '-'
+            if line and (line in _LONG_URL or _LONG_URL.startswith(line)) and len(line) > 8:
+                end = _LONG_URL.find(line) + len(line)
+                assert end == len(_LONG_URL) or _LONG_URL[end - 1] in "/.", line
+    # the address did break (over several lines): the test sees what it claims to
+    assert _LONG_URL not in all_text(pdf).replace("\r", "")

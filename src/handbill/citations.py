@@ -35,6 +35,8 @@ STYLES = {
     "vancouver": "nlm-citation-sequence.csl",
     "nlm-citation-sequence": "nlm-citation-sequence.csl",
     "apa": "apa.csl",
+    "ama": "american-medical-association.csl",
+    "american-medical-association": "american-medical-association.csl",
     "gb-t-7714": "china-national-standard-gb-t-7714-2015-numeric.csl",
     "china-national-standard-gb-t-7714-2015-numeric":
         "china-national-standard-gb-t-7714-2015-numeric.csl",
@@ -182,7 +184,7 @@ def start_citations(bundle: Bundle, style: Path, root: Path) -> Callable[[], Bib
     Pandoc (when its output is not cached) runs meanwhile, so that the caller can
     get on with the rest of its preparation.
     """
-    style_text = read_style(style, root)
+    style_text = _labels_after_names(read_style(style, root))
     clusters = [c for lang in ("en", "zh-Hans") if lang in bundle.bodies
                 for c in bundle.bodies[lang].clusters]
     if not clusters:
@@ -213,6 +215,7 @@ def start_citations(bundle: Bundle, style: Path, root: Path) -> Callable[[], Bib
 def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], runs) -> Bibliography:
     """Each section's citations and entries, from the runs of each locale (see the policy)."""
     citations, entries = {}, {}
+    stops = _corrections(bundle)
     for lang in bundle.bodies:
         english = runs[LOCALES["en"]]
         own = runs.get(LOCALES[lang], english)
@@ -221,13 +224,114 @@ def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], runs) 
             run = own if (lang == "en" or chinese) else english
             # data-cites lists the keys as written (items may have been put in number order)
             written = " ".join(escape(item.key) for item in cluster.items)
+            html = _free_text_out_of_superscript(stops(run[0].get(cluster.id, "")), cluster)
             citations[cluster.id] = re.sub(r'data-cites="[^"]*"', f'data-cites="{written}"',
-                                           _relink(run[0].get(cluster.id, ""), lang), count=1)
+                                           _relink(html, lang), count=1)
         entries[lang] = tuple(
             english[1].get(key, entry) if not languages.get(key, "en").startswith("zh") else entry
             for key, entry in own[1].items())
-        entries[lang] = tuple(Entry(e.id, e.label, _relink(e.html, lang)) for e in entries[lang])
+        entries[lang] = tuple(Entry(e.id, e.label, _relink(stops(e.html), lang))
+                              for e in entries[lang])
     return Bibliography(citations, entries, style.stem)
+
+
+#: Han characters (the Unified Ideographs and their extensions, compatibility ideographs).
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+
+
+def _corrections(bundle: Bundle) -> Callable[[str], str]:
+    """What handbill corrects in the HTML Pandoc's citeproc formats, as a function of it
+    (for BUNDLE's names):
+
+    - the full stop Pandoc puts after a Chinese name in styles that initialise given
+      names (APA's initialize-with=". "): "王明., 李华., & 刘洋. (2019)" is "王明, 李华,
+      & 刘洋. (2019)". Pandoc prints a Han name whole (family and given name, no space)
+      and then the initials' stop. The stop that ends the names (before the year) is
+      the style's own and stays; one before a comma, a semicolon or a label ("张三
+      (Ed.)") goes;
+    - an organisation (a literal name) in capitals: GB/T 7714 puts Western surnames in
+      capitals and an organisation as it is written ("World Health Organization.
+      ...[R]. Geneva: WHO, 1970." in its examples), where Pandoc capitalises both;
+    - "2 版" (a zh-CN edition: the number, a space, 版) is "2版", as GB/T 7714 writes it.
+    """
+    names, literals = set(), set()
+    for ref in bundle.references:
+        for value in ref.csl.values():
+            for name in value if isinstance(value, list) else ():
+                if not isinstance(name, dict):
+                    continue
+                if name.get("given") and name.get("family") and re.fullmatch(
+                        f"[{_HAN}]+", str(name["family"]) + str(name["given"])):
+                    names.add(str(name["family"]) + str(name["given"]))
+                literal = str(name.get("literal") or "")
+                if literal and literal.upper() != literal:
+                    literals.add(escape(literal, quote=False))
+    stops = re.compile("(" + "|".join(re.escape(escape(n, quote=False))
+                                      for n in sorted(names, key=len, reverse=True))
+                       + r")\.(?=[,;，；]| \((?![\dn]))") if names else None
+    capitals = {literal.upper(): literal for literal in literals}
+    written = re.compile("|".join(re.escape(c) for c in sorted(capitals, key=len, reverse=True))
+                         ) if capitals else None
+
+    def corrected(html: str) -> str:
+        if stops is not None:
+            html = stops.sub(r"\1", html)
+        if written is not None:
+            html = written.sub(lambda match: capitals[match.group(0)], html)
+        return re.sub(r"(?<=\d) (?=版)", "", html)
+
+    return corrected
+
+
+#: A citation that is a superscript (AMA's, GB/T 7714's), inside its span.
+_SUPERSCRIPT = re.compile(r'(<span class="citation"[^>]*>)<sup>(.*)</sup>(</span>)$', re.S)
+
+
+def _free_text_out_of_superscript(html: str, cluster) -> str:
+    """A superscript citation with its items' free text (a prefix, or a suffix that is
+    no locator of the style: 第 52 页) printed before and after the superscript, in the
+    text's size, as GB/T 7714 and Chinese publishers print it: "教科书<sup>[2]</sup>第 52 页",
+    not the whole in superscript."""
+    found = _SUPERSCRIPT.match(html)
+    if found is None or cluster.narrative:
+        return html
+    inner, before, after = found.group(2), [], []
+    for item in cluster.items:
+        for text, out, where in ((item.prefix, before, "prefix"), (item.suffix, after, "suffix")):
+            shown = escape(text.strip().lstrip(",").strip(), quote=False)
+            if not shown:
+                continue
+            spaced = (rf"{re.escape(shown)}\s*" if where == "prefix" else
+                      rf"\s*,?\s*{re.escape(shown)}")
+            inner, count = re.subn(spaced, "", inner, count=1)
+            if count:
+                out.append(shown)
+    if not before and not after:
+        return html
+    return (found.group(1) + "; ".join(before) + f"<sup>{inner}</sup>" + "; ".join(after)
+            + found.group(3))
+
+
+#: A <names> element (not self-closing) and its content up to its <substitute> or its end.
+_NAMES = re.compile(r"(<names\b[^>]*?(?<!/)>)(.*?)(?=<substitute\b|</names\s*>)", re.S)
+
+
+def _labels_after_names(style: str) -> str:
+    """STYLE with an empty ``<name/>`` put before the ``<label>`` of each ``<names>`` that
+    has a label and no ``<name>``: NLM's and AMA's author and editor macros.
+
+    CSL renders a label after the names unless the style places it before a <name>;
+    Pandoc's citeproc, given no <name> at all, puts it first: "2. , editorsHolt RIG,
+    Flyvbjerg A. Textbook..." for an edited book. An empty <name/> takes the style's
+    name options, as the missing one did, and fixes the order.
+    """
+    def fixed(match: re.Match) -> str:
+        content = match.group(2)
+        if re.search(r"<name\b", content) or not re.match(r"\s*<label\b", content):
+            return match.group(0)
+        return match.group(1) + "<name/>" + content
+
+    return _NAMES.sub(fixed, style)
 
 
 #: A citation's sort by citation number, and nothing else.

@@ -88,7 +88,10 @@ def _load(path: Path, root: Path, named: guard.Named | None) -> tuple[Reference,
         found = _field_problems(key, entry)
         problems += [Diagnostic(shown, line, message, code="references", hint=hint)
                      for message, hint in found]
-        if not found:
+        dates = _date_problems(key, entry, line)
+        problems += [Diagnostic(shown, at, message, code="references", hint=DATE_HINT)
+                     for at, message in dates]
+        if not found and not dates:
             references.append(Reference(key, _normalized(_plain(entry)), line))
     if problems:
         raise ContentError(problems)
@@ -130,10 +133,88 @@ def _field_problems(key: str, entry: dict) -> list[tuple[str, str | None]]:
     return found
 
 
+DATE_HINT = ("date-parts: [[year, month, day]], a month 1-12 (13-16: spring to winter) and "
+             "a day of that month; or literal: for a date printed as written")
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+#: A raw date (or a date written as text) in ISO form: 2016, 2016-03, 2016-03-01, and
+#: ranges of them with '/'. Other raw forms ("Spring 2016") are Pandoc's to read.
+_ISO_DATE = re.compile(r"(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def _date_problems(key: str, entry: dict, line: int) -> list[tuple[int, str]]:
+    """Dates that do not exist (month 99, 30 February), each (line, message): Pandoc's
+    citeproc would print them as given ("2016 99", "2023 Feb 30"). A date's line is its
+    field's where the file says it (YAML), else the entry's."""
+    found = []
+    for field, value in entry.items():
+        if str(field).lower() not in DATE_FIELDS:
+            continue
+        at = entry.line_of(field) if hasattr(entry, "line_of") else line
+        if isinstance(value, dict):
+            parts = value.get("date-parts")
+            raw = value.get("raw")
+        else:
+            parts, raw = None, value if isinstance(value, str) else None
+        dates = []
+        if isinstance(parts, list):
+            dates = [p for p in parts if isinstance(p, list)]
+        elif isinstance(raw, str):
+            matches = [_ISO_DATE.fullmatch(d.strip()) for d in raw.split("/") if d.strip()]
+            if all(matches):
+                dates = [[g for g in m.groups() if g] for m in matches]
+        for date in dates:
+            problem = _impossible(date)
+            if problem:
+                found.append((at, f"reference '{key}': '{field}' {problem}"))
+                break
+    return found
+
+
+def _impossible(date: list) -> str | None:
+    """What makes DATE-PARTS [year, month, day] a date that does not exist, or None."""
+    try:
+        numbers = [int(str(part)) for part in date[:3]]
+    except ValueError:
+        return f"has {date!r}, which is not a date of numbers"
+    if len(numbers) < 2:
+        return None
+    year, month = numbers[0], numbers[1]
+    if len(numbers) == 2 and (13 <= month <= 16 or 21 <= month <= 24):
+        return None  # a season (CSL-JSON's months 13-16; Pandoc reads 21-24 too)
+    if not 1 <= month <= 12:
+        return f"has month {month}, which is no month ({'-'.join(map(str, numbers))})"
+    if len(numbers) == 3:
+        day = numbers[2]
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        last = 28 if month == 2 and not leap else _MONTH_DAYS[month - 1]
+        if not 1 <= day <= last:
+            return (f"is {year}-{month:02d}-{day:02d}, a day that does not exist "
+                    f"({_MONTHS[month - 1]} has {last} days)")
+    return None
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
 def _normalized(csl: dict) -> dict:
-    """CSL as Pandoc takes it: a date given as a bare year becomes date-parts."""
-    return {k: {"date-parts": [[v]]} if k in DATE_FIELDS and isinstance(v, int) else v
+    """CSL as Pandoc takes it: a date given as a bare year becomes date-parts; a given
+    name written as PubMed's initials ("JR") becomes initials ("J. R."), so that every
+    style prints initials ("Saltzman JR", "Saltzman, J. R.") and none a first name "J"."""
+    return {k: {"date-parts": [[v]]} if k in DATE_FIELDS and isinstance(v, int) else
+            [_initials(n) for n in v] if k.lower() in NAME_FIELDS and isinstance(v, list) else v
             for k, v in csl.items()}
+
+
+#: A given name that is PubMed's initials: two or three capital Latin letters.
+_PUBMED_INITIALS = re.compile(r"[A-Z]{2,3}")
+
+
+def _initials(name):
+    given = name.get("given") if isinstance(name, dict) else None
+    if isinstance(given, str) and _PUBMED_INITIALS.fullmatch(given):
+        return {**name, "given": " ".join(f"{letter}." for letter in given)}
+    return name
 
 
 def _year(issued) -> bool:

@@ -103,15 +103,58 @@ def format_date(date: datetime.date, form: str, month_names: list[str] | None = 
                                "month_name": month_name})
 
 
-_PLACEHOLDER = re.compile(r'<span class="citation" data-cluster="([^"]+)"></span>')
+_PLACEHOLDER = re.compile(r'(?P<space>[ \t\n]*)<span class="citation" data-cluster="(?P<id>[^"]+)">'
+                          r'</span>(?P<stop>[.,](?![.])|)')
 
 
 def fill_citations(html: str, bibliography: Bibliography) -> Markup:
-    """A body's HTML with each citation placeholder replaced by its formatted citation."""
+    """A body's HTML with each citation placeholder replaced by its formatted citation.
+
+    A citation the style sets as a superscript follows the word with no space
+    ("tissues[1]", as Pandoc sets it too); one that is a bare superscript number
+    (AMA's) stands after a full stop or a comma, as AMA prescribes: "...tissues.¹",
+    not "...tissues ¹.". (Colons and semicolons stay after it, and so does Chinese
+    punctuation: 组织<sup>[1]</sup>。)
+    """
     def formatted(match: re.Match) -> str:
-        return f'<span class="citation">{bibliography.citations.get(match.group(1), "")}</span>'
+        citation = bibliography.citations.get(match.group("id"), "")
+        space, stop = match.group("space"), match.group("stop")
+        superscript = re.match(r"<span\b[^>]*><sup>", citation)
+        if superscript:
+            space = ""
+            bare = re.fullmatch(r"<span\b[^>]*><sup>([^\[\]]*)</sup></span>", citation, re.S)
+            if bare and stop:
+                space, stop = stop, ""
+        return f'{space}<span class="citation">{citation}</span>{stop}'
 
     return Markup(_PLACEHOLDER.sub(formatted, html))
+
+
+#: A link whose text is its address or a DOI (no markup inside).
+_LINK_TEXT = re.compile(r'(<a href="[^"]*"[^>]*>)([^<]+)(</a>)')
+#: Where an address may break: after a run of '/' or '.' that something follows.
+_ADDRESS_BREAK = re.compile(r"(?<=[/.])(?=[^/.])")
+
+
+def breakable_links(html: str) -> str:
+    """A bibliography entry's HTML whose addresses and DOIs break only after '/' and '.'.
+
+    Each piece between those points is kept whole (white-space: nowrap), so that a
+    line never ends inside an address at its own '-' (which a reader, and pdftotext,
+    take for hyphenation: "patient-information" read back as "patientinformation"),
+    and a <wbr> lets it break after each '/' and '.' ("https://" stays whole).
+    WeasyPrint's <wbr> is a zero-width space that is not in the PDF's text: the
+    address reads back whole. Entries are never hyphenated (base.css).
+    """
+    def pieces(match: re.Match) -> str:
+        text = match.group(2)
+        if not re.match(r"(?:https?://|10\.\d{4,9}/)\S+$", text):
+            return match.group(0)
+        parts = _ADDRESS_BREAK.split(text)
+        return (match.group(1) + "<wbr>".join(f'<span class="nobr">{part}</span>'
+                                               for part in parts) + match.group(3))
+
+    return _LINK_TEXT.sub(pieces, html)
 
 
 def _site(site: Site, bundle: Bundle, root: Path) -> dict:
@@ -177,7 +220,7 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
             "date_text": format_date(meta.date, s.get("date-format", "{year}-{month:02}-{day:02}"),
                                      s.get("month-names")),
             "body": Markup(fill_titles(fill_citations(bundle.bodies[lang].html, bibliography), s)),
-            "bibliography": [{"id": e.id, "label": e.label, "html": Markup(e.html),
+            "bibliography": [{"id": e.id, "label": e.label, "html": Markup(breakable_links(e.html)),
                               "lang": entry_languages.get(e.id, lang)}
                              for e in bibliography.entries.get(lang, ())],
             "headings": bundle.bodies[lang].headings,
