@@ -109,6 +109,13 @@ def _check_options(options: BuildOptions) -> None:
 def find_bundle_dirs(paths: list[Path] | None, root: Path) -> tuple[list[Path], list[Diagnostic]]:
     """The bundle folders PATHS name (default: the project's content/), and the folders
     among them that link out of the project (errors); misuse raises."""
+    if not paths and not (root / "content").exists() and not (root / "content").is_symlink():
+        raise UsageError(Diagnostic(
+            display_path(root / "content", root), None, "no content/ folder here, and no folder "
+            "above holds site.yaml or content/: this is not a handbill project",
+            hint="run handbill in the project's folder (the one holding content/ and "
+                 "site.yaml) or in a folder inside it, name it with --project DIR, or start "
+                 "a bundle here with: handbill new NAME"))
     paths = paths or [root / "content"]
     for path in paths:
         if not path.exists() and not path.is_symlink():
