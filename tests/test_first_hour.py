@@ -95,3 +95,88 @@ def test_no_project_anywhere_says_so(tmp_path, monkeypatch, capsys):
     assert run(["build"]) == 2
     err = capsys.readouterr().err
     assert "not a handbill project" in err and "--project" in err and "handbill new" in err
+
+
+# ---- 3. YAML mistakes are located, and say what to do ------------------------------------
+
+def _meta_problems(project: Path, date_line: str) -> list[str]:
+    """The messages `check` gives for the new bundle's meta.yaml with DATE_LINE as its date."""
+    from handbill.content import load_meta
+    from handbill.errors import HandbillError
+
+    meta = project / "content" / "first" / "meta.yaml"
+    text = meta.read_text(encoding="utf-8")
+    start = text.index("\ndate: ") + 1
+    end = text.index("\n", start)
+    meta.write_text(text[:start] + date_line + text[end:], encoding="utf-8")
+    try:
+        load_meta(meta.parent, project)
+    except HandbillError as error:
+        return [d.format() for d in error.diagnostics]
+    return []
+
+
+@pytest.mark.parametrize("written, problem", [
+    ("2026-02-30", "'2026-02-30' is not a date: day is out of range for month"),
+    ("2026-13-01", "'2026-13-01' is not a date: month must be in 1..12"),
+    ("'2026-02-30'", "'2026-02-30' is not a date: day is out of range for month"),
+])
+def test_an_impossible_date_is_an_error_at_its_line(small_project, written, problem):
+    found = _meta_problems(small_project, f"date: {written}")
+    line = next(i for i, text in enumerate((small_project / "content" / "first" / "meta.yaml")
+                                           .read_text("utf-8").splitlines(), 1)
+                if text.startswith("date:"))
+    assert len(found) == 1, found
+    assert found[0].startswith(f"content/first/meta.yaml:{line}:"), found
+    assert problem in found[0] and "YYYY-MM-DD" in found[0]
+    assert "invalid YAML" not in found[0]  # the YAML is fine: the date is not
+
+
+@pytest.mark.parametrize("written", ["'2026-12-01'", '"2026-12-01"', "2026-12-01"])
+def test_a_quoted_date_is_a_date(small_project, written):
+    import datetime
+
+    from handbill.content import load_meta
+
+    assert _meta_problems(small_project, f"date: {written}") == []
+    assert load_meta(small_project / "content" / "first", small_project).date == \
+        datetime.date(2026, 12, 1)
+
+
+def test_a_date_that_is_no_date_does_not_contradict_itself(small_project):
+    found = _meta_problems(small_project, "date: 2026-12-1")
+    assert len(found) == 1 and "not '2026-12-1'" in found[0] and "2026-12-01" in found[0]
+
+
+@pytest.mark.parametrize("text, line, column", [
+    ("title:\n\ten: x\n", 2, 1),               # a tab for the indentation
+    ("a: 1\n\tb: 2\n", 2, 1),
+    ("title:\n  \ten: x\n", 2, 3),             # spaces, then a tab
+    ("a:\n  - x\n\t- y\n", 3, 1),
+    ("- a\n-\tb\n", 2, 2),                     # a tab after a list's dash
+    ("a: |\n\tx\n", 2, 1),                     # in a block of text
+])
+def test_a_tab_in_yaml_says_use_spaces_at_its_line(tmp_path, text, line, column):
+    from handbill.errors import ContentError
+    from handbill.yamlfile import load_yaml
+
+    for name in ("meta.yaml", "site.yaml", "layout.yaml", "strings.yaml", "references.yaml"):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ContentError) as error:
+            load_yaml(path, tmp_path)
+        (diagnostic,) = error.value.diagnostics
+        assert (diagnostic.path, diagnostic.line, diagnostic.column) == (name, line, column)
+        assert "tab" in diagnostic.message and "spaces" in diagnostic.message
+        assert "spaces" in diagnostic.hint
+        assert text.split("\n")[line - 1][column - 1] == "\t"
+
+
+def test_a_tab_in_site_yaml_is_reported_by_build(small_project, capsys):
+    site = small_project / "site.yaml"
+    site.write_text(site.read_text("utf-8").replace("\n  zh-Hans: 海港社区", "\n\tzh-Hans: 海港社区"),
+                    "utf-8")
+    assert run(["--project", str(small_project), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "site.yaml:6:1: error: a tab character: YAML indents with spaces" in err, err
+    assert "Traceback" not in err
