@@ -180,3 +180,129 @@ def test_a_tab_in_site_yaml_is_reported_by_build(small_project, capsys):
     err = capsys.readouterr().err
     assert "site.yaml:6:1: error: a tab character: YAML indents with spaces" in err, err
     assert "Traceback" not in err
+
+
+# ---- 4. Unknown names: the choices, and the nearest ----------------------------------------
+
+@pytest.mark.parametrize("args, message, near", [
+    (["build", "--layout", "handuot"], "unknown layout 'handuot'", "handout"),
+    (["check", "--layout", "handuot"], "unknown layout 'handuot'", "handout"),
+    (["fonts", "--layout", "handuot"], "unknown layout 'handuot'", "handout"),
+    (["build", "--option", "mraks=crop"], "layout 'handout' has no option 'mraks'", "marks"),
+    (["build", "--option", "marks=corp"], "option marks=corp is not one of", "crop"),
+    (["build", "--page-size", "Leter"], "option page-size=Leter is not one of: A4, Letter",
+     "Letter"),
+])
+def test_a_misspelt_name_on_the_command_line_gets_did_you_mean(small_project, capsys, args,
+                                                               message, near):
+    assert run(["--project", str(small_project), *args]) == 2
+    err = capsys.readouterr().err
+    assert f"handbill: error: {message}" in err, err
+    assert f"hint: did you mean '{near}'?" in err, err
+    if "layout '" in message or "unknown layout" in message:
+        assert "handout, parallel, trifold" in err or "bleed, colour" in err, err
+
+
+def _edit_meta(project: Path, old: str, new: str) -> int:
+    """Replace OLD by NEW in the new bundle's meta.yaml; the line NEW starts on."""
+    meta = project / "content" / "first" / "meta.yaml"
+    text = meta.read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new, 1)
+    meta.write_text(text, encoding="utf-8")
+    return text[: text.index(new)].count("\n") + 1
+
+
+def test_a_misspelt_layout_in_meta_yaml_gets_did_you_mean(small_project, capsys):
+    line = _edit_meta(small_project, "layouts: [handout]", "layouts: [handuot]")
+    assert run(["--project", str(small_project), "build"]) == 1
+    err = capsys.readouterr().err
+    assert f"content/first/meta.yaml:{line}: error: unknown layout 'handuot'" in err, err
+    assert "hint: did you mean 'handout'? layouts: booklet, handout, parallel, trifold" in err
+
+
+def test_a_misspelt_meta_yaml_key_gets_did_you_mean(small_project, capsys):
+    line = _edit_meta(small_project, "references: references.yaml",
+                      "references: references.yaml\nsubtitel: {en: x}")
+    assert run(["--project", str(small_project), "build"]) == 1
+    err = capsys.readouterr().err
+    assert f"content/first/meta.yaml:{line + 1}: error: unknown key 'subtitel'" in err, err
+    assert "hint: did you mean 'subtitle'? the keys of meta.yaml: allow-html," in err, err
+
+
+def test_a_misspelt_site_yaml_key_gets_did_you_mean(small_project, capsys):
+    site = small_project / "site.yaml"
+    site.write_text(site.read_text("utf-8") + "webiste: https://x.example.org\n", "utf-8")
+    line = site.read_text("utf-8").count("\n")
+    assert run(["--project", str(small_project), "build"]) == 1
+    err = capsys.readouterr().err
+    assert f"site.yaml:{line}: error: unknown key 'webiste'" in err, err
+    assert "hint: did you mean 'website'?" in err, err
+
+
+def test_a_misspelt_strings_yaml_key_gets_did_you_mean(small_project, capsys):
+    (small_project / "layouts").mkdir()
+    (small_project / "layouts" / "strings.yaml").write_text(
+        "en:\n  references: Sources\n  refrences: Sources\n", encoding="utf-8")
+    assert run(["--project", str(small_project), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "layouts/strings.yaml:3: error: 'en.refrences': no layout uses this text" in err, err
+    assert "hint: did you mean 'references'?" in err, err
+    assert "layouts/strings.yaml:2" not in err
+
+
+def test_a_project_template_may_use_its_own_strings(small_project):
+    layouts = small_project / "layouts"
+    (layouts / "handout").mkdir(parents=True)
+    (layouts / "strings.yaml").write_text("en:\n  banner: Riverside\n", encoding="utf-8")
+    (layouts / "handout" / "layout.yaml").write_text(
+        (REPO / "layouts" / "handout" / "layout.yaml").read_text("utf-8"), "utf-8")
+    (layouts / "handout" / "handout.html.j2").write_text(
+        '{% extends "!builtin/handout/handout.html.j2" %}\n'
+        "{% block top %}<p>{{ sections[0].strings.banner }}</p>{% endblock %}\n", "utf-8")
+    from handbill.render import load_strings
+
+    assert load_strings(small_project)["en"]["banner"] == "Riverside"
+
+
+def test_every_key_of_strings_yaml_is_printed_by_some_layout(small_project):
+    """Each text of layouts/strings.yaml, replaced by a marker, shows in some layout's HTML:
+    no key is there for nothing (page: and of: were; the footer's words were in the CSS)."""
+    import yaml
+
+    from handbill.builder import prepare
+    from handbill.content import load_bundle
+    from handbill.layouts import find_layout, list_layouts
+    from handbill.options import BuildOptions
+    from handbill.site import load_site
+
+    builtin = yaml.safe_load((REPO / "layouts" / "strings.yaml").read_text("utf-8"))
+    markers, override = {}, {}
+    for lang, texts in builtin.items():
+        override[lang] = {}
+        for key, value in texts.items():
+            marker = f"QQ{lang.replace('-', '')}{key.replace('-', '')}QQ"
+            markers[(lang, key)] = marker
+            if key == "month-names":
+                override[lang][key] = [marker] * 12
+            elif key == "date-format":
+                override[lang][key] = "{month_name} {year}" + marker
+            elif key == "page-number":
+                override[lang][key] = marker + " {page}"
+            else:
+                override[lang][key] = marker
+    (small_project / "layouts").mkdir()
+    (small_project / "layouts" / "strings.yaml").write_text(
+        yaml.safe_dump(override, allow_unicode=True), encoding="utf-8")
+    bundle = small_project / "content" / "first"
+    for name in ("en.md", "zh-Hans.md"):  # a callout of every kind, titled by the layout
+        with (bundle / name).open("a", encoding="utf-8") as file:
+            for kind in ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"):
+                file.write(f"\n> [!{kind}]\n> x\n")
+    options = BuildOptions(project=small_project)
+    site = load_site(small_project)
+    full = load_bundle(bundle, small_project)
+    html = "".join(prepare(full, find_layout(layout.name, small_project), None, options,
+                           site)[0] for layout in list_layouts(small_project))
+    unused = [key for key, marker in markers.items() if marker not in html]
+    assert unused == []

@@ -21,7 +21,8 @@ from . import guard
 from .citations import (DEFAULT_STYLE, STYLES, Bibliography, check_citations, find_style,
                         start_citations)
 from .content import find_bundles, load_bundle, load_meta
-from .errors import ContentError, Diagnostic, HandbillError, RenderError, UsageError, display_path
+from .errors import (ContentError, Diagnostic, HandbillError, RenderError, UsageError,
+                     choices_hint, display_path)
 from .fonts import bundled_fonts_dir
 from .incremental import Manifest, file_sha256, fingerprint
 from .layouts import Layout, builtin_layouts_dir, find_layout
@@ -84,7 +85,7 @@ def _check_options(options: BuildOptions) -> None:
         raise UsageError(Diagnostic("handbill", None, f"unknown language '{options.lang}' "
                                     f"(languages: {', '.join(LANGUAGES)})"))
     if options.layout is not None and find_layout(options.layout, root) is None:
-        raise UsageError(Diagnostic("handbill", None, f"unknown layout '{options.layout}'"))
+        raise UsageError(unknown_layout("handbill", None, options.layout, root, "--layout"))
     if options.citation_style is not None and options.citation_style not in STYLES:
         style = options.citation_style
         found = next((p for p in (Path(style), root / style) if p.is_file()), None)
@@ -131,11 +132,21 @@ def find_bundle_dirs(paths: list[Path] | None, root: Path) -> tuple[list[Path], 
     return bundle_dirs, problems
 
 
+def unknown_layout(path: str, line: int | None, name: str, root: Path, where: str,
+                   code: str = "usage") -> Diagnostic:
+    """The error for NAME, which is no layout: the layouts there are, and the nearest."""
+    from .layouts import list_layouts
+
+    names = [layout.name for layout in list_layouts(root)]
+    return Diagnostic(path, line, f"unknown layout '{name}' ({where})", code=code,
+                      hint=choices_hint(name, names, "layouts") + " ('handbill layouts' "
+                      "describes them)")
+
+
 def unknown_layouts(meta_path: Path, meta, names: list[str], root: Path) -> list[Diagnostic]:
     """An error at meta.yaml's layouts line for each of NAMES that is no layout."""
-    return [Diagnostic(display_path(meta_path, root), meta.lines.get("layouts", 1),
-                       f"unknown layout '{name}'", code="meta",
-                       hint="'handbill layouts' lists the layouts there are")
+    return [unknown_layout(display_path(meta_path, root), meta.lines.get("layouts", 1), name,
+                           root, "in 'layouts:'", code="meta")
             for name in names if find_layout(name, root) is None]
 
 

@@ -323,13 +323,15 @@ def _list_layouts(project: Path) -> int:
 
 
 def _list_fonts(project: Path, layout_name: str) -> int:
-    from .errors import Diagnostic, UsageError
+    from .errors import UsageError
     from .fonts import describe_face, plan_fonts
     from .layouts import find_layout
 
     layout = find_layout(layout_name, project)
     if layout is None:
-        raise UsageError(Diagnostic("handbill", None, f"unknown layout '{layout_name}'"))
+        from .builder import unknown_layout
+
+        raise UsageError(unknown_layout("handbill", None, layout_name, project, "--layout"))
     plan = plan_fonts(project, layout)
     for lang, chain in plan.chains.items():  # names from fonts.yaml and the fonts' own tables
         print(printable(f"{lang}: {' > '.join(chain)}"))

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from . import guard
-from .errors import ContentError, Diagnostic, display_path
+from .errors import ContentError, Diagnostic, choices_hint, display_path
 from .model import BODY_FILES, LANGUAGES, SHORT_FILES, Bundle, Image, Meta, Reference
 from .images import image_problems
 from .normalize import printed_form
@@ -133,7 +133,7 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path, deep: bool = True
     for key in data:
         if key not in _KNOWN_KEYS:
             check.error(data.line_of(key), f"unknown key '{key}'",
-                        hint=f"known keys: {', '.join(sorted(_KNOWN_KEYS))}")
+                        hint=choices_hint(key, sorted(_KNOWN_KEYS), "the keys of meta.yaml"))
 
     languages = data.get("languages", LocatedList(LANGUAGES))
     if not isinstance(languages, list) or not languages or any(l not in LANGUAGES for l in languages):

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
 
-from .errors import Diagnostic, LayoutError, UsageError, display_path
+from .errors import Diagnostic, LayoutError, UsageError, choices_hint, display_path
 from .yamlfile import Located, load_yaml
 
 if TYPE_CHECKING:
@@ -93,15 +93,19 @@ class Layout:
         values = {name: opt.default for name, opt in self.options.items()}
         for key, value in given.items():
             if key not in self.options:
-                known = ", ".join(sorted(self.options)) or "none"
-                raise UsageError(Diagnostic("handbill", None,
-                                            f"layout '{self.name}' has no option '{key}' (options: {known})"))
+                raise UsageError(Diagnostic(
+                    "handbill", None, f"layout '{self.name}' has no option '{key}'",
+                    hint=choices_hint(key, sorted(self.options), "its options") +
+                    " ('handbill layouts' describes them)"))
             choices = self.options[key].choices
             if choices:
                 match = next((c for c in choices if c.lower() == value.lower()), None)
                 if match is None:
                     raise UsageError(Diagnostic(
-                        "handbill", None, f"option {key}={value} is not one of: {', '.join(choices)}"))
+                        "handbill", None, f"option {key}={value} is not one of: "
+                                          f"{', '.join(choices)}",
+                        hint=choices_hint(value, choices, f"layout '{self.name}' takes "
+                                                          f"{key}")))
                 value = match
             values[key] = value
         return MappingProxyType(values)
