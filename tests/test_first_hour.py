@@ -306,3 +306,65 @@ def test_every_key_of_strings_yaml_is_printed_by_some_layout(small_project):
                            site)[0] for layout in list_layouts(small_project))
     unused = [key for key, marker in markers.items() if marker not in html]
     assert unused == []
+
+
+# ---- 5. An option a layout cannot honour is reported, never dropped --------------------
+
+def test_lang_with_the_parallel_layout_is_refused(small_project, capsys):
+    assert run(["--project", str(small_project), "build", "--layout", "parallel",
+                "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "handbill: error: --lang en: the parallel layout sets both languages side by side" \
+        in err, err
+    assert "hint: drop --lang for parallel, or make a single-language document in another " \
+           "layout: --layout handout --lang en" in err
+    assert not (small_project / "out").exists()
+
+
+def test_lang_with_a_bundle_that_lists_parallel_builds_the_others_and_says_so(small_project,
+                                                                              capsys):
+    line = _edit_meta(small_project, "layouts: [handout]", "layouts: [handout, parallel]")
+    assert run(["--project", str(small_project), "build", "--lang", "zh-Hans"]) == 0
+    err = capsys.readouterr().err
+    assert (f"content/first/meta.yaml:{line}: warning: --lang zh-Hans: the parallel layout sets "
+            "both languages side by side and has no single-language form; parallel is not "
+            "built") in err, err
+    assert (small_project / "out" / "first" / "handout.zh-Hans.pdf").is_file()
+    assert not (small_project / "out" / "first" / "parallel.zh-Hans.pdf").exists()
+
+
+def test_marks_on_the_imposed_booklet_are_reported_once_at_the_command_line(small_project,
+                                                                            capsys):
+    second = new_bundle(small_project, "second")  # two bundles: still one warning
+    _edit_meta(small_project, "layouts: [handout]", "layouts: [booklet]")
+    meta = second / "meta.yaml"
+    meta.write_text(meta.read_text("utf-8").replace("layouts: [handout]", "layouts: [booklet]"),
+                    "utf-8")
+    assert run(["--project", str(small_project), "build", "--option", "marks=crop"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning: --option marks=crop: booklet.imposed.pdf is printed to trim") == 1
+    assert "handbill: warning: --option marks=crop" in err, err
+
+
+def test_pdf_ua_on_the_imposed_booklet_is_reported(small_project, capsys):
+    _edit_meta(small_project, "layouts: [handout]", "layouts: [booklet]")
+    assert run(["--project", str(small_project), "build", "--pdf-variant", "pdf/ua-1"]) == 0
+    err = capsys.readouterr().err
+    assert "handbill: warning: --pdf-variant pdf/ua-1: booklet.imposed.pdf is a print file" in err
+
+
+def test_page_size_applies_to_every_layout_the_booklet_takes_it_as_its_sheet(small_project,
+                                                                            capsys):
+    import pypdf
+
+    _edit_meta(small_project, "layouts: [handout]", "layouts: [handout, booklet]")
+    assert run(["--project", str(small_project), "build", "--page-size", "Letter"]) == 0, \
+        capsys.readouterr().err
+    out = small_project / "out" / "first"
+    handout = pypdf.PdfReader(out / "handout.pdf").pages[0].mediabox
+    sheet = pypdf.PdfReader(out / "booklet.imposed.pdf").pages[0].mediabox
+    assert (round(float(handout.width)), round(float(handout.height))) == (612, 792)
+    assert (round(float(sheet.width)), round(float(sheet.height))) == (792, 612)  # landscape
+    page = pypdf.PdfReader(out / "booklet.pdf").pages[0].mediabox  # the pages stay A5
+    assert (round(float(page.width) / 72 * 25.4), round(float(page.height) / 72 * 25.4)) == \
+        (148, 210)

@@ -86,6 +86,13 @@ def _check_options(options: BuildOptions) -> None:
                                     f"(languages: {', '.join(LANGUAGES)})"))
     if options.layout is not None and find_layout(options.layout, root) is None:
         raise UsageError(unknown_layout("handbill", None, options.layout, root, "--layout"))
+    if options.layout is not None and options.lang is not None \
+            and find_layout(options.layout, root).bilingual:
+        raise UsageError(Diagnostic(
+            "handbill", None, f"--lang {options.lang}: the {options.layout} layout sets both "
+            "languages side by side; it has no single-language form",
+            hint=f"drop --lang for {options.layout}, or make a single-language document in "
+                 f"another layout: --layout handout --lang {options.lang}"))
     if options.citation_style is not None and options.citation_style not in STYLES:
         style = options.citation_style
         found = next((p for p in (Path(style), root / style) if p.is_file()), None)
@@ -186,10 +193,53 @@ def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], li
             continue
         inputs = named_inputs(bundle_dir, meta, root)
         for name in names:
-            find_layout(name, root).resolve_options(options.layout_options)  # misuse: exit 2
+            layout = find_layout(name, root)
+            layout.resolve_options(options.layout_options)  # misuse: exit 2
+            if options.lang is not None and layout.bilingual:
+                # --layout parallel --lang en was refused above; a bundle's layouts: list
+                # that names it is built without it, and says so.
+                problems.append(Diagnostic(
+                    display_path(bundle_dir / "meta.yaml", root), meta.lines.get("layouts"),
+                    f"--lang {options.lang}: the {name} layout sets both languages side by "
+                    f"side and has no single-language form; {name} is not built",
+                    severity="warning", code="usage",
+                    hint="build it without --lang, or leave --lang for the other layouts"))
+                continue
             jobs.append(Job(bundle_dir, name, options.lang,
                             output_path(bundle_dir, name, options.lang, options), inputs))
+    problems += _unhonoured(jobs, options)
     return _apart(jobs, problems, root), problems
+
+
+def _unhonoured(jobs: list[Job], options: BuildOptions) -> list[Diagnostic]:
+    """A warning, at the command line that gave it, for each option an output of JOBS
+    cannot honour (once a build, not once a bundle)."""
+    found = []
+    layouts = {job.layout: find_layout(job.layout, options.project) for job in jobs}
+    imposed = sorted(name for name, layout in layouts.items()
+                     if layout.impose == "saddle-stitch")
+    for name in imposed:
+        resolved = layouts[name].resolve_options(options.layout_options)
+        given = [f"--option {key}={resolved[key]}" for key, none in (("bleed", "0mm"),
+                                                                     ("marks", "none"))
+                 if resolved.get(key, none) != none]
+        if given:
+            sheet = resolved.get("sheet", "A4")
+            found.append(Diagnostic(
+                "handbill", None, f"{' and '.join(given)}: {name}.imposed.pdf is printed to "
+                f"trim, without bleed or marks: two A5 pages fill "
+                f"{'an' if sheet[0] in 'AEIOU' else 'a'} {sheet} sheet and leave no room "
+                f"around them (the reading-order {name}.pdf has them)",
+                severity="warning", code="impose",
+                hint=f"send {name}.pdf to a print shop that imposes, or print the imposed "
+                     "sheets on paper larger than the pages and trim them"))
+        if options.pdf_variant == "pdf/ua-1":
+            found.append(Diagnostic(
+                "handbill", None, f"--pdf-variant pdf/ua-1: {name}.imposed.pdf is a print "
+                f"file of sheets, two pages on each, without the tags of the text: only "
+                f"{name}.pdf is PDF/UA", severity="warning", code="impose",
+                hint=f"give readers {name}.pdf; the imposed sheets are for printing"))
+    return found
 
 
 def _apart(jobs: list[Job], problems: list[Diagnostic], root: Path) -> list[Job]:
@@ -413,17 +463,8 @@ def _front(job: Job, options: BuildOptions, output: Output, started: float) -> R
                               "(the print shop gives it, e.g. ISO Coated v2 or GRACoL)")])
     html, render = render_arguments(full, layout, job.lang, options, site)
     sheet = None
-    if layout.impose == "saddle-stitch":
-        resolved = layout.resolve_options(options.layout_options)
-        sheet = resolved.get("sheet", "A4")
-        if resolved.get("marks", "none") != "none" or resolved.get("bleed", "0mm") != "0mm":
-            output.diagnostics.append(Diagnostic(
-                display_path(job.bundle, root), None,
-                f"the imposed booklet is printed to trim, without bleed or marks: two A5 pages "
-                f"fill {'an' if sheet[0] in 'AEIOU' else 'a'} {sheet} sheet and leave no room around them (the reading-order "
-                f"{job.target.name} has them)", severity="warning", code="impose",
-                hint=f"send {job.target.name} to a print shop that imposes, or print the "
-                     "imposed sheets on paper larger than the pages and trim them"))
+    if layout.impose == "saddle-stitch":  # bleed and marks it cannot take: see _unhonoured
+        sheet = layout.resolve_options(options.layout_options).get("sheet", "A4")
     return RenderTask(output, html, render, options.timeout,
                       display_path(job.bundle, root), sheet, started)
 
