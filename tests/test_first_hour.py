@@ -368,3 +368,118 @@ def test_page_size_applies_to_every_layout_the_booklet_takes_it_as_its_sheet(sma
     page = pypdf.PdfReader(out / "booklet.pdf").pages[0].mediabox  # the pages stay A5
     assert (round(float(page.width) / 72 * 25.4), round(float(page.height) / 72 * 25.4)) == \
         (148, 210)
+
+
+# ---- 7. Counts agree, and read as English -------------------------------------------------
+
+class _Terminal:
+    """A stream that says it is a terminal (rich then draws its table), kept as text."""
+
+    def __init__(self):
+        import io
+
+        self.buffer = io.StringIO()
+
+    def write(self, text):
+        return self.buffer.write(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+def _booklet_build(project: Path, break_it: bool = False):
+    """Build the new bundle as a booklet (two files: booklet.pdf and the imposed one),
+    through a line-per-file progress; (total the progress was given, its lines, report)."""
+    import io
+
+    from handbill.builder import build
+    from handbill.options import BuildOptions
+    from handbill.report import Progress
+
+    _edit_meta(project, "layouts: [handout]", "layouts: [booklet]")
+    if break_it:  # a citation to nowhere: the job fails before anything is written
+        en = project / "content" / "first" / "en.md"
+        en.write_text(en.read_text("utf-8").replace("[@example2024]", "[@nowhere2024]"), "utf-8")
+    stream, totals = io.StringIO(), []
+
+    def progress(total):
+        totals.append(total)
+        return Progress(total, project, stream)
+
+    report = build(None, BuildOptions(project=project, jobs=1), progress)
+    return totals[0], stream.getvalue().splitlines(), report
+
+
+@pytest.mark.parametrize("break_it", [False, True])
+def test_progress_summary_and_watch_count_the_same_outputs(small_project, break_it):
+    import io
+
+    from handbill.cli import watching_line
+    from handbill.report import print_summary, rows
+
+    total, lines, report = _booklet_build(small_project, break_it)
+    assert total == len(lines) == len(rows(report, small_project)) == 2
+    summary = io.StringIO()
+    print_summary(report, small_project, summary)
+    assert summary.getvalue().splitlines()[-1].startswith(
+        "2 outputs: 0 built, 0 up to date, 2 failed" if break_it else "2 outputs: 2 built")
+    assert watching_line(report, small_project).startswith("watching for changes (2 outputs, ")
+
+
+def test_one_output_and_one_error_read_as_english(small_project, capsys):
+    assert run(["--project", str(small_project), "build"]) == 0
+    out = capsys.readouterr().out
+    assert "\n1 output: 1 built, 0 up to date, 0 failed, in " in "\n" + out, out
+    _edit_meta(small_project, "references: references.yaml",  # one mistake: one error
+               "references: references.yaml\nsubtitel: {en: x}")
+    assert run(["--project", str(small_project), "check", "--layout", "handout"]) == 1
+    err = capsys.readouterr().err
+    import re
+
+    assert re.search(r"^1 error, (1 warning|\d+ warnings)\n\Z", err, re.M), err
+    from handbill.errors import plural
+
+    assert [plural(n, "page") for n in (0, 1, 2, 1000)] == ["0 pages", "1 page", "2 pages",
+                                                            "1,000 pages"]
+
+
+def test_the_summary_table_keeps_paths_apart_on_80_columns(small_project, monkeypatch):
+    from handbill.builder import BuildReport
+    from handbill.report import print_summary
+    from handbill.worker import Job, Output
+
+    monkeypatch.setenv("COLUMNS", "80")
+    bundle = small_project / "content" / "a-rather-long-name-for-a-handout-about-diabetes"
+    report = BuildReport(seconds=1.0)
+    for layout in ("booklet", "handout", "parallel", "trifold"):
+        target = small_project / "out" / bundle.name / f"{layout}.pdf"
+        report.outputs.append(Output(Job(bundle, layout, None, target), [(target, 4, 101_543)],
+                                     0.5, "built"))
+    terminal = _Terminal()
+    print_summary(report, small_project, terminal)
+    text = terminal.buffer.getvalue()
+    import re
+
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+    assert "…" not in plain, plain
+    assert all(len(line) <= 80 for line in plain.splitlines()), plain
+    cells = "".join(line.split("│")[0].strip() for line in plain.splitlines() if "│" in line)
+    for layout in ("booklet", "handout", "parallel", "trifold"):  # each path whole, folded
+        assert f"out/{bundle.name}/{layout}.pdf" in cells, plain
+    assert plain.splitlines()[-1] == "4 outputs: 4 built, 0 up to date, 0 failed, in 1.00 s"
+
+
+def test_check_ends_with_its_count_on_a_line_of_its_own(small_project):
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "handbill", "--project", str(small_project),
+                           "check", "--layout", "handout"], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    assert done.stdout.endswith("\n"), done.stdout
+    assert done.stdout.splitlines()[-1].startswith("0 errors, "), done.stdout

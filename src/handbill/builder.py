@@ -205,8 +205,10 @@ def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], li
                     severity="warning", code="usage",
                     hint="build it without --lang, or leave --lang for the other layouts"))
                 continue
-            jobs.append(Job(bundle_dir, name, options.lang,
-                            output_path(bundle_dir, name, options.lang, options), inputs))
+            target = output_path(bundle_dir, name, options.lang, options)
+            jobs.append(Job(bundle_dir, name, options.lang, target, inputs,
+                            tuple(output_files(Job(bundle_dir, name, options.lang, target),
+                                               layout))))
     problems += _unhonoured(jobs, options)
     return _apart(jobs, problems, root), problems
 
@@ -321,7 +323,7 @@ def build(paths: list[Path] | None, options: BuildOptions,
     """
     started = time.perf_counter()
     jobs, problems = plan(paths, options)
-    progress = progress(len(jobs)) if progress else None
+    progress = progress(sum(len(job.outputs) for job in jobs)) if progress else None
     report = BuildReport(diagnostics=problems)
     manifest = Manifest(options.out_dir)
     cache: dict = {}

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import HandbillError, display_path, printable
+from .errors import HandbillError, display_path, plural, printable
 from .model import LANGUAGES
 from .options import BuildOptions
 
@@ -250,7 +250,9 @@ def _check(args, project: Path) -> int:
         for finding in findings:
             print(finding.format())
         errors = sum(f.severity == "error" for f in findings)
-        print(f"{errors} errors, {len(findings) - errors} warnings", file=sys.stderr)
+        sys.stdout.flush()  # the findings first, then the count, when both go to one place
+        print(f"{plural(errors, 'error')}, {plural(len(findings) - errors, 'warning')}",
+              file=sys.stderr)
     return 1 if failed(findings, args.strict) else 0
 
 
@@ -296,17 +298,26 @@ def _watch(args, project: Path) -> int:
         for output in report.outputs:
             if output.status == "built":
                 for path, pages, size in output.files:
-                    print(f"wrote {printable(display_path(path, project))} ({pages} pages)")
+                    print(f"wrote {printable(display_path(path, project))} "
+                          f"({plural(pages, 'page')})")
         for diagnostic in report.all_diagnostics:
             print(diagnostic.format(), file=sys.stderr)
-        print(f"watching for changes ({len(report.outputs)} outputs, "
-              f"{'failed' if report.failed else 'ok'})", file=sys.stderr)
+        sys.stdout.flush()
+        print(watching_line(report, project), file=sys.stderr)
         return 1 if report.failed else 0
 
     rebuild(set())
     watched = [project / name for name in ("content", "layouts", "fonts", "site.yaml", "assets")]
     watch([p for p in watched if p.exists()], rebuild, out_dir=options.out_dir)
     return 0
+
+
+def watching_line(report, project: Path) -> str:
+    """What watch says after each build: the outputs counted as the summary counts them."""
+    from .report import rows
+
+    return (f"watching for changes ({plural(len(rows(report, project)), 'output')}, "
+            f"{'failed' if report.failed else 'ok'})")
 
 
 def _list_layouts(project: Path) -> int:

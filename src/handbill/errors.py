@@ -102,6 +102,11 @@ class UsageError(HandbillError):
     code = "usage"
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """COUNT and WORD as English says it: '1 output', '2 outputs', '1,024 pages'."""
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
+
+
 def did_you_mean(name: str, choices) -> str | None:
     """The choice nearest NAME (a misspelling of it), or None (difflib's measure)."""
     import difflib

@@ -156,7 +156,7 @@ def lay_out(html: str, *, base_url: str, allowed: list[Path], source: str,
         where = next(filter(None, (locate_text(text, text_files, project) for text in first)),
                      None)
         message = (f"the text does not fit the layout's {max_pages} pages: it overflows by "
-                   f"{lines} lines ({height:.0f} mm of text) onto "
+                   f"{lines} line{'s' if lines != 1 else ''} ({height:.0f} mm of text) onto "
                    f"{len(document.pages) - max_pages} more")
         if where is None:
             problems.append(Diagnostic(source, None, message, code="layout-fit", hint=fit_hint))
