@@ -483,3 +483,15 @@ def test_check_ends_with_its_count_on_a_line_of_its_own(small_project):
                           env={**os.environ, "PYTHONPATH": str(REPO / "src")})
     assert done.stdout.endswith("\n"), done.stdout
     assert done.stdout.splitlines()[-1].startswith("0 errors, "), done.stdout
+
+
+def test_watch_with_a_misspelt_layout_stops_with_the_message(small_project):
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "handbill", "--project", str(small_project),
+                           "watch", "--layout", "handuot"], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    assert done.returncode == 2, done.stderr
+    assert "unknown layout 'handuot'" in done.stderr and "did you mean 'handout'?" in done.stderr

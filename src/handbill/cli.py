@@ -283,10 +283,12 @@ def _watch(args, project: Path) -> int:
     from .builder import build
     from .watch import watch
 
+    from .builder import _check_options
     from .engine import load
 
-    load()  # once: every rebuild then renders in this process, with no start-up to pay
     options = BuildOptions(project=project, layout=args.layout, jobs=1)
+    _check_options(options)  # a misused command (--layout handuot) stops here, exit 2
+    load()  # once: every rebuild then renders in this process, with no start-up to pay
 
     def rebuild(changed: set[Path]) -> int:
         try:
@@ -306,7 +308,8 @@ def _watch(args, project: Path) -> int:
         print(watching_line(report, project), file=sys.stderr)
         return 1 if report.failed else 0
 
-    rebuild(set())
+    if rebuild(set()) == 2:  # a PATH that is not there, or no bundle: nothing to watch for
+        return 2
     watched = [project / name for name in ("content", "layouts", "fonts", "site.yaml", "assets")]
     watch([p for p in watched if p.exists()], rebuild, out_dir=options.out_dir)
     return 0
