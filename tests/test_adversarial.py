@@ -46,7 +46,7 @@ _LINES = re.compile(
     r"(?:\S.*?(?::\d+(?::\d+)?)?: (?:error|warning|note): .+ \[[a-z0-9-]+\]"  # a diagnostic
     r"|  hint: .+"
     r"|(?:wrote|up to date|failed) \S.*"  # progress, in a log
-    r"|\d+ errors, \d+ warnings"  # handbill check's count
+    r"|\d+ errors?, \d+ warnings?"  # handbill check's count
     r"|handbill: interrupted; .+)")
 #: Link schemes a PDF may carry (README, "Accessible, archivable, safe").
 _SCHEMES = ("http:", "https:", "mailto:", "tel:")

@@ -214,7 +214,9 @@ def test_a_build_that_stops_early_stops_its_early_worker_quietly(project, tmp_pa
                              "--layout", "nope"], capture_output=True, text=True, timeout=60,
                             env={**os.environ, "TMPDIR": str(temp)})
     assert result.returncode == 2
-    assert result.stderr == "handbill: error: unknown layout 'nope' [usage]\n"
+    assert result.stderr == ("handbill: error: unknown layout 'nope' (--layout) [usage]\n"
+                             "  hint: layouts: booklet, handout, parallel, trifold "
+                             "('handbill layouts' describes them)\n")
     assert list(temp.iterdir()) == [] and not (project / "out").exists()
 
 

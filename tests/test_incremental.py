@@ -94,7 +94,7 @@ def test_plain_progress_lines_and_summary_when_not_a_terminal(project, capsys):
     assert captured.err.startswith("wrote out/stem-cells-t2dm/handout.pdf (4 pages, ")
     lines = captured.out.splitlines()
     assert lines[0].split() == ["output", "pages", "bytes", "seconds", "status"]
-    assert lines[-1].startswith("1 outputs: 1 built, 0 up to date, 0 failed, in ")
+    assert lines[-1].startswith("1 output: 1 built, 0 up to date, 0 failed, in ")
 
 
 def _edit_keeping_stamp(path: Path, old: bytes, new: bytes) -> None:

@@ -352,9 +352,9 @@ def test_marks_on_a_booklet_say_the_imposed_sheets_have_none(tmp_path, capsys):
     assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(tmp_path),
                 "--layout", "booklet", "--option", "bleed=3mm", "--option", "marks=crop"]) == 0
     err = capsys.readouterr().err
-    assert ("content/stem-cells-t2dm: warning: the imposed booklet is printed to trim, without "
-            "bleed or marks: two A5 pages fill an A4 sheet and leave no room around them (the "
-            "reading-order booklet.pdf has them) [impose]") in err
+    assert ("handbill: warning: --option bleed=3mm and --option marks=crop: booklet.imposed.pdf "
+            "is printed to trim, without bleed or marks: two A5 pages fill an A4 sheet and leave "
+            "no room around them (the reading-order booklet.pdf has them) [impose]") in err
     reading = pypdf.PdfReader(tmp_path / "stem-cells-t2dm" / "booklet.pdf").pages[0]
     assert float(reading.mediabox.width) > float(reading.bleedbox.width) > float(
         reading.trimbox.width)

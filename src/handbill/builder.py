@@ -21,7 +21,8 @@ from . import guard
 from .citations import (DEFAULT_STYLE, STYLES, Bibliography, check_citations, find_style,
                         start_citations)
 from .content import find_bundles, load_bundle, load_meta
-from .errors import ContentError, Diagnostic, HandbillError, RenderError, UsageError, display_path
+from .errors import (ContentError, Diagnostic, HandbillError, RenderError, UsageError,
+                     choices_hint, display_path)
 from .fonts import bundled_fonts_dir
 from .incremental import Manifest, file_sha256, fingerprint
 from .layouts import Layout, builtin_layouts_dir, find_layout
@@ -84,7 +85,14 @@ def _check_options(options: BuildOptions) -> None:
         raise UsageError(Diagnostic("handbill", None, f"unknown language '{options.lang}' "
                                     f"(languages: {', '.join(LANGUAGES)})"))
     if options.layout is not None and find_layout(options.layout, root) is None:
-        raise UsageError(Diagnostic("handbill", None, f"unknown layout '{options.layout}'"))
+        raise UsageError(unknown_layout("handbill", None, options.layout, root, "--layout"))
+    if options.layout is not None and options.lang is not None \
+            and find_layout(options.layout, root).bilingual:
+        raise UsageError(Diagnostic(
+            "handbill", None, f"--lang {options.lang}: the {options.layout} layout sets both "
+            "languages side by side; it has no single-language form",
+            hint=f"drop --lang for {options.layout}, or make a single-language document in "
+                 f"another layout: --layout handout --lang {options.lang}"))
     if options.citation_style is not None and options.citation_style not in STYLES:
         style = options.citation_style
         found = next((p for p in (Path(style), root / style) if p.is_file()), None)
@@ -109,6 +117,13 @@ def _check_options(options: BuildOptions) -> None:
 def find_bundle_dirs(paths: list[Path] | None, root: Path) -> tuple[list[Path], list[Diagnostic]]:
     """The bundle folders PATHS name (default: the project's content/), and the folders
     among them that link out of the project (errors); misuse raises."""
+    if not paths and not (root / "content").exists() and not (root / "content").is_symlink():
+        raise UsageError(Diagnostic(
+            display_path(root / "content", root), None, "no content/ folder here, and no folder "
+            "above holds site.yaml or content/: this is not a handbill project",
+            hint="run handbill in the project's folder (the one holding content/ and "
+                 "site.yaml) or in a folder inside it, name it with --project DIR, or start "
+                 "a bundle here with: handbill new NAME"))
     paths = paths or [root / "content"]
     for path in paths:
         if not path.exists() and not path.is_symlink():
@@ -124,11 +139,21 @@ def find_bundle_dirs(paths: list[Path] | None, root: Path) -> tuple[list[Path], 
     return bundle_dirs, problems
 
 
+def unknown_layout(path: str, line: int | None, name: str, root: Path, where: str,
+                   code: str = "usage") -> Diagnostic:
+    """The error for NAME, which is no layout: the layouts there are, and the nearest."""
+    from .layouts import list_layouts
+
+    names = [layout.name for layout in list_layouts(root)]
+    return Diagnostic(path, line, f"unknown layout '{name}' ({where})", code=code,
+                      hint=choices_hint(name, names, "layouts") + " ('handbill layouts' "
+                      "describes them)")
+
+
 def unknown_layouts(meta_path: Path, meta, names: list[str], root: Path) -> list[Diagnostic]:
     """An error at meta.yaml's layouts line for each of NAMES that is no layout."""
-    return [Diagnostic(display_path(meta_path, root), meta.lines.get("layouts", 1),
-                       f"unknown layout '{name}'", code="meta",
-                       hint="'handbill layouts' lists the layouts there are")
+    return [unknown_layout(display_path(meta_path, root), meta.lines.get("layouts", 1), name,
+                           root, "in 'layouts:'", code="meta")
             for name in names if find_layout(name, root) is None]
 
 
@@ -168,10 +193,55 @@ def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], li
             continue
         inputs = named_inputs(bundle_dir, meta, root)
         for name in names:
-            find_layout(name, root).resolve_options(options.layout_options)  # misuse: exit 2
-            jobs.append(Job(bundle_dir, name, options.lang,
-                            output_path(bundle_dir, name, options.lang, options), inputs))
+            layout = find_layout(name, root)
+            layout.resolve_options(options.layout_options)  # misuse: exit 2
+            if options.lang is not None and layout.bilingual:
+                # --layout parallel --lang en was refused above; a bundle's layouts: list
+                # that names it is built without it, and says so.
+                problems.append(Diagnostic(
+                    display_path(bundle_dir / "meta.yaml", root), meta.lines.get("layouts"),
+                    f"--lang {options.lang}: the {name} layout sets both languages side by "
+                    f"side and has no single-language form; {name} is not built",
+                    severity="warning", code="usage",
+                    hint="build it without --lang, or leave --lang for the other layouts"))
+                continue
+            target = output_path(bundle_dir, name, options.lang, options)
+            jobs.append(Job(bundle_dir, name, options.lang, target, inputs,
+                            tuple(output_files(Job(bundle_dir, name, options.lang, target),
+                                               layout))))
+    problems += unhonoured([job.layout for job in jobs], options)
     return _apart(jobs, problems, root), problems
+
+
+def unhonoured(names: list[str], options: BuildOptions) -> list[Diagnostic]:
+    """A warning, at the command line that gave it, for each option the layouts NAMES
+    cannot honour (once a build or a check, not once a bundle)."""
+    found = []
+    layouts = {name: find_layout(name, options.project) for name in names}
+    imposed = sorted(name for name, layout in layouts.items()
+                     if layout.impose == "saddle-stitch")
+    for name in imposed:
+        resolved = layouts[name].resolve_options(options.layout_options)
+        given = [f"--option {key}={resolved[key]}" for key, none in (("bleed", "0mm"),
+                                                                     ("marks", "none"))
+                 if resolved.get(key, none) != none]
+        if given:
+            sheet = resolved.get("sheet", "A4")
+            found.append(Diagnostic(
+                "handbill", None, f"{' and '.join(given)}: {name}.imposed.pdf is printed to "
+                f"trim, without bleed or marks: two A5 pages fill "
+                f"{'an' if sheet[0] in 'AEIOU' else 'a'} {sheet} sheet and leave no room "
+                f"around them (the reading-order {name}.pdf has them)",
+                severity="warning", code="impose",
+                hint=f"send {name}.pdf to a print shop that imposes, or print the imposed "
+                     "sheets on paper larger than the pages and trim them"))
+        if options.pdf_variant == "pdf/ua-1":
+            found.append(Diagnostic(
+                "handbill", None, f"--pdf-variant pdf/ua-1: {name}.imposed.pdf is a print "
+                f"file of sheets, two pages on each, without the tags of the text: only "
+                f"{name}.pdf is PDF/UA", severity="warning", code="impose",
+                hint=f"give readers {name}.pdf; the imposed sheets are for printing"))
+    return found
 
 
 def _apart(jobs: list[Job], problems: list[Diagnostic], root: Path) -> list[Job]:
@@ -253,7 +323,7 @@ def build(paths: list[Path] | None, options: BuildOptions,
     """
     started = time.perf_counter()
     jobs, problems = plan(paths, options)
-    progress = progress(len(jobs)) if progress else None
+    progress = progress(sum(len(job.outputs) for job in jobs)) if progress else None
     report = BuildReport(diagnostics=problems)
     manifest = Manifest(options.out_dir)
     cache: dict = {}
@@ -399,7 +469,7 @@ def _front(job: Job, options: BuildOptions, output: Output, started: float) -> R
         raise ContentError([p for p in problems if p.severity == "error"])
     html, render = render_arguments(full, layout, job.lang, options, site)
     sheet = None
-    if layout.impose == "saddle-stitch":
+    if layout.impose == "saddle-stitch":  # bleed and marks it cannot take: see unhonoured
         sheet = layout.resolve_options(options.layout_options).get("sheet", "A4")
     return RenderTask(output, html, render, options.timeout,
                       display_path(job.bundle, root), sheet, started)
@@ -425,9 +495,9 @@ def size_problems(full: Bundle, layouts: list[Layout], lang: str | None,
 
 def option_problems(full: Bundle, layout: Layout, options: BuildOptions, site: Site,
                     target: str) -> list[Diagnostic]:
-    """What the options ask of LAYOUT that it cannot do: a PDF/X-4 without the print
-    shop's profile (an error), marks or bleed on the imposed booklet (a warning).
-    TARGET: the name of the reading-order PDF."""
+    """What the options ask of LAYOUT that it cannot do for FULL: a PDF/X-4 without the
+    print shop's profile (an error). TARGET: the name of the reading-order PDF. (What no
+    bundle could have in a layout is said once: see unhonoured.)"""
     root = options.project
     found = []
     if options.pdf_variant == "pdf/x-4" and site.print_profile is None:
@@ -436,18 +506,6 @@ def option_problems(full: Bundle, layout: Layout, options: BuildOptions, site: S
             "pdf/x-4 needs the print shop's CMYK ICC profile as its output intent",
             code="site", hint="set print-profile: in site.yaml to the profile's file "
                               "(the print shop gives it, e.g. ISO Coated v2 or GRACoL)"))
-    if layout.impose == "saddle-stitch":
-        resolved = layout.resolve_options(options.layout_options)
-        sheet = resolved.get("sheet", "A4")
-        if resolved.get("marks", "none") != "none" or resolved.get("bleed", "0mm") != "0mm":
-            found.append(Diagnostic(
-                display_path(full.path, root), None,
-                f"the imposed booklet is printed to trim, without bleed or marks: two A5 pages "
-                f"fill {'an' if sheet[0] in 'AEIOU' else 'a'} {sheet} sheet and leave no room "
-                f"around them (the reading-order {target} has them)", severity="warning",
-                code="impose",
-                hint=f"send {target} to a print shop that imposes, or print the "
-                     "imposed sheets on paper larger than the pages and trim them"))
     return found
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .builder import (_check_options, find_bundle_dirs, option_problems, output_path,
-                      render_arguments, size_problems, unknown_layouts)
+                      render_arguments, size_problems, unhonoured, unknown_layouts)
 from .citations import check_citations
 from .content import load_bundle
 from .errors import Diagnostic, HandbillError, display_path
@@ -43,14 +43,16 @@ def check(paths: list[Path] | None, options: BuildOptions) -> list[Diagnostic]:
         findings += error.diagnostics + [_skipped(
             display_path(root / "site.yaml", root), None, _needing("html", "pages", "pdf"),
             "site.yaml does not load (every layout prints the clinic's name from it)")]
+    layouts: list[str] = []  # every layout checked, for what no bundle could have in it
     for bundle_dir in bundle_dirs:
         try:
             with time_limit(options.timeout, display_path(bundle_dir, root), "checking the bundle"):
-                findings += _check_bundle(bundle_dir, options, site)
+                findings += _check_bundle(bundle_dir, options, site, layouts)
         except HandbillError as error:
             findings += error.diagnostics
         except Exception as error:  # noqa: BLE001 - one bundle's bug never stops the others
             findings.append(unexpected(error, display_path(bundle_dir, root)))
+    findings += unhonoured(list(dict.fromkeys(layouts)), options)
     return _unique(findings)
 
 
@@ -67,7 +69,8 @@ def _skipped(path: str, layout: str | None, ids, because: str) -> Diagnostic:
                       hint="fix the errors above, then check again")
 
 
-def _check_bundle(bundle_dir: Path, options: BuildOptions, site) -> list[Diagnostic]:
+def _check_bundle(bundle_dir: Path, options: BuildOptions, site,
+                  layouts: list[str]) -> list[Diagnostic]:
     from .checks import check_bundle
 
     root = options.project
@@ -97,6 +100,7 @@ def _check_bundle(bundle_dir: Path, options: BuildOptions, site) -> list[Diagnos
     if site is None:
         return found
     for name in names:
+        layouts.append(name)
         try:
             found += _check_layout(bundle, find_layout(name, root), options, site,
                                    said={f.code for f in found if f.severity == "error"})

@@ -7,11 +7,12 @@ A user's mistake never shows a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import HandbillError, display_path, printable
+from .errors import HandbillError, display_path, plural, printable
 from .model import LANGUAGES
 from .options import BuildOptions
 
@@ -59,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Turn content bundles into print-ready bilingual PDF handouts.")
     parser.add_argument("--version", action="version", version=f"handbill {__version__}")
     parser.add_argument("--project", type=Path, default=None, metavar="DIR",
-                        help="the project folder holding content/ (default: the current folder)")
+                        help="the project folder holding content/ (default: the nearest folder, "
+                             "from the current one up, that holds site.yaml or content/)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build = commands.add_parser(
@@ -132,6 +134,37 @@ def _layout_options(args) -> dict:
     return values
 
 
+#: What marks a project's folder, as .git marks a repository's: its site.yaml, or its
+#: content/ folder (a project that has no site.yaml yet).
+PROJECT_MARKERS = ("site.yaml", "content")
+
+
+def find_project(start: Path) -> Path:
+    """The project START is in: the nearest folder, START itself or one above it, that
+    holds site.yaml or a content/ folder (git's way of finding its repository); START
+    when none does. A bundle folder, content/, or a folder deeper down all find it."""
+    start = Path(os.path.abspath(start))
+    for folder in (start, *start.parents):
+        if (folder / "site.yaml").is_file() or (folder / "content").is_dir():
+            return folder
+    return start
+
+
+def command_name() -> str:
+    """How the person who ran handbill runs it again: `handbill` when the shell finds this
+    very program, else the path of the virtual environment's script (`.venv/bin/handbill`,
+    as `make` creates it), else `python -m handbill`."""
+    import shutil
+
+    script = Path(sys.executable).parent / "handbill"
+    found = shutil.which("handbill")
+    if found and script.exists() and Path(found).resolve() == script.resolve():
+        return "handbill"
+    if script.exists():
+        return _from_here(script)
+    return "python -m handbill"
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (never calls sys.exit)."""
     parser = _parser()
@@ -142,7 +175,7 @@ def run(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    project = (args.project or Path.cwd()).resolve()
+    project = (args.project or find_project(Path.cwd())).resolve()
     try:
         if not project.is_dir():
             from .errors import Diagnostic, UsageError
@@ -150,6 +183,11 @@ def run(argv: list[str] | None = None) -> int:
             raise UsageError(Diagnostic(display_path(args.project or project), None,
                                         "no such project folder" if not project.exists()
                                         else "the project is not a folder"))
+        if args.project is None and project != Path.cwd().resolve() \
+                and args.command in ("build", "check", "watch"):
+            print(f"handbill: project {printable(str(project))} (the nearest folder above "
+                  "holding site.yaml or content/); the paths below are from there",
+                  file=sys.stderr)
         if args.command == "layouts":
             return _list_layouts(project)
         if args.command == "fonts":
@@ -225,7 +263,8 @@ def _check(args, project: Path) -> int:
             print(finding.format())
         errors = sum(f.severity == "error" for f in findings)
         warnings = sum(f.severity == "warning" for f in findings)
-        print(f"{errors} errors, {warnings} warnings", file=sys.stderr)
+        sys.stdout.flush()  # the findings first, then the count, when both go to one place
+        print(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}", file=sys.stderr)
     return 1 if failed(findings, args.strict) else 0
 
 
@@ -233,20 +272,35 @@ def _new(args, project: Path) -> int:
     from .scaffold import new_bundle
 
     folder = new_bundle(project, args.name, title_en=args.title_en, title_zh=args.title_zh)
-    shown = printable(display_path(folder, project))
-    print(f"created {shown}: write the text in en.md and zh-Hans.md, then run: handbill build "
-          f"{shown}")
+    shown = printable(_from_here(folder))  # as it is named from here, for the commands below
+    command = command_name()
+    print(f"created {shown}: write the text in en.md and zh-Hans.md, then run:\n"
+          f"  {command} check {shown}\n"
+          f"  {command} build {shown}")
+    activate = Path(sys.executable).parent / "activate"
+    if command != "handbill" and activate.is_file():
+        print(f"({command} is the handbill of the virtual environment make created; after "
+              f"'. {_from_here(activate)}' in this shell it is simply: handbill)")
     return 0
+
+
+def _from_here(path: Path) -> str:
+    """PATH as the current folder names it: relative, unless that climbs more than two
+    folders up (then absolute)."""
+    relative = os.path.relpath(path)
+    return relative if Path(relative).parts[:3].count("..") < 3 else str(path)
 
 
 def _watch(args, project: Path) -> int:
     from .builder import build
     from .watch import watch
 
+    from .builder import _check_options
     from .engine import load
 
-    load()  # once: every rebuild then renders in this process, with no start-up to pay
     options = BuildOptions(project=project, layout=args.layout, jobs=1)
+    _check_options(options)  # a misused command (--layout handuot) stops here, exit 2
+    load()  # once: every rebuild then renders in this process, with no start-up to pay
 
     def rebuild(changed: set[Path]) -> int:
         try:
@@ -258,17 +312,27 @@ def _watch(args, project: Path) -> int:
         for output in report.outputs:
             if output.status == "built":
                 for path, pages, size in output.files:
-                    print(f"wrote {printable(display_path(path, project))} ({pages} pages)")
+                    print(f"wrote {printable(display_path(path, project))} "
+                          f"({plural(pages, 'page')})")
         for diagnostic in report.all_diagnostics:
             print(diagnostic.format(), file=sys.stderr)
-        print(f"watching for changes ({len(report.outputs)} outputs, "
-              f"{'failed' if report.failed else 'ok'})", file=sys.stderr)
+        sys.stdout.flush()
+        print(watching_line(report, project), file=sys.stderr)
         return 1 if report.failed else 0
 
-    rebuild(set())
+    if rebuild(set()) == 2:  # a PATH that is not there, or no bundle: nothing to watch for
+        return 2
     watched = [project / name for name in ("content", "layouts", "fonts", "site.yaml", "assets")]
     watch([p for p in watched if p.exists()], rebuild, out_dir=options.out_dir)
     return 0
+
+
+def watching_line(report, project: Path) -> str:
+    """What watch says after each build: the outputs counted as the summary counts them."""
+    from .report import rows
+
+    return (f"watching for changes ({plural(len(rows(report, project)), 'output')}, "
+            f"{'failed' if report.failed else 'ok'})")
 
 
 def _list_layouts(project: Path) -> int:
@@ -285,13 +349,15 @@ def _list_layouts(project: Path) -> int:
 
 
 def _list_fonts(project: Path, layout_name: str) -> int:
-    from .errors import Diagnostic, UsageError
+    from .errors import UsageError
     from .fonts import describe_face, plan_fonts
     from .layouts import find_layout
 
     layout = find_layout(layout_name, project)
     if layout is None:
-        raise UsageError(Diagnostic("handbill", None, f"unknown layout '{layout_name}'"))
+        from .builder import unknown_layout
+
+        raise UsageError(unknown_layout("handbill", None, layout_name, project, "--layout"))
     plan = plan_fonts(project, layout)
     for lang, chain in plan.chains.items():  # names from fonts.yaml and the fonts' own tables
         print(printable(f"{lang}: {' > '.join(chain)}"))

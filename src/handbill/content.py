@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from . import guard
-from .errors import ContentError, Diagnostic, display_path
+from .errors import ContentError, Diagnostic, choices_hint, display_path
 from .model import BODY_FILES, LANGUAGES, SHORT_FILES, Bundle, Image, Meta, Reference
 from .images import image_problems
 from .normalize import printed_form
@@ -133,7 +133,7 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path, deep: bool = True
     for key in data:
         if key not in _KNOWN_KEYS:
             check.error(data.line_of(key), f"unknown key '{key}'",
-                        hint=f"known keys: {', '.join(sorted(_KNOWN_KEYS))}")
+                        hint=choices_hint(key, sorted(_KNOWN_KEYS), "the keys of meta.yaml"))
 
     languages = data.get("languages", LocatedList(LANGUAGES))
     if not isinstance(languages, list) or not languages or any(l not in LANGUAGES for l in languages):
@@ -149,8 +149,17 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path, deep: bool = True
         check.error(data.line, "missing 'date'", hint="add 'date: YYYY-MM-DD'")
     elif isinstance(date, datetime.datetime):
         date = date.date()
+    elif isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.strip()):
+        try:  # '2026-12-01' in quotes: a date all the same
+            date = datetime.date.fromisoformat(date.strip())
+        except ValueError as error:
+            check.error(data.line_of("date"), f"'{date}' is not a date: {error}",
+                        hint="write a date that exists, as YYYY-MM-DD (2026-02-28)")
+            date = None
     elif not isinstance(date, datetime.date):
-        check.error(data.line_of("date"), f"'date' must be a date written YYYY-MM-DD, not {date!r}")
+        check.error(data.line_of("date"), f"'date' must be a date written YYYY-MM-DD, not "
+                    f"{date!r}", hint="for example: date: 2026-12-01 (year, month, day, each "
+                    "month and day with two digits)")
         date = None
 
     layouts = data.get("layouts", ["handout"])

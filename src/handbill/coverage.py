@@ -370,7 +370,8 @@ def check_coverage(chars: dict[str, set[str]], plan: FontPlan, bundle: Bundle,
         if len(ordered) > MAX_REPORTED:
             problems.append(Diagnostic(
                 display_path(bundle.path, root), None,
-                f"and {len(ordered) - MAX_REPORTED:,} more characters no font covers for {lang}",
+                f"and {len(ordered) - MAX_REPORTED:,} more character"
+                f"{'s' if len(ordered) - MAX_REPORTED != 1 else ''} no font covers for {lang}",
                 code="font-coverage", hint="the first ones are above; a font that has them is "
                 "likely to have the rest"))
     missing_chars = {c for gaps in uncovered(text, plan).values() for c in gaps}

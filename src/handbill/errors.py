@@ -119,6 +119,29 @@ class UsageError(HandbillError):
     code = "usage"
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """COUNT and WORD as English says it: '1 output', '2 outputs', '1,024 pages'."""
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
+
+
+def did_you_mean(name: str, choices) -> str | None:
+    """The choice nearest NAME (a misspelling of it), or None (difflib's measure)."""
+    import difflib
+
+    choices = [str(c) for c in choices]
+    folded = {c.lower(): c for c in choices}
+    found = difflib.get_close_matches(str(name).lower(), list(folded), n=1, cutoff=0.6)
+    return folded[found[0]] if found else None
+
+
+def choices_hint(name: str, choices, what: str) -> str:
+    """A hint for an unknown NAME: 'did you mean X? WHAT: a, b, c'."""
+    choices = [str(c) for c in choices]
+    near = did_you_mean(name, choices)
+    listed = f"{what}: {', '.join(choices)}" if choices else f"there are no {what}"
+    return f"did you mean '{near}'? {listed}" if near else listed
+
+
 def display_path(path: Path | str, root: Path | None = None) -> str:
     """A path as the user should read it: relative to the project when inside it."""
     path = Path(path)

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
 
-from .errors import Diagnostic, LayoutError, UsageError, display_path
+from .errors import Diagnostic, LayoutError, UsageError, choices_hint, display_path
 from .yamlfile import Located, load_yaml
 
 if TYPE_CHECKING:
@@ -87,21 +87,35 @@ class Layout:
     #: Where the sheet folds, per page size: for each page in turn (cycling), the
     #: folds' distances from the trim's left edge in mm (fold marks are drawn there).
     folds: Mapping[str, tuple[tuple[float, ...], ...]] = field(default_factory=dict)
+    #: True for a layout that sets its languages side by side (the parallel layout): it
+    #: has no single-language form, so --lang is refused.
+    bilingual: bool = False
 
     def resolve_options(self, given: Mapping[str, str]) -> Mapping[str, str]:
-        """Defaults overlaid with GIVEN; an unknown key or value is a usage error."""
+        """Defaults overlaid with GIVEN; an unknown key or value is a usage error.
+
+        A layout whose pages have one size (the booklet's A5) but that is printed on a
+        sheet takes page-size as its sheet: --page-size Letter puts the imposed booklet on
+        Letter sheets, as it puts every other layout on Letter paper."""
         values = {name: opt.default for name, opt in self.options.items()}
+        if "page-size" in given and "page-size" not in self.options and "sheet" in self.options:
+            given = dict(given)
+            given.setdefault("sheet", given.pop("page-size"))
         for key, value in given.items():
             if key not in self.options:
-                known = ", ".join(sorted(self.options)) or "none"
-                raise UsageError(Diagnostic("handbill", None,
-                                            f"layout '{self.name}' has no option '{key}' (options: {known})"))
+                raise UsageError(Diagnostic(
+                    "handbill", None, f"layout '{self.name}' has no option '{key}'",
+                    hint=choices_hint(key, sorted(self.options), "its options") +
+                    " ('handbill layouts' describes them)"))
             choices = self.options[key].choices
             if choices:
                 match = next((c for c in choices if c.lower() == value.lower()), None)
                 if match is None:
                     raise UsageError(Diagnostic(
-                        "handbill", None, f"option {key}={value} is not one of: {', '.join(choices)}"))
+                        "handbill", None, f"option {key}={value} is not one of: "
+                                          f"{', '.join(choices)}",
+                        hint=choices_hint(value, choices, f"layout '{self.name}' takes "
+                                                          f"{key}")))
                 value = match
             values[key] = value
         return MappingProxyType(values)
@@ -181,6 +195,8 @@ def _load_manifest(name: str, path: Path, root: Path) -> Layout:
     for key in ("citation-style", "description"):
         if data.get(key) is not None and not isinstance(data[key], str):
             wrong(key, f"'{key}' must be a text")
+    if data.get("bilingual") is not None and not isinstance(data["bilingual"], bool):
+        wrong("bilingual", "'bilingual' must be true or false")
     folds = {}
     given = data.get("folds")
     if given is not None:
@@ -200,7 +216,8 @@ def _load_manifest(name: str, path: Path, root: Path) -> Layout:
     return Layout(name, path.parent, f"{name}/{data['template']}",
                   str(data.get("description", "")), MappingProxyType(options),
                   MappingProxyType(fonts), data.get("citation-style"), pages,
-                  str(data.get("text", "full")), data.get("impose"), MappingProxyType(folds))
+                  str(data.get("text", "full")), data.get("impose"), MappingProxyType(folds),
+                  data.get("bilingual") is True)
 
 
 def _options(specs, shown: str) -> dict[str, Option]:

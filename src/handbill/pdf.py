@@ -178,7 +178,7 @@ def fit_problems(pages, source: str, max_pages: int | None, fit_hint: str | None
         # The first overflowing line found in the text (a title from meta.yaml is not).
         where = next(filter(None, (locate(line, text_files, project) for line in first)), None)
         message = (f"the text does not fit the layout's {max_pages} pages: it overflows by "
-                   f"{lines} lines ({height:.0f} mm of text) onto "
+                   f"{lines} line{'s' if lines != 1 else ''} ({height:.0f} mm of text) onto "
                    f"{len(pages) - max_pages} more")
         if where is None:
             problems.append(Diagnostic(source, None, message, code="layout-fit", hint=fit_hint))

@@ -15,13 +15,13 @@ from markupsafe import Markup, escape
 
 from . import __version__, pattern
 from .citations import Bibliography
-from .errors import ContentError, Diagnostic, LayoutError, display_path
+from .errors import ContentError, Diagnostic, LayoutError, choices_hint, display_path
 from .guard import check
-from .layouts import Layout, find_asset, make_environment, search_path
+from .layouts import Layout, builtin_layouts_dir, find_asset, make_environment, search_path
 from .model import Bundle
 from .qr import qr_svg
 from .site import Site, handout_url
-from .callouts import fill_titles
+from .callouts import KINDS, fill_titles
 from .typography import typeset as typeset_text
 from .yamlfile import Located, load_yaml
 
@@ -30,6 +30,13 @@ STRINGS_FILE = "strings.yaml"
 
 #: The placeholders a date format may hold.
 DATE_FIELDS = ("year", "month", "day", "month_name")
+#: The placeholders the page number's pattern (page-number) may hold.
+PAGE_FIELDS = ("page", "pages")
+#: Keys of strings.yaml that handbill itself reads (the others are read by templates,
+#: as section.strings.KEY or section.strings['KEY']).
+CODE_KEYS = ("date-format", "month-names", "page-number",
+             *(f"callout-{kind}" for kind in KINDS if kind != "fineprint"))
+_TEMPLATE_KEY = re.compile(r"""strings(?:\.(?!yaml\b)([A-Za-z_][\w]*)|\[\s*['"]([^'"]+)['"]\s*\])""")
 
 
 def load_strings(root: Path) -> dict[str, dict[str, str]]:
@@ -38,20 +45,74 @@ def load_strings(root: Path) -> dict[str, dict[str, str]]:
     Each file is checked: texts per language, 'month-names' twelve texts,
     'date-format' a pattern of DATE_FIELDS; every problem is a LayoutError at its line.
     """
-    merged: dict[str, dict[str, str]] = {}
+    merged: dict[str, dict[str, str]] = _Strings()
     problems: list[Diagnostic] = []
+    builtin: set[str] = set()  # the keys of handbill's own strings.yaml: used by its layouts
     for base in reversed(search_path(root)):
         path = base / STRINGS_FILE
         if path.exists() or path.is_symlink():
             data = load_yaml(path, root)
-            for lang, texts in _checked_strings(data, path, root, problems).items():
+            for lang, texts in _checked_strings(data, path, root, problems,
+                                                merged.lines).items():
                 merged.setdefault(lang, {}).update(texts)
+                if base == builtin_layouts_dir():
+                    builtin.update(texts)
+    if not problems:
+        problems += _unused_keys(merged, builtin, root)
     if problems:
         raise LayoutError(problems)
     return merged
 
 
-def _checked_strings(data, path: Path, root: Path, problems: list[Diagnostic]) -> dict:
+def used_string_keys(root: Path) -> set[str]:
+    """Every key of strings.yaml something reads: handbill (CODE_KEYS), or a template on
+    the layout search path (section.strings.KEY, strings['KEY'])."""
+    used = set(CODE_KEYS)
+    for base in search_path(root):
+        for template in sorted(base.rglob("*.j2")):
+            try:
+                text = template.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):  # the guard reports it when it is used
+                continue
+            used.update(a or b for a, b in _TEMPLATE_KEY.findall(text))
+    return used
+
+
+def _unused_keys(merged: dict[str, dict[str, str]], builtin: set[str],
+                 root: Path) -> list[Diagnostic]:
+    """An error at each key of a project's strings.yaml that nothing reads (a misspelt key
+    would otherwise be silently ignored), with the nearest key that is read. The built-in
+    file's keys are all read (a test keeps them so)."""
+    lines = getattr(merged, "lines", {})
+    used = None
+    problems = []
+    for lang, texts in merged.items():
+        for key in texts:
+            if key in builtin:
+                continue
+            used = used if used is not None else used_string_keys(root) | builtin
+            if key not in used:
+                path, line = lines.get((lang, key), (STRINGS_FILE, None))
+                problems.append(Diagnostic(
+                    display_path(path, root), line, f"'{lang}.{key}': no layout uses this "
+                    "text", code="layout",
+                    hint="'page' and 'of' are now one text, page-number: \"Page {page} of "
+                         "{pages}\"" if key in ("page", "of") else
+                    choices_hint(key, sorted(used), "the texts layouts use")))
+    return problems
+
+
+class _Strings(dict):
+    """The merged texts, and where each (language, key) was last given: (file, line)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines: dict[tuple[str, str], tuple[Path, int]] = {}
+
+
+def _checked_strings(data, path: Path, root: Path, problems: list[Diagnostic],
+                     lines: dict | None = None) -> dict:
+    lines = {} if lines is None else lines
     shown = display_path(path, root)
 
     def wrong(line, message):
@@ -78,15 +139,38 @@ def _checked_strings(data, path: Path, root: Path, problems: list[Diagnostic]) -
             elif not isinstance(value, str):
                 wrong(line, f"'{lang}.{key}' must be a text")
                 continue
-            elif key == "date-format":
+            elif key in ("date-format", "page-number"):
                 try:
-                    pattern.check(value, DATE_FIELDS)
+                    pattern.check(value, DATE_FIELDS if key == "date-format" else PAGE_FIELDS)
                 except ValueError as error:
-                    wrong(line, f"'{lang}.date-format': {error}")
+                    wrong(line, f"'{lang}.{key}': {error}")
                     continue
             kept[key] = value
+            lines[(lang, key)] = (path, line)
         checked[lang] = kept
     return checked
+
+
+def page_number_css(form: str) -> Markup:
+    """FORM ('Page {page} of {pages}', checked) as the value of a CSS content property:
+    its texts as CSS strings, {page} and {pages} as the page counters."""
+    import string
+
+    parts = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(form):
+        if literal:
+            parts.append('"' + "".join(_css_char(c) for c in literal) + '"')
+        if name:
+            parts.append(f"counter({name})")
+    return Markup(" ".join(parts) or '""')
+
+
+def _css_char(char: str) -> str:
+    """CHAR inside a double-quoted CSS string, written so that it can close neither the
+    string nor the <style> element around it."""
+    if char in '"\\<>&' or ord(char) < 0x20 or ord(char) == 0x7f:
+        return f"\\{ord(char):x} "
+    return char
 
 
 def typeset(text: str | None, lang: str) -> Markup | None:
@@ -230,6 +314,8 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
                                   for block in part.blocks]}
                       for part in bundle.bodies[lang].parts],
             "strings": s,
+            # The page number in the footer, as CSS content: "Page " counter(page) ...
+            "page_number": page_number_css(s.get("page-number", "{page} / {pages}")),
         })
     # Section pairs for side-by-side layouts: the n-th part of each language together.
     pairs = [dict(zip(languages, row))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .builder import BuildReport, Output
-from .errors import Diagnostic, OutputError, display_path, printable
+from .errors import Diagnostic, OutputError, display_path, plural, printable
 from .pdf import write_atomic
 
 REPORT_VERSION = 2
@@ -36,15 +36,17 @@ class Progress:
             self.bar.start()
 
     def __call__(self, output: Output) -> None:
+        files = output_files(output)
         if self.bar is not None:
             from rich.markup import escape
 
-            self.bar.update(self.task, advance=1, description=escape(printable(
-                display_path(output.job.target, self.project))))
+            self.bar.update(self.task, advance=len(files), description=escape(printable(
+                display_path(files[-1][0], self.project))))
             return
-        for path, pages, size in output.files or [(output.job.target, 0, 0)]:
+        for path, pages, size in files:
             status = {"built": "wrote", "cached": "up to date", "failed": "failed"}[output.status]
-            detail = f" ({pages} pages, {size:,} bytes)" if output.status != "failed" else ""
+            detail = f" ({plural(pages, 'page')}, {size:,} bytes)" \
+                if output.status != "failed" else ""
             print(f"{status} {printable(display_path(path, self.project))}{detail}",
                   file=self.stream)
 
@@ -59,12 +61,16 @@ def _console(stream):
     return Console(file=stream)
 
 
+def output_files(output: Output) -> list[tuple[Path, int | None, int | None]]:
+    """The files OUTPUT wrote (path, pages, bytes); those it was to write, if it failed."""
+    return output.files or [(path, None, None) for path in output.job.outputs]
+
+
 def rows(report: BuildReport, project: Path) -> list[dict]:
     """One row per output file: document, layout, pages, bytes, seconds, status."""
     found = []
     for output in report.outputs:
-        files = output.files or [(output.job.target, None, None)]
-        for path, pages, size in files:
+        for path, pages, size in output_files(output):
             found.append({
                 "document": display_path(output.job.bundle, project),
                 "layout": output.job.layout,
@@ -86,22 +92,25 @@ def print_summary(report: BuildReport, project: Path, stream=None) -> None:
     if not table:
         return
     counts = {s: sum(1 for r in table if r["status"] == s) for s in ("built", "cached", "failed")}
-    footer = (f"{len(table)} outputs: {counts['built']} built, {counts['cached']} up to date, "
-              f"{counts['failed']} failed, in {report.seconds:.2f} s")
+    footer = (f"{plural(len(table), 'output')}: {counts['built']:,} built, "
+              f"{counts['cached']:,} up to date, {counts['failed']:,} failed, "
+              f"in {report.seconds:.2f} s")
     if stream.isatty():
         from rich.table import Table
 
+        # The columns of the plain table: the output's path names its document and its
+        # layout (out/<bundle>/<layout>.pdf). On a narrow terminal the path wraps, whole,
+        # rather than being cut to an ellipsis that every row would share.
         rich_table = Table(title=None, show_edge=False)
-        for name, justify in (("document", "left"), ("layout", "left"), ("output", "left"),
-                              ("pages", "right"), ("bytes", "right"), ("seconds", "right"),
-                              ("status", "left")):
-            rich_table.add_column(name, justify=justify)
+        rich_table.add_column("output", justify="left", overflow="fold", ratio=1)
+        for name in ("pages", "bytes", "seconds"):
+            rich_table.add_column(name, justify="right", no_wrap=True)
+        rich_table.add_column("status", justify="left", no_wrap=True)
         from rich.text import Text  # plain text: a name with [brackets] is no markup
 
         for row in table:
-            rich_table.add_row(Text(row["document"]), Text(row["layout"]), Text(row["output"]),
-                               _n(row["pages"]),
-                               _n(row["bytes"]), f"{row['seconds']:.2f}", row["status"])
+            rich_table.add_row(Text(row["output"]), _n(row["pages"]), _n(row["bytes"]),
+                               f"{row['seconds']:.2f}", row["status"])
         console = _console(stream)
         console.print(rich_table)
         console.print(footer)

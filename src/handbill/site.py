@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Mapping
 
 from . import guard, pattern
-from .errors import ContentError, Diagnostic, display_path
+from .errors import ContentError, Diagnostic, choices_hint, display_path
 from .model import LANGUAGES
 from .yamlfile import Located, load_yaml
 
@@ -62,14 +62,15 @@ def load_site(root: Path) -> Site:
         return Site(path=path)
     problems = []
 
-    def error(line, message):
-        problems.append(Diagnostic(shown, line, message, code="site"))
+    def error(line, message, hint=None):
+        problems.append(Diagnostic(shown, line, message, code="site", hint=hint))
 
     if not isinstance(data, Located):
         raise ContentError(Diagnostic(shown, 1, "site.yaml must be a mapping", code="site"))
     for key in data:
         if key not in _KEYS:
-            error(data.line_of(key), f"unknown key '{key}' (known: {', '.join(sorted(_KEYS))})")
+            error(data.line_of(key), f"unknown key '{key}'",
+                  hint=choices_hint(key, sorted(_KEYS), "the keys of site.yaml"))
 
     def per_language(key):
         """A text for every language: one for all, or one per language (a language

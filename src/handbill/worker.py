@@ -32,6 +32,13 @@ class Job:
     #: Files outside the bundle's folder that its meta.yaml names (a references file, a
     #: citation style elsewhere in the project): its output depends on them too.
     inputs: tuple[Path, ...] = ()
+    #: The files it writes: its PDF, and the imposed booklet beside it (every count of
+    #: outputs, the progress bar's, the summary's and watch's, counts these).
+    files: tuple[Path, ...] = ()
+
+    @property
+    def outputs(self) -> tuple[Path, ...]:
+        return self.files or (self.target,)
 
 
 @dataclass

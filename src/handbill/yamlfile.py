@@ -59,8 +59,12 @@ class _Loader(_Base):
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError as error:  # 2023-02-30: a date's shape, not a date
-            raise yaml.constructor.ConstructorError(
-                None, None, f"'{node.value}' is not a date: {error}", node.start_mark) from None
+            raise _NotADate(None, None, f"'{node.value}' is not a date: {error}",
+                            node.start_mark) from None
+
+
+class _NotADate(yaml.constructor.ConstructorError):
+    """A value written as a date that no calendar has (2026-02-30, 2026-13-01)."""
 
 
 def _children(node) -> list:
@@ -133,6 +137,21 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
+def _tab_at(text: str, mark) -> tuple[int, int] | None:
+    """The line and column of the tab that made the YAML error at MARK, if a tab did: one
+    in the indentation of the line the parser stopped at, or the character it stopped at."""
+    lines = text.split("\n")
+    if not 0 <= mark.line < len(lines):
+        return None
+    row = lines[mark.line]
+    indent = row[: len(row) - len(row.lstrip(" \t-?:"))]
+    if "\t" in indent:
+        return mark.line + 1, indent.index("\t") + 1
+    if row[mark.column: mark.column + 1] == "\t":
+        return mark.line + 1, mark.column + 1
+    return None
+
+
 def load_yaml(path: Path, root: Path, named: Named | None = None, *,
               limit: int = MAX_YAML_BYTES):
     """Load one YAML file safely; raise :class:`ContentError` located at the fault.
@@ -144,10 +163,23 @@ def load_yaml(path: Path, root: Path, named: Named | None = None, *,
     text = read_text(path, root, named, limit=limit, code="yaml")
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except _NotADate as error:
+        mark = error.problem_mark
+        raise ContentError(Diagnostic(shown, mark.line + 1, error.problem, column=mark.column + 1,
+                                      code="yaml", hint="write a date that exists, as YYYY-MM-DD "
+                                      "(2026-02-28)")) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
+        tab = _tab_at(text, mark) if mark else None
+        if tab is not None:
+            line, column = tab
+            raise ContentError(Diagnostic(
+                shown, line, "a tab character: YAML indents with spaces, never tabs",
+                column=column, code="yaml",
+                hint=f"replace the tab on line {line} with spaces (two for each level), and "
+                     "set your editor to insert spaces for the Tab key")) from None
         problem = error.problem or error.context or "invalid YAML"
         raise ContentError(Diagnostic(shown, line, f"invalid YAML: {problem}", column=column,
                                       code="yaml")) from None
