@@ -439,9 +439,10 @@ def _ama_build(tmp_path) -> Path:
     shutil.copytree(FIXTURE, bundle)
     with (bundle / "en.md").open("a", encoding="utf-8") as file:
         file.write("\nTissues [@gerstein2008]. Both [@gerstein2008; @holt2017], then "
-                   "[@li2024]; and [@wang2019]: end.\n")
-    with (bundle / "zh-Hans.md").open("a", encoding="utf-8") as file:
-        file.write("\n组织[@gerstein2008]。见[@holt2017, 第 52 页]，结束。\n")
+                   "[@li2024]; and [@wang2019]: end. See [@holt2017].\n")
+    with (bundle / "zh-Hans.md").open("a", encoding="utf-8") as file:  # the same citations
+        file.write("\n组织[@gerstein2008]。两者[@gerstein2008; @holt2017]，然后[@li2024]；"
+                   "以及[@wang2019]：完。见[@holt2017, 第 52 页]，结束。\n")
     assert run(["--project", str(tmp_path), "build", "--citation-style", "ama",
                 "--layout", "handout"]) == 0
     return tmp_path / "out" / "c" / "handout.pdf"
