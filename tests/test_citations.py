@@ -176,7 +176,8 @@ def test_unknown_key_is_located_with_the_nearest_key(tmp_path, capsys):
     err = capsys.readouterr().err
     line, column = _line_of(bundle / "zh-Hans.md", "@hu2061")
     assert (f"content/stem-cells-t2dm/zh-Hans.md:{line}:{column}: error: unknown citation key "
-            "'hu2061' [citation]\n  hint: did you mean 'hu2016'?") in err
+            "'hu2061' [citation]\n  hint: did you mean 'hu2016' or 'zhou2016'? Otherwise add an "
+            "entry 'hu2061' to content/stem-cells-t2dm/references.yaml") in err
     assert not (tmp_path / "out").exists()
 
 
@@ -296,3 +297,84 @@ def test_numeric_styles_sort_a_citations_items_without_pandoc_sorting(tmp_path):
     # APA sorts by author: Pandoc keeps its sort.
     apa = find_style("apa", bundle, tmp_path)
     assert citations._without_number_sort(apa.read_text(encoding="utf-8")) is None
+
+
+def _references_as(bundle: Path, root: Path, name: str) -> Path:
+    """The sample's references moved to NAME (a .json or .bib of the bundle, or the
+    project's shared references.yaml when NAME is 'project'); the file's path."""
+    import json
+
+    import yaml
+
+    entries = yaml.safe_load((bundle / "references.yaml").read_text(encoding="utf-8"))
+    (bundle / "references.yaml").unlink()
+    if name == "project":
+        _edit(bundle / "meta.yaml", "references: references.yaml\n", "")
+        target = root / "references.yaml"
+        target.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+        return target
+    _edit(bundle / "meta.yaml", "references: references.yaml", f"references: {name}")
+    target = bundle / name
+    text = json.dumps(entries, ensure_ascii=False, default=str)
+    if name.endswith(".bib"):
+        import subprocess
+
+        from handbill.pandoc import pandoc_path
+
+        text = subprocess.run([pandoc_path(), "-f", "csljson", "-t", "bibtex"], input=text,
+                              capture_output=True, text=True, check=True).stdout
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("name", ["references.json", "references.bib", "project"])
+def test_unknown_key_hint_names_the_references_file_read(tmp_path, capsys, name):
+    bundle = _bundle(tmp_path)
+    shown = _references_as(bundle, tmp_path, name).relative_to(tmp_path).as_posix()
+    _edit(bundle / "en.md", "[@hu2016]", "[see @hu2061, p. 3]")
+    _edit(bundle / "zh-Hans.md", "[@hu2016]", "[@nobody1999]")
+    assert run(["--project", str(tmp_path), "build"]) == 1
+    err = capsys.readouterr().err
+    line, column = _line_of(bundle / "en.md", "@hu2061")
+    assert (f"content/stem-cells-t2dm/en.md:{line}:{column}: error: unknown citation key 'hu2061' "
+            f"[citation]\n  hint: did you mean 'hu2016' or 'zhou2016'? Otherwise add an entry "
+            f"'hu2061' to {shown}\n") in err
+    line, column = _line_of(bundle / "zh-Hans.md", "@nobody1999")
+    assert (f"content/stem-cells-t2dm/zh-Hans.md:{line}:{column}: error: unknown citation key "
+            f"'nobody1999' [citation]\n  hint: add an entry 'nobody1999' to {shown}\n") in err
+    assert "references.yaml" not in err.replace(shown, "") or name == "project"
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_key_without_any_references_file(tmp_path, capsys):
+    bundle = _bundle(tmp_path)
+    (bundle / "references.yaml").unlink()
+    _edit(bundle / "meta.yaml", "references: references.yaml\n", "")
+    assert run(["--project", str(tmp_path), "build"]) == 1
+    assert ("hint: add an entry 'rangappa2003' to a references file: content/stem-cells-t2dm/"
+            "references.yaml (or .json, .bib), or the project's references.yaml for every bundle"
+            in capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("written,key", [
+    ("[@url:https://www.who.int/x/y.pdf]", "url:https://www.who.int/x/y.pdf"),
+    ("[see @{https://example.org/a,b}, p. 3]", "https://example.org/a,b"),
+    ("@doi:10.1111/dom.14057.", "doi:10.1111/dom.14057"),
+])
+def test_unknown_url_and_doi_keys_are_located_at_their_at_sign(tmp_path, capsys, written, key):
+    bundle = _bundle(tmp_path)
+    _edit(bundle / "en.md", "[@hu2016]", "and " + written)
+    assert run(["--project", str(tmp_path), "build"]) == 1
+    line, column = _line_of(bundle / "en.md", "@" + written.split("@", 1)[1][:3])
+    assert (f"content/stem-cells-t2dm/en.md:{line}:{column}: error: unknown citation key "
+            f"'{key}' [citation]") in capsys.readouterr().err
+
+
+def test_a_citation_in_anothers_locator_stops_the_build(tmp_path, capsys):
+    bundle = _bundle(tmp_path)
+    _edit(bundle / "en.md", "[@rangappa2003; @tang2013]", "[@rangappa2003, @tang2013]")
+    assert run(["--project", str(tmp_path), "build", "--layout", "handout"]) == 1
+    line, column = _line_of(bundle / "en.md", "@tang2013")
+    assert (f"content/stem-cells-t2dm/en.md:{line}:{column}: error: '@tang2013' stands in the "
+            "locator of '@rangappa2003'") in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Callable, Mapping
 
 from . import guard
 from .cache import Cache
+from .citesyntax import place
 from .errors import ContentError, Diagnostic, display_path
 from .model import Bundle
 
@@ -154,13 +155,11 @@ def check_citations(bundle: Bundle, root: Path) -> list[Diagnostic]:
             for item in cluster.items:
                 cited.add(item.key)
                 if item.key not in known:
-                    close = difflib.get_close_matches(item.key, sorted(known), n=1)
-                    column = cluster.column + max(cluster.raw.find("@" + item.key), 0)
+                    line, column = place(cluster.raw, cluster.line, cluster.column, item.offset)
                     problems.append(Diagnostic(
-                        display_path(body.path, root), cluster.line,
+                        display_path(body.path, root), line,
                         f"unknown citation key '{item.key}'", column=column, code="citation",
-                        hint=f"did you mean '{close[0]}'?" if close else
-                        "add the entry to references.yaml"))
+                        hint=_unknown_key_hint(item.key, known, bundle, root)))
     for ref in bundle.references:
         if ref.id not in cited:
             path = bundle.reference_files.get(ref.id)
@@ -169,6 +168,23 @@ def check_citations(bundle: Bundle, root: Path) -> list[Diagnostic]:
                     display_path(path, root), ref.line, f"reference '{ref.id}' is never cited, "
                     "so it is not printed", severity="warning", code="citation-unused"))
     return problems
+
+
+def _unknown_key_hint(key: str, known: set[str], bundle: Bundle, root: Path) -> str:
+    """The nearest keys, and the references file an entry for KEY belongs in: the
+    bundle's own (whatever its format), else the project's shared one."""
+    close = difflib.get_close_matches(key, sorted(known), n=3)
+    if bundle.reference_sources:  # the bundle's own comes last
+        where = f"add an entry '{key}' to {display_path(bundle.reference_sources[-1], root)}"
+    else:
+        where = (f"add an entry '{key}' to a references file: "
+                 f"{display_path(bundle.path / 'references.yaml', root)} (or .json, .bib), "
+                 "or the project's references.yaml for every bundle")
+    if not close:
+        return where
+    names = [f"'{name}'" for name in close]
+    spelled = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f"did you mean {spelled}? Otherwise {where}"
 
 
 def resolve_citations(bundle: Bundle, style: Path, root: Path) -> Bibliography:
