@@ -411,6 +411,9 @@ def test_dependent_style_takes_its_built_in_parent(tmp_path):
     text = read_style(style, tmp_path)
     assert "<title>APA Style 7th edition</title>" in text and "<link" not in text
     assert re.search(r'<style default-locale="en-GB" xmlns=', text)  # the dependent's locale
+    from handbill.citations import _run_locale
+
+    assert (_run_locale("en-US", text), _run_locale("zh-CN", text)) == ("en-GB", "zh-CN")
     assert run(["--project", str(tmp_path), "build"]) == 0
     assert squash("(Hu et al., 2016)") in squash(
         all_text(tmp_path / "out" / "stem-cells-t2dm" / "handout.pdf"))
