@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -52,18 +53,8 @@ def parse_key(text: str, pos: int) -> tuple[str, int] | None:
     if pos >= n:
         return None
     if text[pos] == "{":
-        depth = 0
-        for end in range(pos, n):
-            char = text[end]
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-                if depth == 0:
-                    return text[pos + 1:end], end + 1
-            elif _space(char):
-                return None
-        return None
+        end = _braces(text).get(pos)
+        return None if end is None else (text[pos + 1:end], end + 1)
     if not (_regular(text[pos]) or text[pos] == "*"):
         return None
     end = pos + 1
@@ -76,6 +67,24 @@ def parse_key(text: str, pos: int) -> tuple[str, int] | None:
         else:
             break
     return text[pos:end], end
+
+
+@lru_cache(maxsize=16)
+def _braces(text: str) -> dict[int, int]:
+    """Each '{' of TEXT and the '}' that closes it with no white space between, found
+    in one pass (looking for each one's anew made a text of many '@{' quadratic)."""
+    found, opened = {}, []
+    if "{" not in text:
+        return found
+    for index, char in enumerate(text):
+        if char == "{":
+            opened.append(index)
+        elif char == "}":
+            if opened:
+                found[opened.pop()] = index
+        elif _space(char):
+            opened.clear()
+    return found
 
 
 def _escaped(text: str, pos: int) -> bool:
@@ -129,23 +138,41 @@ def _closes_emphasis(text: str, last: int) -> bool:
     """Whether the run of '*' or '_' that ends at TEXT[LAST] closes an emphasis, as
     Pandoc's reader has it: a run closes the one open before it, whatever precedes it;
     one followed by a non-space opens (a '_' not inside a word). An approximation of
-    its parse (run lengths and nesting are not weighed), over the last MAX_CITATION
-    characters."""
-    char = text[last]
-    start = last
-    while start > 0 and text[start - 1] == char:
-        start -= 1
-    opened = 0
-    for match in _RUNS[char].finditer(text, max(0, start - MAX_CITATION), start):
-        if _escaped(text, match.start()):
-            continue
-        before = text[match.start() - 1] if match.start() else " "
+    its parse (run lengths and nesting are not weighed)."""
+    return last in _closers(text, text[last])
+
+
+@lru_cache(maxsize=32)
+def _closers(text: str, char: str) -> frozenset[int]:
+    """The last index of each run of CHAR in TEXT that has an emphasis open before it
+    (see _closes_emphasis), found in one pass."""
+    found: set[int] = set()
+    _emphasis(text, char, found=found)
+    return frozenset(found)
+
+
+def _emphasis(text: str, char: str, keys=(), found: set[int] | None = None) -> int:
+    """How many emphases of CHAR are open at TEXT's end (the runs inside KEYS, spans,
+    are a key's); FOUND gets the last index of each run that closes one. As Pandoc:
+    a run of one, two or three opens when a non-space follows (a '_' not inside a
+    word); one closes an open run of as many or fewer (any, for three); more than
+    three are text."""
+    opened: list[int] = []
+    for match in _RUNS[char].finditer(text):
+        start, length = match.start(), match.end() - match.start()
+        if _escaped(text, start) or text[start - 1:start] == "@" or any(
+                a <= start < b for a, b in keys):
+            continue  # escaped, or a key's (@_x)
+        before = text[start - 1] if start else " "
         after = text[match.end()] if match.end() < len(text) else " "
-        if opened and (char == "*" or not _alnum(after)):
-            opened -= 1
-        elif not _space(after) and (char == "*" or not _alnum(before)):
-            opened += 1
-    return opened > 0
+        if opened and (length >= opened[-1] or opened[-1] == 3) and (
+                char == "*" or not _alnum(after)):
+            opened.pop()
+            if found is not None:
+                found.add(match.end() - 1)
+        elif length <= 3 and not _space(after) and (char == "*" or not _alnum(before)):
+            opened.append(length)
+    return len(opened)
 
 
 def cite_start(text: str, pos: int, after_citation: bool = False, depth: int = 0
@@ -176,47 +203,92 @@ def place(raw: str, line: int, column: int, offset: int) -> tuple[int, int]:
     return line + before.count("\n"), offset - before.rfind("\n")
 
 
-def parse_items(content: str) -> list[dict] | None:
+def _shifted(closing, base: int):
+    """CLOSING (a '[''s position -> its ']') for the text from BASE on."""
+    def shifted(pos: int) -> int | None:
+        close = closing(pos + base)
+        return None if close is None else close - base
+    return shifted
+
+
+#: What the scan of a citation's items stops at: all else is text.
+_NEXT = re.compile(r"[\\\[;@-]")
+
+
+def parse_items(content: str, depth: int = 0, closing=None) -> list[dict] | None:
     """The items of a bracketed citation's CONTENT (what stands between its brackets),
     or None when it is not one. A citation standing in an item's suffix (``[@a, @b]``,
     where ';' was meant) is listed as an item marked ``nested``: Pandoc makes it part
     of the suffix and drops the item it stands in."""
     items: list[dict] = []
+    keys: list[tuple[int, int]] = []
+    closing = closing or _pairs(content).get  # each '[' at POS: its ']', or None
     pos, n = 0, len(content)
+
+    def inner(pos: int) -> int:
+        """Past the brackets at POS, which Pandoc reads as one (a link, or text); a
+        citation in them is another's, nested."""
+        close = closing(pos)
+        if depth < 2:
+            for item in parse_items(content[pos + 1:close], depth + 1,
+                                    _shifted(closing, pos + 1)) or ():
+                items.append({**item, "offset": pos + 1 + item["offset"], "nested": True})
+        return close + 1
+
     while True:
         start, found = pos, None
         while pos < n:
-            if content[pos] == "\\":
+            char = content[pos]
+            if char == "\\":
                 pos += 2
                 continue
-            if content[pos] == ";":
+            if char == "[" and closing(pos) is not None:
+                pos = inner(pos)
+                continue
+            if char == ";":
                 return None  # a prefix ends at a key
-            found = cite_start(content, pos) if content[pos] in "@-" else None
+            found = cite_start(content, pos) if char in "@-" else None
             if found is not None:
                 break
-            pos += 1
+            following = _NEXT.search(content, pos + 1)
+            pos = following.start() if following else n
         if found is None:
             return None
         minus, key, end = found
+        keys.append((pos, end))
         item = {"key": key, "prefix": content[start:pos].strip(), "suppress_author": minus,
                 "offset": pos + minus}
         items.append(item)
         pos = suffix_start = last = end
         while pos < n and content[pos] != ";":
-            if content[pos] == "\\":
+            char = content[pos]
+            if char == "\\":
                 pos += 2
                 continue
-            nested = cite_start(content, pos, pos == last) if content[pos] in "@-" else None
+            if char == "[" and closing(pos) is not None:
+                pos = inner(pos)
+                continue
+            nested = cite_start(content, pos, pos == last) if char in "@-" else None
             if nested is not None:
                 items.append({"key": nested[1], "prefix": "", "suppress_author": nested[0],
-                              "offset": pos + nested[0], "nested": True})
+                              "offset": pos + nested[0], "nested": True, "in_text": True})
+                keys.append((pos, nested[2]))
                 pos = last = nested[2]
                 continue
-            pos += 1
+            following = _NEXT.search(content, pos + 1)
+            pos = following.start() if following else n
         item["suffix"] = content[suffix_start:pos].strip().lstrip(",").strip()
         if pos >= n:
-            return items
+            # an emphasis opened in a prefix or suffix and not closed there takes the ']'
+            # into it, and there is no citation
+            return None if left_open(content + "]", keys) else items
         pos += 1
+
+
+def left_open(text: str, keys: list[tuple[int, int]] = ()) -> bool:
+    """Whether an emphasis ('*' or '_', see _emphasis) opened in TEXT is still open at
+    its end; the runs inside KEYS (spans) are a key's."""
+    return any(_emphasis(text, char, keys) for char in "*_")
 
 
 #: The longest a bracketed citation may be (characters).
@@ -227,6 +299,19 @@ _BRACKETS = re.compile(r"\\.|@\{[^\s{}]*\}|[\[\]]", re.S)
 _ATTRIBUTES = re.compile(r"\{\s*(?:(?:[#.][^\s{}]+|[\w-]+=(?:\"[^\"]*\"|[^\s{}\"]+))\s*)+\}")
 
 
+@lru_cache(maxsize=64)
+def _pairs(text: str) -> dict[int, int]:
+    """Each '[' of TEXT and the ']' that closes it (escapes and braced keys skipped)."""
+    found, opened = {}, []
+    for match in _BRACKETS.finditer(text):
+        char = match.group()
+        if char == "[":
+            opened.append(match.start())
+        elif char == "]" and opened:
+            found[opened.pop()] = match.start()
+    return found
+
+
 def _closing(state: StateInline) -> dict[int, int]:
     """Each '[' of the inline text and the ']' that closes it (escapes skipped), found in
     one pass and kept for the parse: scanning forward from every '[' anew made a text
@@ -234,20 +319,21 @@ def _closing(state: StateInline) -> dict[int, int]:
     cache = state.env.setdefault("handbill-brackets", {})
     found = cache.get(state.src)
     if found is None:
-        found, opened = {}, []
-        for match in _BRACKETS.finditer(state.src):
-            char = match.group()
-            if char == "[":
-                opened.append(match.start())
-            elif char == "]" and opened:
-                found[opened.pop()] = match.start()
-        cache[state.src] = found
+        found = cache[state.src] = _pairs(state.src)
     return found
 
 
-def _link_follows(src: str, pos: int) -> bool:
-    """Whether what follows a ']' at POS - 1 makes the brackets a link or a span."""
-    return src.startswith(("(", "["), pos) or bool(_ATTRIBUTES.match(src, pos))
+#: A link's destination, as Pandoc reads one: (url), (<url>), (url "title"), even
+#: (words with spaces): parentheses, balanced.
+_DESTINATION = re.compile(r"\((?:[^()]|\([^()]*\))*\)")
+
+
+def _link_follows(state: StateInline, pos: int) -> bool:
+    """Whether what follows a ']' at POS - 1 makes the brackets a link, a reference
+    link or a span: a destination, a [label], or {attributes}."""
+    src = state.src
+    return (bool(_DESTINATION.match(src, pos)) or (src.startswith("[", pos) and pos in
+            _closing(state)) or bool(_ATTRIBUTES.match(src, pos)))
 
 
 def _brackets(state: StateInline, start: int) -> tuple[int, str] | None:
@@ -266,9 +352,9 @@ def _bracketed(state: StateInline, silent: bool) -> bool:
     if found is None or "@" not in found[1]:
         return False
     end, content = found
-    if _link_follows(src, end + 1):  # a link: [@x](url) or [@x][ref], or a span [@x]{.y}
+    if _link_follows(state, end + 1):  # a link: [@x](url) or [@x][ref], or a span [@x]{.y}
         return False
-    items = parse_items(content)
+    items = parse_items(content, closing=_shifted(_closing(state).get, start + 1))
     if not items:
         return False
     if not silent:
@@ -307,8 +393,8 @@ def _narrative(state: StateInline, silent: bool) -> bool:
     found = _brackets(state, bracket) if src.startswith("[", bracket) else None
     if found is not None:
         close, content = found
-        more = parse_items(content)
-        if more and not _link_follows(src, close + 1):
+        more = parse_items(content, closing=_shifted(_closing(state).get, bracket + 1))
+        if more and not _link_follows(state, close + 1):
             for item in more:
                 item["offset"] += bracket + 1 - start
             items += more
@@ -317,7 +403,7 @@ def _narrative(state: StateInline, silent: bool) -> bool:
             head, semicolon, tail = content.partition(";")
             rest = parse_items(tail) if semicolon else []
             nested = any(cite_start(head, i) for i in range(len(head)) if head[i] in "@-")
-            if rest is not None and not nested:
+            if rest is not None and not nested and not left_open(head + "]"):
                 items[0]["suffix"] = head.strip()
                 for item in rest:
                     item["offset"] += bracket + 1 + len(head) + 1 - start

@@ -454,9 +454,11 @@ def _collect_citations(tokens, lang: str, source: str, shown: str,
             line = source.count("\n", 0, found) + 1
             column = found - line_starts[line - 1] + 1
             child.meta["id"] = f"{lang}-{len(clusters)}"
-            host, items = None, []
+            hosts = [i["key"] for i in child.meta["items"] if not i.get("nested")]
+            host, items = (hosts or [None])[0], []
             for item in child.meta["items"]:
                 item = dict(item)
+                item.pop("in_text", None)
                 if not item.pop("nested", False):
                     host = item["key"]
                     items.append(CiteItem(**item))
