@@ -85,7 +85,8 @@ def test_json_findings_follow_their_schema(project, capsys):
     assert checks == {"citation", "translation-parity"}  # zh-Hans.md still cites hu2016
     [error] = [f for f in data["findings"] if f["check"] == "citation"]
     assert error["severity"] == "error" and error["path"] == "content/stem-cells-t2dm/en.md"
-    assert error["hint"] == "did you mean 'hu2016'?"
+    assert error["hint"] == ("did you mean 'hu2016' or 'zhou2016'? Otherwise add an entry "
+                             "'hu2061' to content/stem-cells-t2dm/references.yaml")
     lines = en.read_text(encoding="utf-8").splitlines()
     assert lines[error["line"] - 1][error["column"] - 1:].startswith("@hu2061")
 

@@ -183,7 +183,8 @@ def test_unknown_key_is_located_with_the_nearest_key(tmp_path, capsys):
     err = capsys.readouterr().err
     line, column = _line_of(bundle / "zh-Hans.md", "@hu2061")
     assert (f"content/stem-cells-t2dm/zh-Hans.md:{line}:{column}: error: unknown citation key "
-            "'hu2061' [citation]\n  hint: did you mean 'hu2016'?") in err
+            "'hu2061' [citation]\n  hint: did you mean 'hu2016' or 'zhou2016'? Otherwise add an "
+            "entry 'hu2061' to content/stem-cells-t2dm/references.yaml") in err
     assert not (tmp_path / "out").exists()
 
 
@@ -541,3 +542,311 @@ def test_bibliography_breaks_only_at_spaces_and_after_slash_or_dot(tmp_path, lay
                 assert end == len(_LONG_URL) or _LONG_URL[end - 1] in "/.", line
     # the address did break (over several lines): the test sees what it claims to
     assert _LONG_URL not in all_text(pdf).replace("\r", "")
+
+
+def _references_as(bundle: Path, root: Path, name: str) -> Path:
+    """The sample's references moved to NAME (a .json or .bib of the bundle, or the
+    project's shared references.yaml when NAME is 'project'); the file's path."""
+    import json
+
+    import yaml
+
+    entries = yaml.safe_load((bundle / "references.yaml").read_text(encoding="utf-8"))
+    (bundle / "references.yaml").unlink()
+    if name == "project":
+        _edit(bundle / "meta.yaml", "references: references.yaml\n", "")
+        target = root / "references.yaml"
+        target.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+        return target
+    _edit(bundle / "meta.yaml", "references: references.yaml", f"references: {name}")
+    target = bundle / name
+    text = json.dumps(entries, ensure_ascii=False, default=str)
+    if name.endswith(".bib"):
+        import subprocess
+
+        from handbill.pandoc import pandoc_path
+
+        text = subprocess.run([pandoc_path(), "-f", "csljson", "-t", "bibtex"], input=text,
+                              capture_output=True, text=True, check=True).stdout
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("name", ["references.json", "references.bib", "project"])
+def test_unknown_key_hint_names_the_references_file_read(tmp_path, capsys, name):
+    bundle = _bundle(tmp_path)
+    shown = _references_as(bundle, tmp_path, name).relative_to(tmp_path).as_posix()
+    _edit(bundle / "en.md", "[@hu2016]", "[see @hu2061, p. 3]")
+    _edit(bundle / "zh-Hans.md", "[@hu2016]", "[@nobody1999]")
+    assert run(["--project", str(tmp_path), "build"]) == 1
+    err = capsys.readouterr().err
+    line, column = _line_of(bundle / "en.md", "@hu2061")
+    assert (f"content/stem-cells-t2dm/en.md:{line}:{column}: error: unknown citation key 'hu2061' "
+            f"[citation]\n  hint: did you mean 'hu2016' or 'zhou2016'? Otherwise add an entry "
+            f"'hu2061' to {shown}\n") in err
+    line, column = _line_of(bundle / "zh-Hans.md", "@nobody1999")
+    assert (f"content/stem-cells-t2dm/zh-Hans.md:{line}:{column}: error: unknown citation key "
+            f"'nobody1999' [citation]\n  hint: add an entry 'nobody1999' to {shown}\n") in err
+    assert "references.yaml" not in err.replace(shown, "") or name == "project"
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_key_without_any_references_file(tmp_path, capsys):
+    bundle = _bundle(tmp_path)
+    (bundle / "references.yaml").unlink()
+    _edit(bundle / "meta.yaml", "references: references.yaml\n", "")
+    assert run(["--project", str(tmp_path), "build"]) == 1
+    assert ("hint: add an entry 'rangappa2003' to a references file: content/stem-cells-t2dm/"
+            "references.yaml (or .json, .bib), or the project's references.yaml for every bundle"
+            in capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("written,key", [
+    ("[@url:https://www.who.int/x/y.pdf]", "url:https://www.who.int/x/y.pdf"),
+    ("[see @{https://example.org/a,b}, p. 3]", "https://example.org/a,b"),
+    ("@doi:10.1111/dom.14057.", "doi:10.1111/dom.14057"),
+])
+def test_unknown_url_and_doi_keys_are_located_at_their_at_sign(tmp_path, capsys, written, key):
+    bundle = _bundle(tmp_path)
+    _edit(bundle / "en.md", "[@hu2016]", "and " + written)
+    assert run(["--project", str(tmp_path), "build"]) == 1
+    line, column = _line_of(bundle / "en.md", "@" + written.split("@", 1)[1][:3])
+    assert (f"content/stem-cells-t2dm/en.md:{line}:{column}: error: unknown citation key "
+            f"'{key}' [citation]") in capsys.readouterr().err
+
+
+def test_a_citation_in_anothers_locator_stops_the_build(tmp_path, capsys):
+    bundle = _bundle(tmp_path)
+    _edit(bundle / "en.md", "[@rangappa2003; @tang2013]", "[@rangappa2003, @tang2013]")
+    assert run(["--project", str(tmp_path), "build", "--layout", "handout"]) == 1
+    line, column = _line_of(bundle / "en.md", "@tang2013")
+    assert (f"content/stem-cells-t2dm/en.md:{line}:{column}: error: '@tang2013' stands in the "
+            "locator of '@rangappa2003'") in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+# ---- dependent styles, and Pandoc kept off the network -------------------------------
+
+def _dependent(parent: str, locale: str = "") -> str:
+    """A dependent CSL style (as the Zotero repository has thousands) whose parent is PARENT."""
+    default = f' default-locale="{locale}"' if locale else ""
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0"{default}>\n'
+            "  <info>\n    <title>Journal of Testing</title>\n"
+            "    <id>http://www.zotero.org/styles/journal-of-testing</id>\n"
+            '    <link href="http://www.zotero.org/styles/journal-of-testing" rel="self"/>\n'
+            f'    <link href="http://www.zotero.org/styles/{parent}" rel="independent-parent"/>\n'
+            "    <updated>2024-01-01T00:00:00+00:00</updated>\n  </info>\n</style>\n")
+
+
+def _with_style(bundle: Path, text: str) -> Path:
+    (bundle / "journal.csl").write_text(text, encoding="utf-8")
+    meta = bundle / "meta.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(
+        "layouts: [handout, parallel, trifold, booklet]",
+        "layouts: [handout]\ncitation-style: journal.csl"), encoding="utf-8")
+    return bundle / "journal.csl"
+
+
+def test_dependent_style_takes_its_built_in_parent(tmp_path):
+    from handbill.citations import read_style
+
+    bundle = _bundle(tmp_path)
+    style = _with_style(bundle, _dependent("apa", locale="en-GB"))
+    text = read_style(style, tmp_path)
+    assert "<title>APA Style 7th edition</title>" in text and "<link" not in text
+    assert re.search(r'<style default-locale="en-GB" xmlns=', text)  # the dependent's locale
+    from handbill.citations import _run_locale
+
+    assert (_run_locale("en-US", text), _run_locale("zh-CN", text)) == ("en-GB", "zh-CN")
+    assert run(["--project", str(tmp_path), "build"]) == 0
+    assert squash("(Hu et al., 2016)") in squash(
+        all_text(tmp_path / "out" / "stem-cells-t2dm" / "handout.pdf"))
+
+
+def _offline(command: list[str], cwd: Path):
+    """COMMAND run with no network at all: in a network namespace of its own (only a
+    loopback, down). Skipped where unshare cannot make one."""
+    import os
+    import subprocess
+    import sys
+
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("unshare(1) is not installed: cannot run a build without network")
+    probe = subprocess.run([unshare, "--net", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"unshare --net is not permitted here ({probe.stderr.strip()[:100]})")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(REPO / "src"), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    return subprocess.run([unshare, "--net", sys.executable, "-m", "handbill", *command],
+                          capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
+
+
+def test_dependent_style_with_a_project_parent_builds_without_network(tmp_path):
+    # The parent is the project's styles/journal-parent.csl (here APA's text): the
+    # build, with no network at all, prints the citations as the parent does.
+    bundle = _bundle(tmp_path)
+    _with_style(bundle, _dependent("journal-parent"))
+    (tmp_path / "styles").mkdir()
+    shutil.copy(REPO / "src" / "handbill" / "assets" / "csl" / "apa.csl",
+                tmp_path / "styles" / "journal-parent.csl")
+    result = _offline(["--project", str(tmp_path), "build"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    pdf = tmp_path / "out" / "stem-cells-t2dm" / "handout.pdf"
+    assert squash("(Hu et al., 2016)") in squash(all_text(pdf))
+
+
+def test_dependent_style_whose_parent_is_absent_is_an_error_at_its_link(tmp_path):
+    bundle = _bundle(tmp_path)
+    style = _with_style(bundle, _dependent("council-of-science-editors"))
+    result = _offline(["--project", str(tmp_path), "build"], tmp_path)
+    assert result.returncode == 1
+    line, _ = _line_of(style, 'rel="independent-parent"')
+    assert (f"content/stem-cells-t2dm/journal.csl:{line}: error: a dependent CSL style: its "
+            "parent style 'council-of-science-editors' is not here (handbill never downloads "
+            "it) [citation]\n  hint: download http://www.zotero.org/styles/council-of-science-"
+            "editors as styles/council-of-science-editors.csl") in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_parent_style_outside_the_project_is_refused(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    bundle = _bundle(project)
+    _with_style(bundle, _dependent("secret"))
+    (project / "styles").mkdir()
+    (tmp_path / "secret.csl").write_text("<style/>", encoding="utf-8")
+    (project / "styles" / "secret.csl").symlink_to(tmp_path / "secret.csl")
+    from handbill.citations import read_style
+    from handbill.errors import ContentError
+
+    with pytest.raises(ContentError) as raised:
+        read_style(bundle / "journal.csl", project)
+    (problem,) = raised.value.diagnostics
+    line, _ = _line_of(bundle / "journal.csl", 'rel="independent-parent"')
+    assert (problem.path, problem.line) == ("content/stem-cells-t2dm/journal.csl", line)
+    assert "outside the project" in problem.message
+
+
+def test_pandoc_runs_sandboxed_without_proxies_and_data_folder(monkeypatch):
+    # What Pandoc is started with: every run, whatever it does.
+    import subprocess
+
+    from handbill import pandoc
+
+    seen = {}
+    real = subprocess.run
+
+    def spy(command, **kwargs):
+        if command[0] == pandoc.pandoc_path() and "--version" not in command:
+            seen.update(command=command, env=kwargs.get("env"), cwd=kwargs.get("cwd"))
+        return real(command, **kwargs)
+
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setattr(subprocess, "run", spy)
+    pandoc.run_pandoc(["-f", "bibtex", "-t", "csljson"], "@book{a, title={T}, year={2016}}", "x.bib")
+    assert "--sandbox" in seen["command"]
+    assert any(a.startswith("--data-dir=") for a in seen["command"])
+    assert any(a.startswith("--resource-path=") for a in seen["command"])
+    assert not {"https_proxy", "HTTP_PROXY"} & set(seen["env"])
+
+
+# ---- Pandoc's errors, located and in plain words ----------------------------------------
+
+_HASKELL_WORDS = ("PandocParseError", "CiteprocParseError", "CallStack", "HasCallStack",
+                  "user error", "Prelude.", "withBinaryFile", "Error at (")
+
+
+def _no_haskell(text: str) -> None:
+    assert not [word for word in _HASKELL_WORDS if word in text], text
+    assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("bib,line,column,message", [
+    ("@book{hu2016,\n  title = {T},\n  year = {2016\n}\n\n@book{tang2013, title={x}}\n", 6, 1,
+     "BibTeX does not parse: unexpected '@'"),
+    ("@book{hu2016,\n  title = {T}\n", 3, 1, "BibTeX does not parse: unexpected end of input"),
+])
+def test_bibtex_that_pandoc_cannot_parse_is_an_error_at_its_line(tmp_path, capsys, bib, line,
+                                                                  column, message):
+    bundle = _bundle(tmp_path)
+    (bundle / "references.yaml").unlink()
+    _edit(bundle / "meta.yaml", "references: references.yaml", "references: references.bib")
+    (bundle / "references.bib").write_text(bib, encoding="utf-8")
+    assert run(["--project", str(tmp_path), "build"]) == 1
+    err = capsys.readouterr().err
+    assert (f"content/stem-cells-t2dm/references.bib:{line}:{column}: error: {message} "
+            "[references]") in err
+    _no_haskell(err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_style_citeproc_cannot_read_is_named_without_haskell(tmp_path, capsys):
+    bundle = _bundle(tmp_path)
+    _with_style(bundle, '<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" '
+                        'version="1.0">\n  <citation>\n  </citation>\n</style>\n')
+    assert run(["--project", str(tmp_path), "build"]) == 1
+    err = capsys.readouterr().err
+    assert ("content/stem-cells-t2dm/journal.csl: error: Pandoc's citeproc cannot read the "
+            "style: No layout element present in citation [citation]") in err
+    _no_haskell(err)
+    assert not (tmp_path / "out").exists()
+
+
+def _pandoc_fails(args, text, source, files):
+    from handbill.errors import ContentError
+    from handbill.pandoc import run_pandoc
+
+    with pytest.raises(ContentError) as raised:
+        run_pandoc(args, text, source, files)
+    (problem,) = raised.value.diagnostics
+    _no_haskell(problem.message)
+    return problem.path, problem.line, problem.column, problem.message
+
+
+def test_pandoc_errors_on_its_files_are_located(tmp_path):
+    # Each a real failure of the bundled Pandoc, on files given on its command line.
+    style = REPO / "src" / "handbill" / "assets" / "csl" / "apa.csl"
+    cite = ["-f", "markdown", "-t", "html", "--citeproc", "--csl"]
+    refs = tmp_path / "refs.yaml"
+    refs.write_text("- id: a\n  title: [unclosed\n", encoding="utf-8")
+    assert _pandoc_fails([*cite, str(style), "--bibliography", str(refs)], "X [@a]", "apa.csl",
+                         {str(refs): "content/b/references.yaml"}) == (
+        "content/b/references.yaml", 3, 1,
+        "YAML does not parse: while parsing a flow sequence; did not find expected ',' or ']'")
+    bad = tmp_path / "refs.json"
+    bad.write_text('[{"id": "a", "type": "book", "issued": {"date-parts": [["x"]]}}]')
+    assert _pandoc_fails([*cite, str(style), "--bibliography", str(bad)], "X [@a]", "apa.csl",
+                         {str(bad): "content/b/references.json"}) == (
+        "content/b/references.json", None, None,
+        "Pandoc cannot read the references: Error in $[0]['date-parts'][0]: not a number")
+    missing = tmp_path / "gone.csl"
+    assert _pandoc_fails([*cite, str(missing), "--bibliography", str(bad)], "X [@a]", "x.csl",
+                         {str(missing): "content/b/x.csl"}) == (
+        "x.csl", None, None, "Pandoc could not find the file content/b/x.csl")
+    latin1 = tmp_path / "latin1.csl"
+    latin1.write_bytes(style.read_bytes().replace(b"APA Style", b"APA \xe9 Style"))
+    path, line, _, message = _pandoc_fails([*cite, str(latin1), "--bibliography", str(bad)],
+                                           "X [@a]", "x.csl", {str(latin1): "content/b/x.csl"})
+    assert (path, message.split(" (")[0]) == ("content/b/x.csl", "file is not valid UTF-8")
+    # one handbill does not know: Pandoc's first line, plainly, naming the file
+    assert _pandoc_fails(["-f", "markdown", "-t", "nosuchformat"], "X", "content/b/en.md",
+                         {}) == ("content/b/en.md", None, None,
+                                 "Pandoc failed (exit code 22): Unknown output format "
+                                 "nosuchformat")
+
+
+def test_haskell_words_are_taken_out_of_an_unknown_error():
+    from handbill.pandoc import pandoc_error
+
+    stderr = ("pandoc: user error (Prelude.head: empty list)\nCallStack (from HasCallStack):\n"
+              "  error, called at libraries/base/GHC/List.hs:1646:3 in base:GHC.List\n")
+    problem = pandoc_error(stderr, 1, "content/b/en.md", {})
+    assert problem.message == "Pandoc failed (exit code 1): head: empty list"
+    problem = pandoc_error("[WARNING] Citeproc: undefined macro x\nPandocSomeError: it broke\n"
+                           "HasCallStack backtrace:\n  collectBacktraces, called at x\n", 63,
+                           "content/b/en.md", {})
+    assert problem.message == "Pandoc failed (exit code 63): it broke"

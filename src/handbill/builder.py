@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import guard
-from .citations import (DEFAULT_STYLE, STYLES, Bibliography, check_citations, find_style,
-                        start_citations)
+from .citations import (DEFAULT_STYLE, PARENT_FOLDERS, STYLES, Bibliography, check_citations,
+                        find_style, start_citations)
 from .content import find_bundles, load_bundle, load_meta
 from .errors import (ContentError, Diagnostic, HandbillError, RenderError, UsageError,
                      choices_hint, display_path)
@@ -292,6 +292,7 @@ def job_key(job: Job, options: BuildOptions, cache: dict) -> str:
     if shared is None:
         sources = [root / "layouts", builtin_layouts_dir(), root / "fonts", bundled_fonts_dir(),
                    Path(__file__).parent / "assets" / "csl", root / SITE_FILE,
+                   *(root / folder for folder in PARENT_FOLDERS),  # dependent styles' parents
                    *(root / n for n in ("references.yaml", "references.yml", "references.json",
                                         "references.bib"))]
         if (root / SITE_FILE).is_file():

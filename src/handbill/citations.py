@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Callable, Mapping
 
 from . import guard
 from .cache import Cache
+from .citesyntax import place
 from .errors import ContentError, Diagnostic, display_path
 from .model import Bundle
 
@@ -98,8 +99,106 @@ def find_style(name: str, bundle: Bundle, root: Path, line: int | None = None,
 
 
 def read_style(path: Path, root: Path) -> str:
-    """A CSL style's text, read through the guard and checked to be a CSL style."""
-    data = guard.read_bytes(path, root, limit=2_000_000, code="citation")
+    """A CSL style's text, read through the guard and checked to be a CSL style; a
+    dependent style's is its parent's (see resolve_parent), found on this machine."""
+    text, tree = _read_csl(path, root)
+    link = _parent_link(tree)
+    if link is not None:
+        text, tree = resolve_parent(path, root, text, tree, link)
+    if not any(isinstance(e.tag, str) and _local(e.tag) == "citation" for e in tree.getroot()):
+        raise ContentError(Diagnostic(display_path(path, root), 1, "not a complete CSL style: "
+                                      "it has no <citation>", code="citation"))
+    # Pandoc is handed no <link> at all (they only describe the style): whatever attribute
+    # spelling a parent link takes, Pandoc has nothing to follow.
+    stripped = _LINK.sub("", text)
+    if any(isinstance(e.tag, str) and _local(e.tag) == "link"
+           for e in ET.fromstring(stripped.encode()).iter()):
+        raise ContentError(Diagnostic(display_path(path, root), None, "a <link> in the style "
+                                      "that handbill cannot take out", code="citation"))
+    return stripped
+
+
+#: Where a dependent style's parent is looked for, in the project (then among the
+#: built-in styles): NAME.csl, NAME the last part of the parent's address.
+PARENT_FOLDERS = ("styles", "csl")
+
+
+def resolve_parent(path: Path, root: Path, text: str, tree: ET.ElementTree,
+                   link: ET.Element) -> tuple[str, ET.ElementTree]:
+    """The style a dependent style at PATH stands for: its parent (named by LINK's
+    href, as http://www.zotero.org/styles/NAME), read from NAME.csl in the project's
+    styles/ or csl/ folder, else among handbill's built-in styles; never fetched.
+    As the CSL specification says, the parent's text with the dependent style's
+    default-locale, if it sets one. A parent not found is an error at the link's line,
+    saying what to download and where to put it."""
+    shown = display_path(path, root)
+    href = next((v for k, v in link.items() if _local(k) == "href"), "").strip()
+    line = _line_of(text, r"<(?:[\w.-]+:)?link\b[^>]*independent-parent")
+    name = re.sub(r"\.csl$", "", href.split("?")[0].split("#")[0].rstrip("/").rpartition("/")[2])
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name) or ".." in name:
+        raise ContentError(Diagnostic(
+            shown, line, f"a dependent CSL style whose parent ('{href[:200]}') names no style "
+            "file", code="citation", hint="its <link rel=\"independent-parent\"> should be "
+            "the parent's address, such as http://www.zotero.org/styles/apa"))
+    candidates = [(root / folder / f"{name}.csl", True) for folder in PARENT_FOLDERS]
+    candidates.append((styles_dir() / f"{name}.csl", False))
+    for candidate, in_project in candidates:
+        if not (candidate.exists() or candidate.is_symlink()):
+            continue
+        named = guard.Named(path, line, "parent citation style", name) if in_project else None
+        parent_text, parent_tree = _read_csl(candidate, root, named)
+        if _parent_link(parent_tree) is not None:
+            raise ContentError(Diagnostic(
+                display_path(candidate, root), _line_of(parent_text, r"independent-parent"),
+                f"the parent of {shown} is itself a dependent style", code="citation",
+                hint="a parent must be an independent style (one with its own <citation>)"))
+        locale = next((v for k, v in tree.getroot().items() if _local(k) == "default-locale"),
+                      None)
+        if locale:
+            parent_text = _with_default_locale(parent_text, locale)
+            parent_tree = ET.ElementTree(ET.fromstring(parent_text.encode("utf-8")))
+        return parent_text, parent_tree
+    target = display_path(root / "styles" / f"{name}.csl", root)
+    raise ContentError(Diagnostic(
+        shown, line, f"a dependent CSL style: its parent style '{name}' is not here "
+        "(handbill never downloads it)", code="citation",
+        hint=f"download {href} as {target}" if href.startswith(("http://", "https://")) else
+        f"put the parent style in {target} (it is looked for there, in csl/ and among the "
+        "built-in styles, never at the address the link gives)"))
+
+
+def _local(name: str) -> str:
+    return name.rpartition("}")[2]
+
+
+def _line_of(text: str, pattern: str) -> int | None:
+    found = re.search(pattern, text)
+    return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+def _parent_link(tree: ET.ElementTree) -> ET.Element | None:
+    """A style's <link rel="independent-parent">: it is a dependent style."""
+    return next((e for e in tree.getroot().iter() if isinstance(e.tag, str)
+                 and _local(e.tag) == "link" and any(
+                     _local(k) == "rel" and v.strip() == "independent-parent"
+                     for k, v in e.items())), None)
+
+
+def _with_default_locale(text: str, locale: str) -> str:
+    """TEXT with its <style>'s default-locale set to LOCALE."""
+    tag = re.search(r"<(?:[\w.-]+:)?style(?=[\s>/])[^>]*>", text)
+    if tag is None:
+        return text
+    value = escape(locale, quote=True)
+    start = re.sub(r"\sdefault-locale\s*=\s*(?:\"[^\"]*\"|'[^']*')", "", tag.group())
+    start = re.sub(r"^(<(?:[\w.-]+:)?style)", rf'\1 default-locale="{value}"', start)
+    return text[:tag.start()] + start + text[tag.end():]
+
+
+def _read_csl(path: Path, root: Path, named: guard.Named | None = None
+              ) -> tuple[str, ET.ElementTree]:
+    """A CSL file's text and tree, read through the guard: errors at the file's lines."""
+    data = guard.read_bytes(path, root, named, limit=2_000_000, code="citation")
     try:
         tree = ET.ElementTree(ET.fromstring(data))
     except ET.ParseError as error:
@@ -107,40 +206,16 @@ def read_style(path: Path, root: Path) -> str:
         raise ContentError(Diagnostic(display_path(path, root), line,
                                       f"citation style does not parse: {error}",
                                       column=column + 1, code="citation")) from None
-    if not tree.getroot().tag.endswith("style"):
+    if not _local(tree.getroot().tag) == "style":
         raise ContentError(Diagnostic(display_path(path, root), 1,
                                       "not a CSL style (its root element is not <style>)",
                                       code="citation"))
-    def local(name: str) -> str:
-        return name.rpartition("}")[2]
-
-    links = [e for e in tree.getroot().iter() if isinstance(e.tag, str) and local(e.tag) == "link"]
-    parent = next((link for link in links if any(
-        local(key) == "rel" and value == "independent-parent" for key, value in link.items())),
-        None)
-    if parent is not None:  # Pandoc would read the parent, from the web or any file
-        href = next((v for k, v in parent.items() if local(k) == "href"), "")
-        raise ContentError(Diagnostic(
-            display_path(path, root), None, "a dependent CSL style: it names a parent style "
-            f"({href[:200]}) that Pandoc would download", code="citation",
-            hint="use the parent style's own .csl file instead (a build never fetches anything)"))
-    if not any(isinstance(e.tag, str) and e.tag.rpartition("}")[2] == "citation"
-               for e in tree.getroot()):
-        raise ContentError(Diagnostic(display_path(path, root), 1, "not a complete CSL style: "
-                                      "it has no <citation>", code="citation"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ContentError(Diagnostic(display_path(path, root), None, "file is not valid UTF-8",
                                       code="citation")) from None
-    # Pandoc is handed no <link> at all (they only describe the style): whatever attribute
-    # spelling a parent link takes, Pandoc has nothing to follow.
-    stripped = _LINK.sub("", text)
-    if any(isinstance(e.tag, str) and e.tag.rpartition("}")[2] == "link"
-           for e in ET.fromstring(stripped.encode()).iter()):
-        raise ContentError(Diagnostic(display_path(path, root), None, "a <link> in the style "
-                                      "that handbill cannot take out", code="citation"))
-    return stripped
+    return text, tree
 
 
 _LINK = re.compile(r"<(?:[\w.-]+:)?link\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?link\s*>)", re.S)
@@ -156,13 +231,11 @@ def check_citations(bundle: Bundle, root: Path) -> list[Diagnostic]:
             for item in cluster.items:
                 cited.add(item.key)
                 if item.key not in known:
-                    close = difflib.get_close_matches(item.key, sorted(known), n=1)
-                    column = cluster.column + max(cluster.raw.find("@" + item.key), 0)
+                    line, column = place(cluster.raw, cluster.line, cluster.column, item.offset)
                     problems.append(Diagnostic(
-                        display_path(body.path, root), cluster.line,
+                        display_path(body.path, root), line,
                         f"unknown citation key '{item.key}'", column=column, code="citation",
-                        hint=f"did you mean '{close[0]}'?" if close else
-                        "add the entry to references.yaml"))
+                        hint=_unknown_key_hint(item.key, known, bundle, root)))
     for ref in bundle.references:
         if ref.id not in cited:
             path = bundle.reference_files.get(ref.id)
@@ -171,6 +244,23 @@ def check_citations(bundle: Bundle, root: Path) -> list[Diagnostic]:
                     display_path(path, root), ref.line, f"reference '{ref.id}' is never cited, "
                     "so it is not printed", severity="warning", code="citation-unused"))
     return problems
+
+
+def _unknown_key_hint(key: str, known: set[str], bundle: Bundle, root: Path) -> str:
+    """The nearest keys, and the references file an entry for KEY belongs in: the
+    bundle's own (whatever its format), else the project's shared one."""
+    close = difflib.get_close_matches(key, sorted(known), n=3)
+    if bundle.reference_sources:  # the bundle's own comes last
+        where = f"add an entry '{key}' to {display_path(bundle.reference_sources[-1], root)}"
+    else:
+        where = (f"add an entry '{key}' to a references file: "
+                 f"{display_path(bundle.path / 'references.yaml', root)} (or .json, .bib), "
+                 "or the project's references.yaml for every bundle")
+    if not close:
+        return where
+    names = [f"'{name}'" for name in close]
+    spelled = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f"did you mean {spelled}? Otherwise {where}"
 
 
 def resolve_citations(bundle: Bundle, style: Path, root: Path) -> Bibliography:
@@ -408,17 +498,30 @@ def _format(source: str, references: str, style_text: str, style: Path, locale: 
         csl = Path(tmp) / style.name
         csl.write_text(style_text, encoding="utf-8")
         # Raw HTML and TeX in a citation's prefix or locator print as text, as they do in
-        # the body; what Pandoc makes is cleaned again by _parse.
+        # the body; what Pandoc makes is cleaned again by _parse. No YAML metadata: the
+        # text sets nothing (no other style, bibliography or abbreviations file).
         try:
-            html = run_pandoc(["-f", "markdown-raw_html-raw_tex-raw_attribute", "-t", "html",
+            html = run_pandoc(["-f", "markdown-raw_html-raw_tex-raw_attribute"
+                               "-yaml_metadata_block", "-t", "html",
                                "--wrap=none", "--citeproc",
                                "--csl", str(csl), "--bibliography", str(refs),
-                               "-M", f"lang={locale}", "-M", "link-citations=true",
-                               "-M", "link-bibliography=true"], source, display_path(style, root))
+                               "-M", f"lang={_run_locale(locale, style_text)}",
+                               "-M", "link-citations=true",
+                               "-M", "link-bibliography=true"], source, display_path(style, root),
+                              {str(csl): display_path(style, root),
+                               str(refs): "the references"})
         except ContentError as error:
             raise ContentError([_placed(d, tmp, places) for d in error.diagnostics]) from None
     cache.put(key, ".html", html.encode("utf-8"))
     return html
+
+
+def _run_locale(locale: str, style_text: str) -> str:
+    """The locale of a run: LOCALE, except that the English run takes the style's own
+    English default-locale (en-GB), a dependent style's included (see resolve_parent)."""
+    found = re.search(r"<(?:[\w.-]+:)?style(?=[\s>/])[^>]*?\sdefault-locale\s*=\s*[\"']"
+                      r"(en-[A-Za-z]{2})[\"']", style_text)
+    return found.group(1) if found and locale == LOCALES["en"] else locale
 
 
 def _placed(diagnostic: Diagnostic, tmp: str, places: tuple) -> Diagnostic:
@@ -427,12 +530,12 @@ def _placed(diagnostic: Diagnostic, tmp: str, places: tuple) -> Diagnostic:
     from dataclasses import replace
 
     message = diagnostic.message.replace(f"{tmp}/", "").replace(tmp, "")
-    found = re.search(r"Error in \$\[(\d+)\]", message)
+    found = re.search(r"Error in \$\[(\d+)\](.*)", message)
     if found and int(found.group(1)) < len(places):
         path, line, key = places[int(found.group(1))]
         return replace(diagnostic, path=path, line=line, code="references",
                        message=f"reference '{key}': Pandoc cannot read it: "
-                               f"{message.split(': ', 2)[-1]}")
+                               f"{found.group(2).strip()}")
     return replace(diagnostic, message=message)
 
 

@@ -316,12 +316,13 @@ def load_bundle(bundle_dir: Path, root: Path) -> Bundle:
                                    f"the shorter text has no {SHORT_FILES[missing[0]]}: write it "
                                    "for every language, or for none", code="meta"))
 
-    references, reference_files = _load_all_references(data, meta_path, bundle_dir, root, problems)
+    references, reference_files, sources = _load_all_references(data, meta_path, bundle_dir,
+                                                                root, problems)
 
     if any(p.severity == "error" for p in problems):
         raise ContentError(problems)
     return Bundle(bundle_dir.name, bundle_dir, meta_path, meta, bodies, references, reference_files,
-                  short, tuple(problems))
+                  short, tuple(problems), sources)
 
 
 def _load_all_references(data, meta_path: Path, bundle_dir: Path, root: Path,
@@ -352,7 +353,8 @@ def _load_all_references(data, meta_path: Path, bundle_dir: Path, root: Path,
         except ContentError as error:
             problems += error.diagnostics
     references = tuple(ref for ref, _ in merged.values())
-    return references, {ref.id: path for ref, path in merged.values()}
+    return (references, {ref.id: path for ref, path in merged.values()},
+            tuple(path for path, _ in files))
 
 
 def _language_line(data, lang: str) -> int | None:

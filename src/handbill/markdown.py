@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 
 from . import callouts, guard
 from .errors import Diagnostic, display_path
-from .citesyntax import citations_plugin
+from .citesyntax import citations_plugin, place
 from .images import image_problems
 from .model import Body, CiteItem, Cluster, Heading, Image, Part
 from .typography import typeset
@@ -303,7 +303,7 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
                     images.append(image)
     problems += _bad_references(tokens, source, shown)
     renamed = _check_anchors(anchors, headings, lang, shown, problems)
-    clusters = _collect_citations(tokens, lang, source)
+    clusters = _collect_citations(tokens, lang, source, shown, problems)
     callouts.transform(tokens)
     _mark_self_marked_lists(tokens)
     _typeset(tokens, han=lang == "zh-Hans")
@@ -449,8 +449,10 @@ def _top_level_blocks(tokens, start: int, end: int) -> list[tuple[int, int]]:
     return ranges
 
 
-def _collect_citations(tokens, lang: str, source: str) -> list[Cluster]:
-    """Number the citations and find each one's line and column in SOURCE."""
+def _collect_citations(tokens, lang: str, source: str, shown: str,
+                       problems: list[Diagnostic]) -> list[Cluster]:
+    """Number the citations and find each one's line and column in SOURCE; an error
+    (in PROBLEMS) at a citation written in another's locator: ``[@a, @b]``."""
     line_starts = [0] + [i + 1 for i, c in enumerate(source) if c == "\n"]
     clusters: list[Cluster] = []
     cursor = 0
@@ -471,7 +473,23 @@ def _collect_citations(tokens, lang: str, source: str) -> list[Cluster]:
             line = source.count("\n", 0, found) + 1
             column = found - line_starts[line - 1] + 1
             child.meta["id"] = f"{lang}-{len(clusters)}"
-            items = tuple(CiteItem(**item) for item in child.meta["items"])
+            hosts = [i["key"] for i in child.meta["items"] if not i.get("nested")]
+            host, items = (hosts or [None])[0], []
+            for item in child.meta["items"]:
+                item = dict(item)
+                item.pop("in_text", None)
+                if not item.pop("nested", False):
+                    host = item["key"]
+                    items.append(CiteItem(**item))
+                    continue
+                at_line, at_column = place(raw, line, column, item["offset"])
+                problems.append(Diagnostic(
+                    shown, at_line, f"'@{item['key']}' stands in the locator of '@{host}' "
+                    f"in {' '.join(raw.split())[:80]}: Pandoc would print it in place of "
+                    f"'@{host}'", column=at_column, code="citation",
+                    hint=f"separate the references with ';': [@{host}; @{item['key']}]"))
+                items.append(CiteItem(**item))
+            items = tuple(items)
             clusters.append(Cluster(child.meta["id"], items, child.meta["narrative"], raw,
                                     line, column))
     return clusters

@@ -41,6 +41,8 @@ class CiteItem:
     prefix: str = ""
     suffix: str = ""
     suppress_author: bool = False
+    #: Where its '@' stands in the citation's raw text (for its column).
+    offset: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,8 @@ class Bundle:
     short_bodies: Mapping[str, Body] = field(default_factory=dict)
     #: Warnings found while loading (raw HTML removed...), reported with the build.
     warnings: tuple = ()
+    #: The references files read, the project's first, then the bundle's own.
+    reference_sources: tuple[Path, ...] = ()
 
     def shortened(self) -> "Bundle":
         """This bundle with its shorter text as its bodies (itself when it has none)."""
