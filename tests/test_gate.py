@@ -333,3 +333,12 @@ def test_check_and_build_agree(check_id, tmp_path, capsys):
         assert run(["--project", str(project), "check", "--strict", *args]) == 1
         assert built == 0 and pdfs, (check_id, err)
         assert (f"[{check_id}]" in err) == check.build, (check_id, err)
+
+
+def test_the_readme_lists_every_check_as_the_registry_says():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \| (error|warning) \| (refuses|warns|—) \| (.+) \|$",
+                      readme, re.M)
+    build = {True: "refuses", False: "warns"}
+    assert rows == [(c.id, c.severity, build[c.blocks_build] if c.build else "—", c.summary)
+                    for c in CHECKS.values()]

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import guard
-from .citations import (DEFAULT_STYLE, PARENT_FOLDERS, STYLES, Bibliography, check_citations,
+from .citations import (BUILT_IN_STYLES, DEFAULT_STYLE, PARENT_FOLDERS, STYLES, Bibliography,
+                        check_citations,
                         find_style, start_citations)
 from .content import find_bundles, load_bundle, load_meta
 from .errors import (ContentError, Diagnostic, HandbillError, RenderError, UsageError,
@@ -97,9 +98,13 @@ def _check_options(options: BuildOptions) -> None:
         style = options.citation_style
         found = next((p for p in (Path(style), root / style) if p.is_file()), None)
         if found is None:
-            raise UsageError(Diagnostic("handbill", None, f"unknown citation style '{style}' "
-                                        "(built-in: vancouver, apa, gb-t-7714; or the path of a "
-                                        ".csl file)"))
+            import difflib
+
+            near = difflib.get_close_matches(style, list(STYLES), n=1)
+            raise UsageError(Diagnostic(
+                "handbill", None, f"unknown citation style '{style}' (built-in: "
+                f"{', '.join(BUILT_IN_STYLES)}; or the path of a .csl file)"
+                + (f"; did you mean '{near[0]}'?" if near else "")))
         refused = guard.outside(found, root, guard.Named(root, None, "citation style", style))
         if refused is not None:
             raise UsageError(replace(refused, path="handbill", code="usage"))

@@ -43,6 +43,8 @@ STYLES = {
         "china-national-standard-gb-t-7714-2015-numeric.csl",
 }
 DEFAULT_STYLE = "vancouver"
+#: The short names, as help and messages list them.
+BUILT_IN_STYLES = ("vancouver", "apa", "ama", "gb-t-7714")
 #: The cache of formatted citations (a verified handbill.cache.Cache) under .cache/handbill/.
 CACHE_NAME = "citations"
 #: The CSL locale each section's run uses.

@@ -35,7 +35,7 @@ def _add_document_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="a layout option, checked against the layout's layout.yaml")
     parser.add_argument("--citation-style", metavar="STYLE",
-                        help="vancouver (the default), apa, gb-t-7714, or a .csl file; "
+                        help="vancouver (the default), apa, ama, gb-t-7714, or a .csl file; "
                              "over the bundle's and the layout's choice")
     parser.add_argument("--pdf-variant", choices=("pdf/ua-1", "pdf/a-2b", "pdf/x-4"),
                         help="PDF/UA-1 (accessible), PDF/A-2b (archival) or PDF/X-4 (for print "

@@ -51,63 +51,75 @@ def _table(*checks: Check):
 
 CHECKS = _table(
     # input: the command and the files as read
-    Check("usage", "error", "input", "the command line is misused (exit code 2)"),
-    Check("site", "error", "input", "site.yaml: the clinic's name, logo, phone, print profile"),
-    Check("yaml", "error", "input", "a YAML file does not parse"),
-    Check("file", "error", "input", "a file cannot be read as text (not UTF-8, binary)"),
-    Check("unread-file", "warning", "input", "an entry in a bundle that is not read (a link to "
-          "nothing)"),
-    Check("outside", "error", "input", "a file or folder is outside the project"),
-    Check("limits", "error", "input", "a text, a file or a document larger than handbill's "
-          "limits (--max-pages, nesting, size)"),
-    Check("layout", "error", "input", "a layout, its layout.yaml or its templates"),
-    Check("fonts", "error", "input", "a font file of the project's fonts/ folder"),
+    Check("usage", "error", "input", "a misused command: an unknown option, layout or language "
+          "(exit code 2)"),
+    Check("site", "error", "input", "site.yaml: the clinic's name, logo, phone, colours, print "
+          "profile"),
+    Check("yaml", "error", "input", "a YAML file that does not parse: syntax, a tab in the "
+          "indentation, a duplicate key, too deep or too large"),
+    Check("file", "error", "input", "a file that is not a regular file, too large, or not UTF-8 "
+          "text"),
+    Check("unread-file", "warning", "input", "an entry in a bundle that cannot even be followed (a link "
+          "that loops): it is not read"),
+    Check("outside", "error", "input", "a file or folder that leads outside the project and "
+          "handbill's own files"),
+    Check("limits", "error", "input", "a document over --max-pages (or sure to be), over --timeout,"
+          " or nested too deeply to lay out"),
+    Check("layout", "error", "input", "a layout's files: layout.yaml, templates, strings.yaml, "
+          "fonts.yaml, assets"),
+    Check("fonts", "error", "input", "a file in the project's fonts/ folder that is no font"),
+    # load: a bundle's metadata, texts, links, images and references
+    Check("meta", "error", "load", "meta.yaml: required fields, types, an impossible date, "
+          "unknown keys and layouts"),
+    Check("content", "error", "load", "a problem that names no check (none does today)"),
+    Check("text", "error", "load", "a control character, or a character reference to no "
+          "character, in a text"),
+    Check("markdown", "error", "load", "lists or quotes nested more than 8 deep, emphasis more than "
+          "20"),
+    Check("markdown-heading", "error", "load", "a level-1 heading in a body (the title comes from meta.yaml)"),
+    Check("raw-html", "warning", "load", "a dangerous raw HTML element removed (with allow-html: true "
+          "in meta.yaml)"),
+    Check("link", "error", "load", "a link that is not http(s), mailto, tel or #a-heading of its"
+          " own text"),
+    Check("image", "error", "load", "an image missing, outside the bundle, over the limits, or "
+          "damaged"),
     # content: the loaded bundle
-    Check("meta", "error", "load", "meta.yaml: required fields, types, dates, names"),
-    Check("content", "error", "load", "the bundle's files (texts, languages)"),
-    Check("text", "error", "load", "characters that cannot be printed (controls, "
-          "references to no character)"),
-    Check("markdown", "error", "load", "Markdown that cannot be printed as written "
-          "(nesting too deep, dangerous raw HTML)"),
-    Check("markdown-heading", "error", "load", "a body uses a level-1 heading"),
-    Check("raw-html", "warning", "load", "dangerous raw HTML is removed (with allow-html: "
-          "true in meta.yaml)"),
-    Check("link", "error", "load", "a link to an address a PDF may not carry, or to no "
-          "heading"),
-    Check("image", "error", "load", "an image that is missing, outside the bundle or "
-          "unsafe"),
     Check("alt-text", "error", "content", "an image without alt text"),
-    Check("translation-parity", "error", "content", "the Chinese text has the English text's "
-          "sections, citations, lists and callouts"),
-    Check("readability-en", "warning", "content", "the English text's Flesch-Kincaid grade is "
-          "at most 8", build=False),
-    Check("sentence-length-zh", "warning", "content", "no Chinese sentence has more than 40 "
-          "Han characters", build=False),
-    Check("zh-punctuation", "warning", "content", "no half-width punctuation in Chinese text "
-          "(check --fix makes it full-width)", build=False),
+    Check("translation-parity", "error", "content", "every English section has its Chinese counterpart, in the "
+          "same order, with the same citations, lists and callouts"),
+    Check("readability-en", "warning", "content", "Flesch-Kincaid grade of the English above 8 (patient "
+          "materials aim at grades 6 to 8)", build=False),
+    Check("sentence-length-zh", "warning", "content", "a Chinese sentence of more than 40 Han characters", build=False),
+    Check("zh-punctuation", "warning", "content", "a half-width , ; : ? ! ( ) touching Chinese text (check "
+          "--fix makes it full-width)", build=False),
+    # load: a bundle's metadata, texts, links, images and references
+    Check("references", "error", "load", "the references file: an entry without a title or a year, a "
+          "date that does not exist, a bad URL"),
     # citations
-    Check("references", "error", "load", "the references file: entries, fields, dates"),
-    Check("citation", "error", "citations", "a citation key with no entry, or a citation "
-          "style that cannot be used"),
-    Check("citation-unused", "warning", "citations", "a reference that is never cited (not "
-          "printed)"),
+    Check("citation", "error", "citations", "a citation key with no entry, or a citation style that "
+          "cannot be used"),
+    Check("citation-unused", "warning", "citations", "a reference that is never cited (it is not printed)"),
     # html: a layout's document, its characters and fonts
-    Check("font-coverage", "error", "html", "every character printed has a glyph in the "
-          "layout's fonts"),
-    # pages
+    Check("font-coverage", "error", "html", "a character that no font of its language's chain has"),
+    # pages: laid out by WeasyPrint
     Check("fetch", "error", "pages", "the document refers to a file it may not read"),
-    Check("render", "error", "pages", "WeasyPrint reports a problem with the document"),
-    Check("layout-fit", "error", "pages", "the text fits the layout's pages, panels and "
-          "columns"),
-    Check("type-size", "error", "pages", "running text is at least 11 pt (14 pt in large "
-          "print)"),
-    Check("page-fill", "warning", "pages", "no page holds only a few lines", build=False),
-    Check("impose", "warning", "html", "an option the imposed booklet cannot honour"),
-    # pdf
-    Check("font-fallback", "error", "pdf", "every font in the PDF is one the layout names"),
-    Check("output", "error", "pdf", "an output (a PDF, the report, a cache) cannot be written "
-          "(build only: check writes none)"),
-    Check("internal", "error", "input", "a bug in handbill (please report it)"),
+    Check("render", "error", "pages", "WeasyPrint refused or warned of something while laying the "
+          "document out"),
+    Check("layout-fit", "error", "pages", "text past a layout's last page (the tri-fold's two sides), "
+          "cut off by a panel, or wider than its column, at the first "
+          "line that does not fit"),
+    Check("type-size", "error", "pages", "running text (paragraphs and list items of the bodies) under"
+          " 11 pt, 14 pt in large print"),
+    Check("page-fill", "warning", "pages", "a page that holds fewer than 6 lines of text (covers aside)", build=False),
+    # html: a layout's document, its characters and fonts
+    Check("impose", "warning", "html", "an option the imposed booklet cannot honour (bleed, marks, "
+          "PDF/UA)"),
+    # pdf: written
+    Check("font-fallback", "error", "pdf", "text set in a font the layout does not name"),
+    Check("output", "error", "pdf", "an output (a PDF, the report, a cache) that cannot be "
+          "written (build only: check writes none)"),
+    Check("internal", "error", "input", "a failure of handbill itself on one document (please report "
+          "it)"),
 )
 
 #: The ids of the checks that only ``handbill check`` runs.
