@@ -342,3 +342,34 @@ def test_the_readme_lists_every_check_as_the_registry_says():
     build = {True: "refuses", False: "warns"}
     assert rows == [(c.id, c.severity, build[c.blocks_build] if c.build else "—", c.summary)
                     for c in CHECKS.values()]
+
+
+def test_skip_leaves_out_a_warning_and_refuses_an_error_or_a_misspelt_id(tmp_path, capsys):
+    project = _project(tmp_path)
+    code, found = _findings(capsys, project)
+    assert {"readability-en", "zh-punctuation"} <= {f["check"] for f in found}
+    code, found = _findings(capsys, project, "--skip", "readability-en", "--skip",
+                            "zh-punctuation")
+    assert code == 0 and found and not {"readability-en", "zh-punctuation"} & {
+        f["check"] for f in found}
+    capsys.readouterr()
+    assert run(["--project", str(project), "check", "--skip", "readabilty-en"]) == 2
+    assert ("--skip readabilty-en: no check of that id; did you mean 'readability-en'? "
+            "[usage]") in capsys.readouterr().err
+    assert run(["--project", str(project), "check", "--skip", "translation-parity"]) == 2
+    assert "an error cannot be skipped (build refuses it too)" in capsys.readouterr().err
+
+
+def test_a_single_language_check_judges_that_language_only(tmp_path, capsys):
+    project = _project(tmp_path)
+    _append(project / "content" / "s" / "en.md", "\n## One more\n\nText.\n")  # no Chinese one
+    code, found = _findings(capsys, project, "--lang", "en")
+    checks = {f["check"] for f in found}
+    assert code == 0 and "readability-en" in checks
+    assert not checks & {"translation-parity", "zh-punctuation", "sentence-length-zh"}
+    code, found = _findings(capsys, project, "--lang", "zh-Hans")
+    checks = {f["check"] for f in found}
+    assert code == 0 and "zh-punctuation" in checks and "readability-en" not in checks
+    capsys.readouterr()  # and build agrees: the English alone builds
+    assert run(["--project", str(project), "build", "--lang", "en"]) == 0
+    assert run(["--project", str(project), "build"]) == 1

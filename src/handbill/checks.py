@@ -76,15 +76,15 @@ def check_bundle(bundle: Bundle, root: Path, for_build: bool = False,
                  lang: str | None = None) -> list[Diagnostic]:
     """Every content check on a loaded bundle (FOR_BUILD: those ``handbill build`` runs,
     as handbill.registry says). A document in one language (LANG) has no translation
-    to compare."""
+    to compare, and the checks of the other language's text do not concern it."""
     from .registry import CHECKS
 
     found = []
     for check_id, run in _CHECKS.items():
         if for_build and not CHECKS[check_id].build:
             continue
-        if lang is not None and check_id == "translation-parity":
-            continue
+        if lang is not None and _LANGUAGE.get(check_id, lang) != lang:
+            continue  # a document in one language: the other's text is not printed
         found += run(bundle, root)
     return found
 
@@ -458,3 +458,6 @@ _CHECKS = {"translation-parity": check_translation_parity, "alt-text": check_alt
            "readability-en": check_readability_en,
            "sentence-length-zh": check_sentence_length_zh,
            "zh-punctuation": check_zh_punctuation}
+#: The language each check of one language's text looks at; translation parity, both.
+_LANGUAGE = {"translation-parity": "both", "readability-en": "en",
+             "sentence-length-zh": "zh-Hans", "zh-punctuation": "zh-Hans"}

@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_selection(check, "check this layout only")
     _add_document_options(check)
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    check.add_argument("--skip", action="append", default=[], metavar="CHECK",
+                       help="leave out the findings of a warning check (readability-en, "
+                            "page-fill...); errors cannot be skipped, since build refuses them")
     check.add_argument("--fix", action="store_true",
                        help="rewrite half-width punctuation in Chinese text as full-width "
                             "(zh-punctuation), then check")
@@ -247,7 +250,10 @@ def _check(args, project: Path) -> int:
     from .checker import check, failed, findings_json
 
     options = _document_options(args, project)
-    findings = check(args.paths or None, options)
+    from .registry import skippable
+
+    skip = skippable(args.skip)
+    findings = [f for f in check(args.paths or None, options) if f.code not in skip]
     if args.fix:
         from .punctuation import fix_files
 
@@ -255,7 +261,8 @@ def _check(args, project: Path) -> int:
         for shown, count in fixed:
             print(f"fixed {count} punctuation mark{'s' if count != 1 else ''} in "
                   f"{printable(shown)}", file=sys.stderr)
-        findings = check(args.paths or None, options) + unfixed
+        findings = [f for f in check(args.paths or None, options) + unfixed
+                    if f.code not in skip]
     if args.format == "json":
         print(findings_json(findings, args.strict))
     else:

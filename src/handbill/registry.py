@@ -126,8 +126,26 @@ CHECKS = _table(
 CHECK_ONLY = frozenset(c.id for c in CHECKS.values() if not c.build)
 
 
-def known(check_id: str) -> bool:
-    return check_id in CHECKS
+def skippable(ids: list[str]) -> frozenset[str]:
+    """The check ids ``check --skip`` names, each a warning; a misuse raises UsageError."""
+    import difflib
+
+    from .errors import Diagnostic, UsageError
+
+    warnings = [c.id for c in CHECKS.values() if c.severity == "warning"]
+    for check_id in ids:
+        if check_id not in CHECKS:
+            near = difflib.get_close_matches(check_id, list(CHECKS), n=1)
+            raise UsageError(Diagnostic(
+                "handbill", None, f"--skip {check_id}: no check of that id"
+                + (f"; did you mean '{near[0]}'?" if near else ""),
+                hint=f"the warnings that can be skipped: {', '.join(warnings)}"))
+        if CHECKS[check_id].severity == "error":
+            raise UsageError(Diagnostic(
+                "handbill", None, f"--skip {check_id}: an error cannot be skipped (build "
+                "refuses it too)", hint=f"the warnings that can be skipped: "
+                                        f"{', '.join(warnings)}"))
+    return frozenset(ids)
 
 
 def help_text() -> str:
