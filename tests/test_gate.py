@@ -373,3 +373,17 @@ def test_a_single_language_check_judges_that_language_only(tmp_path, capsys):
     capsys.readouterr()  # and build agrees: the English alone builds
     assert run(["--project", str(project), "build", "--lang", "en"]) == 0
     assert run(["--project", str(project), "build"]) == 1
+
+
+def test_a_source_line_that_is_not_in_the_file_is_looked_for_by_its_words(tmp_path):
+    """Raw HTML (allow-html) may write its own data-src: a line the file does not have is
+    no location; the printed words are looked for instead."""
+    from handbill.pages import Line, locate
+
+    text = tmp_path / "en.md"
+    text.write_text("## A\n\nTake two tablets with water.\n", encoding="utf-8")
+    forged = Line(1, "Take two tablets with water.", ("en.md", 9999, 9999), "p", True, 12.0,
+                  None)
+    assert locate(forged, (text,)) == (text, 3, 1)
+    honest = Line(1, "two tablets with water.", ("en.md", 3, 3), "p", True, 12.0, None)
+    assert locate(honest, (text,)) == (text, 3, 6)

@@ -234,11 +234,11 @@ def locate(line: Line, files: tuple[Path, ...], project: Path | None = None,
         path = next((p for p in files if p.name == name), None)
         if path is not None:
             source = _read(path, project)
-            if source is not None:
+            if source is not None and 1 <= first <= len(source):  # raw HTML may say anything
                 needle = _needle(line.text)
                 at = _find(needle, source, first, end, True) if len(needle) >= 4 else None
                 if at is None:
-                    text = source[first - 1] if first <= len(source) else ""
+                    text = source[first - 1]
                     at = (first, len(text) - len(text.lstrip()) + 1)
                 return path, at[0], at[1]
     return locate_text(line.text, files, project, last)
