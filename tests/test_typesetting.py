@@ -408,7 +408,7 @@ def test_check_fix_leaves_a_read_only_file_alone_and_says_so(tmp_path, capsys, m
 
 
 def test_check_fix_into_a_folder_it_cannot_write_is_an_error_not_a_traceback(tmp_path, capsys):
-    import handbill.pdf
+    import handbill.writing
 
     root = tmp_path / "p"
     shutil.copytree(CORPUS / "stomach-flu", root / "content" / "stomach-flu")
@@ -418,12 +418,12 @@ def test_check_fix_into_a_folder_it_cannot_write_is_an_error_not_a_traceback(tmp
     def refuse(path, data):
         raise PermissionError(13, "Permission denied")
 
-    original = handbill.pdf.write_atomic
-    handbill.pdf.write_atomic = refuse
+    original = handbill.writing.write_atomic
+    handbill.writing.write_atomic = refuse
     try:
         code = run(["--project", str(root), "check", "--fix", "--layout", "handout"])
     finally:
-        handbill.pdf.write_atomic = original
+        handbill.writing.write_atomic = original
     captured = capsys.readouterr()
     assert code == 1 and "content/stomach-flu/zh-Hans.md: error: not fixed: Permission denied " \
         "[output]" in captured.out

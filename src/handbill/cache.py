@@ -88,7 +88,7 @@ class Cache:
 
     def put(self, key: str, suffix: str, data: bytes) -> Path:
         """Keep DATA as KEY's payload, then its record; return the payload's path."""
-        from .pdf import write_atomic
+        from .writing import write_atomic
 
         self._check_folder()
         payload = self.path(key, suffix)

@@ -25,7 +25,7 @@ import stat
 from pathlib import Path
 
 from . import __version__
-from .pdf import write_atomic
+from .writing import write_atomic
 
 MANIFEST = ".handbill-manifest.json"
 

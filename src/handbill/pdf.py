@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from .errors import Diagnostic, RenderError, display_path
@@ -414,25 +413,3 @@ def _font_names(pdf) -> list[str]:
                                           b"/CIDFontType0", b"/CIDFontType2"):
                 names.append(name.lstrip("/"))
     return names
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write DATA to PATH through a temporary file in the same folder, then rename.
-
-    A reader (or a failed build) never sees a half-written file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

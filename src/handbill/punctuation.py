@@ -164,7 +164,7 @@ def fix_files(findings, project: Path) -> tuple[list[tuple[str, int]], list]:
     path, marks fixed) for each file fixed, and an error for each that could not be.
     """
     from .errors import Diagnostic
-    from .pdf import write_atomic
+    from .writing import write_atomic
 
     done, problems = [], []
     root = project.resolve()

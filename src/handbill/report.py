@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 from .builder import BuildReport, Output
 from .errors import Diagnostic, OutputError, display_path, plural, printable
-from .pdf import write_atomic
+from .writing import write_atomic
 
 REPORT_VERSION = 2
 

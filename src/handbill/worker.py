@@ -101,7 +101,7 @@ def _write(path: Path, data: bytes, project: Path | None) -> None:
     """Write a PDF atomically; a write that fails is an error at the PDF's path (the
     previous PDF, if any, stays as it was, and no temporary file is left)."""
     from .errors import OutputError, display_path
-    from .pdf import write_atomic
+    from .writing import write_atomic
 
     try:
         write_atomic(path, data)
