@@ -387,3 +387,22 @@ def test_a_source_line_that_is_not_in_the_file_is_looked_for_by_its_words(tmp_pa
     assert locate(forged, (text,)) == (text, 3, 1)
     honest = Line(1, "two tablets with water.", ("en.md", 3, 3), "p", True, 12.0, None)
     assert locate(honest, (text,)) == (text, 3, 6)
+
+
+def test_a_disclaimer_that_does_not_fit_is_located_in_meta_yaml(tmp_path, capsys):
+    """The disclaimer is written in meta.yaml, not in a text: the line of it that does not
+    fit is located there, at the line that holds its words."""
+    project = _project(tmp_path, "[trifold]")
+    meta = project / "content" / "s" / "meta.yaml"
+    sentences = [f"Note {n}: this leaflet does not replace the advice of your own doctor or "
+                 "nurse, who knows your health." for n in range(1, 41)]
+    _append(meta, "disclaimer:\n  en: >-\n" + "".join(f"    {s}\n" for s in sentences)
+            + "  zh-Hans: 本单张不能代替医生的建议。\n")
+    code, found = _findings(capsys, project)
+    [fit] = [f for f in found if f["check"] == "layout-fit"]
+    assert code == 1 and fit["path"] == "content/s/meta.yaml", fit
+    lines = meta.read_text(encoding="utf-8").split("\n")
+    assert lines[fit["line"] - 1].lstrip().startswith("Note "), fit
+    assert fit["column"] >= 5  # where in that sentence the line that did not fit starts
+    # A title is written in meta.yaml too, but is no text that overflows: never found there.
+    assert "干细胞" not in lines[fit["line"] - 1]

@@ -241,7 +241,9 @@ def locate(line: Line, files: tuple[Path, ...], project: Path | None = None,
                     text = source[first - 1]
                     at = (first, len(text) - len(text.lstrip()) + 1)
                 return path, at[0], at[1]
-    return locate_text(line.text, files, project, last)
+    # Unsourced text is looked for in the bodies only: a title from meta.yaml is no line
+    # of the text that overflowed.
+    return locate_text(line.text, tuple(p for p in files if p.suffix == ".md"), project, last)
 
 
 def locate_text(printed: str, files: tuple[Path, ...], project: Path | None = None,

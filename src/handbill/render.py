@@ -282,6 +282,18 @@ _HEADING_BLOCK = re.compile(r"\s*<h([1-6])[\s>].*</h\1>\s*", re.S)
 SHORT_BLOCK = 400
 
 
+def _meta_source(bundle: Bundle, key: str) -> str:
+    """``meta.yaml:FIRST-LAST``: the lines of KEY's value in the bundle's meta.yaml (up to
+    the next top-level key), or "" when meta.yaml does not have it."""
+    lines = bundle.meta.lines
+    first = lines.get(key)
+    if first is None:
+        return ""
+    after = [line for line in lines.values() if line > first]
+    last = min(after) - 1 if after else first + 200
+    return f"{bundle.meta_path.name}:{first}-{last}"
+
+
 def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, ...],
              options: Mapping[str, str], root: Path, site: Site) -> dict:
     strings = load_strings(root)
@@ -300,6 +312,9 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
             "category": typeset(meta.category.get(lang), lang),
             "reading_time": typeset(meta.reading_time.get(lang), lang),
             "disclaimer": typeset(meta.disclaimer.get(lang), lang),
+            # Where the disclaimer is written (meta.yaml's lines for it), so that a line of
+            # it that does not fit is located there: a template puts it in data-src.
+            "disclaimer_source": _meta_source(bundle, "disclaimer"),
             "date": meta.date.isoformat(),
             "date_text": format_date(meta.date, s.get("date-format", "{year}-{month:02}-{day:02}"),
                                      s.get("month-names")),
