@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from handbill.cli import run
@@ -15,6 +16,7 @@ from handbill.registry import CHECKS, finding_schema
 
 from conftest import REPO, SAMPLE
 
+CHECK_SCHEMA = json.loads((REPO / "docs" / "check.schema.json").read_text(encoding="utf-8"))
 LONG_PARAGRAPH = ("Bring this leaflet to every visit, and ask your nurse about anything in it "
                   "that is not clear to you.")
 
@@ -33,6 +35,7 @@ def _findings(capsys, *args) -> tuple[int, list[dict]]:
     capsys.readouterr()
     code = run(["--project", *map(str, args[:1]), "check", "--format", "json", *args[1:]])
     data = json.loads(capsys.readouterr().out)
+    jsonschema.validate(data, CHECK_SCHEMA)  # notes of checks not run included
     return code, data["findings"]
 
 
