@@ -492,3 +492,29 @@ def test_a_line_too_wide_for_its_panel_is_an_error(tmp_path, capsys):
     assert (f"content/inhaler-spacer/zh-Hans.short.md:{line}:1: error: text does not fit its "
             "column or panel on page 2") in err
     assert not (root / "out" / "inhaler-spacer" / "trifold.pdf").exists()
+
+
+def test_a_chinese_paragraph_wrapped_in_the_source_prints_without_gaps(tmp_path):
+    """Editors wrap Markdown at 80 columns; a line break between two full-width characters
+    is no space in Chinese (CSS Text 3), while one between English words stays a space."""
+    bundle = tmp_path / "content" / "s"
+    shutil.copytree(REPO / "content" / "stem-cells-t2dm", bundle)
+    zh = bundle / "zh-Hans.md"
+    lines = zh.read_text(encoding="utf-8").split("\n")
+    first = next(k for k, line in enumerate(lines) if line and not line.startswith("#"))
+    wrapped = lines[first].replace("、", "、\n").replace("。", "。\n").rstrip("\n")
+    assert wrapped.count("\n") >= 4
+    lines[first] = wrapped
+    zh.write_text("\n".join(lines), encoding="utf-8")
+    en = bundle / "en.md"
+    en.write_text(en.read_text(encoding="utf-8").replace("insulin resistance, impaired",
+                                                         "insulin\nresistance, impaired"),
+                  encoding="utf-8")
+    assert run(["--project", str(tmp_path), "build", "--layout", "handout"]) == 0
+    text = all_text(tmp_path / "out" / "s" / "handout.pdf")
+    joined = text.replace("\n", "")
+    for piece in wrapped.split("\n")[1:]:
+        start = html.unescape(piece)[:2]  # Han both: a Latin letter gets its gap
+        assert re.search(r"[、。]" + re.escape(start), joined), start  # no gap before it
+        assert not re.search(r"[、。] +" + re.escape(start), joined), start
+    assert "insulin resistance" in re.sub(r"\s+", " ", text)

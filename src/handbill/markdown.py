@@ -105,12 +105,37 @@ def _mark_self_marked_lists(tokens) -> None:
             token.attrSet("class", "self-marked")
 
 
+def _wide(char: str) -> bool:
+    """A character set full width: Han, kana, full-width punctuation (East Asian Width W, F)."""
+    import unicodedata
+
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _join_wide_lines(children) -> None:
+    """A line break inside a paragraph between two full-width characters is no space in
+    Chinese (CSS Text 3's segment break rule, which WeasyPrint does not apply): a text
+    wrapped in the source at 80 columns prints as one run, with no gap after 。or before 中."""
+    for k, child in enumerate(children):
+        if child.type != "softbreak":
+            continue
+        before = next((c.content for c in reversed(children[:k]) if c.type == "text"
+                       and c.content), "")
+        after = next((c.content for c in children[k + 1:] if c.type == "text" and c.content), "")
+        beside = {children[k - 1].type if k else "", children[k + 1].type
+                  if k + 1 < len(children) else ""}
+        if before and after and _wide(before[-1]) and _wide(after[0]) and "image" not in beside:
+            child.type, child.content = "html_inline", ""
+
+
 def _typeset(tokens, han: bool) -> None:
     """Every text run typeset (see typography): kept-together units, and for a Han
     language the Han-Latin gap, Latin runs and punctuation compression."""
     for token in tokens:
         if token.type != "inline" or not token.children:
             continue
+        if han:
+            _join_wide_lines(token.children)
         texts = [child for child in token.children if child.type == "text"]
         for child in texts:
             child.type = "html_inline"  # rendered as given: already escaped HTML
