@@ -301,25 +301,12 @@ GBT_CHINESE = {
 
 #: Where a style as Pandoc's citeproc runs it disagrees with its guide and handbill does
 #: not correct it (yet): strict, so that a fix is noticed. (style, key) or (style, lang, key).
-_V_DATE = ("NLM's style gives a web page's date of publication as its year alone; Citing "
-           "Medicine (ch. 25) gives the year, month and day when known (2023 Jun 1)")
-_V_REPORT = ("NLM's style prints 'Report no.: 12', and 'Report WEO/NCD/21.4' for a number "
-             "that is not numeric; Citing Medicine (ch. 15) writes 'Report No.: ...'")
-_APA_PUBLISHER = ("APA 7 (9.29) leaves out the publisher when it is the author, and writes "
-                  "'(Report No. 12)'; the APA style repeats the publisher and prints '(No. 12)'")
-_APA_ZH_DATE = ("the APA style's date in zh-CN terms prints '(2023, 八月 1)'; Chinese writes "
-                "the date 2023年8月1日")
-_GBT_PREPRINT = ("the GB/T style marks a preprint [A], which GB/T 7714-2015 (appendix B) "
-                 "reserves for archives (档案); a preprint read online is [EB/OL]")
+#: Corrected since, in handbill.citations (STYLE_CORRECTIONS and _corrections): NLM's web
+#: page date (year alone) and "Report no.:"; APA's publisher that is the author, "(No. 12)"
+#: for a report, and its zh-CN date "(2023, 八月 1)"; GB/T 7714's preprint marked [A].
 _GBT_TERMS = ("handbill sets the English section in English terms (its policy); GB/T "
               "7714-2015 (8.1.2) gives a Chinese work 等, and its own edition form, in any text")
 KNOWN = {
-    **{("vancouver", key): _V_DATE for key in ("web2023", "webperson2022", "zhweb")},
-    **{("vancouver", key): _V_REPORT for key in ("who2021", "reportnum2018")},
-    **{("apa", key): _APA_PUBLISHER for key in ("who2021", "gov2019", "zhreport",
-                                                 "reportnum2018")},
-    ("apa", "zh-Hans", "zhweb"): _APA_ZH_DATE,
-    **{("gb-t-7714", key): _GBT_PREPRINT for key in ("preprint2024", "preprint2023")},
     **{("gb-t-7714", "en", key): _GBT_TERMS for key in ("zhart5", "zhbook")},
 }
 

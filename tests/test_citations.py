@@ -41,9 +41,12 @@ def test_vancouver_formats_each_kind_as_citing_medicine_says():
         "1. Gerstein HC, Miller ME, Byington RP, Goff DC, Bigger JT, Buse JB, et al. Effects of "
         "intensive glucose lowering in type 2 diabetes. N Engl J Med. 2008 Jun 12;358(24):2545–59. "
         "doi:10.1056/NEJMoa0802743 PubMed PMID: 18539917.")
+    # A web page's date of publication in full (Citing Medicine ch. 25; the style's own
+    # text gives the year alone: handbill corrects it, see citations.STYLE_CORRECTIONS).
     assert en["who2023"] == (
-        "3. World Health Organization. WHO fact sheets [Internet]. 2023 [cited 2024 Jan 15]. "
-        "Diabetes. Available from: https://www.who.int/news-room/fact-sheets/detail/diabetes")
+        "3. World Health Organization. WHO fact sheets [Internet]. 2023 Apr 5 "
+        "[cited 2024 Jan 15]. Diabetes. Available from: "
+        "https://www.who.int/news-room/fact-sheets/detail/diabetes")
     assert en["li2024"] == (
         "4. Li W, Chen J. Mesenchymal stromal cells in early type 2 diabetes: a pilot study "
         "[Preprint]. medRxiv; 2024. doi:10.1101/2024.02.01.24302100")
@@ -850,3 +853,55 @@ def test_haskell_words_are_taken_out_of_an_unknown_error():
                            "HasCallStack backtrace:\n  collectBacktraces, called at x\n", 63,
                            "content/b/en.md", {})
     assert problem.message == "Pandoc failed (exit code 63): it broke"
+
+
+def _macros(text: str) -> dict[str, str]:
+    return dict(re.findall(r'<macro name="([^"]+)">(.*?)</macro>', text, re.S))
+
+
+def test_style_corrections_are_keyed_to_the_style_and_touch_only_their_macros():
+    from handbill import citations
+
+    edited = {"nlm-citation-sequence.csl": {"date", "report-number"},
+              "apa.csl": {"identifier-number"},
+              "china-national-standard-gb-t-7714-2015-numeric.csl": {"type-id"},
+              "american-medical-association.csl": set()}
+    for name, macros in edited.items():
+        text = (citations.styles_dir() / name).read_text(encoding="utf-8")
+        before, after = _macros(text), _macros(citations._corrected_style(text))
+        assert {m for m in before if before[m] != after[m]} == macros, name
+        # the same text under another <id> is another style: not corrected
+        other = re.sub(r"<id>[^<]*</id>", "<id>http://example.org/styles/mine</id>", text, 1)
+        assert citations._corrected_style(other) == other, name
+
+
+def test_apa_publisher_is_left_out_only_when_it_is_the_author_exactly():
+    from types import SimpleNamespace
+
+    from handbill import citations
+
+    def ref(key, author, publisher):
+        return SimpleNamespace(id=key, csl={"author": [author], "publisher": publisher})
+
+    bundle = SimpleNamespace(references=[
+        ref("same", {"literal": "Example Agency"}, "Example Agency"),
+        ref("near", {"literal": "Example Agency"}, "Example Agency Press"),
+        ref("person", {"family": "Agency", "given": "Example"}, "Example Agency")])
+    html = "Example Agency. (2020). <em>T</em> (Report No. 1). Example Agency. <a>x</a>"
+    apa = citations._corrections(bundle, citations.APA_ID)
+    assert apa(html, "en", "same") == "Example Agency. (2020). <em>T</em> (Report No. 1). <a>x</a>"
+    assert apa(html, "en", "near") == apa(html, "en", "person") == html
+    assert citations._corrections(bundle, citations.NLM_ID)(html, "en", "same") == html
+
+
+def test_apa_chinese_date_only_in_the_chinese_section_of_apa():
+    from types import SimpleNamespace
+
+    from handbill import citations
+
+    bundle = SimpleNamespace(references=[])
+    html = "示例健康网. (2023, 八月 1). 题名. (2024, 十二月)."
+    apa = citations._corrections(bundle, citations.APA_ID)
+    assert apa(html, "zh-Hans") == "示例健康网. (2023年8月1日). 题名. (2024年12月)."
+    assert apa(html, "en") == html
+    assert citations._corrections(bundle, citations.GBT_ID)(html, "zh-Hans") == html

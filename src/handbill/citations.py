@@ -10,6 +10,7 @@ as GB/T 7714-2015 prescribes for Western-language entries.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import json
@@ -276,7 +277,7 @@ def start_citations(bundle: Bundle, style: Path, root: Path) -> Callable[[], Bib
     Pandoc (when its output is not cached) runs meanwhile, so that the caller can
     get on with the rest of its preparation.
     """
-    style_text = _labels_after_names(read_style(style, root))
+    style_text = _corrected_style(_labels_after_names(read_style(style, root)))
     clusters = [c for lang in ("en", "zh-Hans") if lang in bundle.bodies
                 for c in bundle.bodies[lang].clusters]
     if not clusters:
@@ -299,15 +300,18 @@ def start_citations(bundle: Bundle, style: Path, root: Path) -> Callable[[], Bib
                     ref.line, ref.id) for ref in bundle.references)
     pending = {locale: _formatted(source, references, style_text, style, locale, root, places)
                for locale in sorted(set(LOCALES.values()) if chinese else {LOCALES["en"]})}
+    ident = _style_id(style_text)
     return lambda: _bibliography(bundle, style, languages, {
         locale: _parse(html if isinstance(html, str) else html.result())
-        for locale, html in pending.items()})
+        for locale, html in pending.items()}, ident)
 
 
-def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], runs) -> Bibliography:
-    """Each section's citations and entries, from the runs of each locale (see the policy)."""
+def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], runs,
+                  ident: str = "") -> Bibliography:
+    """Each section's citations and entries, from the runs of each locale (see the policy);
+    IDENT is the style's <id>, which some corrections are keyed to."""
     citations, entries = {}, {}
-    stops = _corrections(bundle)
+    corrections = _corrections(bundle, ident)
     for lang in bundle.bodies:
         english = runs[LOCALES["en"]]
         own = runs.get(LOCALES[lang], english)
@@ -316,13 +320,14 @@ def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], runs) 
             run = own if (lang == "en" or chinese) else english
             # data-cites lists the keys as written (items may have been put in number order)
             written = " ".join(escape(item.key) for item in cluster.items)
-            html = _free_text_out_of_superscript(stops(run[0].get(cluster.id, "")), cluster)
+            html = _free_text_out_of_superscript(
+                corrections(run[0].get(cluster.id, ""), lang), cluster)
             citations[cluster.id] = re.sub(r'data-cites="[^"]*"', f'data-cites="{written}"',
                                            _relink(html, lang), count=1)
         entries[lang] = tuple(
             english[1].get(key, entry) if not languages.get(key, "en").startswith("zh") else entry
             for key, entry in own[1].items())
-        entries[lang] = tuple(Entry(e.id, e.label, _relink(stops(e.html), lang))
+        entries[lang] = tuple(Entry(e.id, e.label, _relink(corrections(e.html, lang, e.id), lang))
                               for e in entries[lang])
     return Bibliography(citations, entries, style.stem)
 
@@ -331,9 +336,25 @@ def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], runs) 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 
 
-def _corrections(bundle: Bundle) -> Callable[[str], str]:
-    """What handbill corrects in the HTML Pandoc's citeproc formats, as a function of it
-    (for BUNDLE's names):
+#: The <id>s of the styles that some corrections are keyed to (a dependent style has
+#: its parent's text, and so its parent's <id>).
+NLM_ID = "http://www.zotero.org/styles/nlm-citation-sequence"
+APA_ID = "http://www.zotero.org/styles/apa"
+GBT_ID = "http://www.zotero.org/styles/china-national-standard-gb-t-7714-2015-numeric"
+
+#: The zh-CN locale's month names, as Pandoc's citeproc prints them.
+_ZH_MONTHS = {name: number for number, name in enumerate(
+    ("一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"),
+    start=1)}
+#: APA's date, "(2023, 八月 1)" or "(2023, 八月)", as citeproc prints it in zh-CN terms.
+_APA_ZH_DATE = re.compile(r"\((\d{4}), (" + "|".join(sorted(_ZH_MONTHS, key=len, reverse=True))
+                          + r")(?: (\d{1,2}))?\)")
+
+
+def _corrections(bundle: Bundle, ident: str = "") -> Callable[..., str]:
+    """What handbill corrects in the HTML Pandoc's citeproc formats, as a function of it,
+    the section's language and (for an entry) its key, for BUNDLE's names and references
+    in the style whose <id> is IDENT:
 
     - the full stop Pandoc puts after a Chinese name in styles that initialise given
       names (APA's initialize-with=". "): "王明., 李华., & 刘洋. (2019)" is "王明, 李华,
@@ -344,9 +365,14 @@ def _corrections(bundle: Bundle) -> Callable[[str], str]:
     - an organisation (a literal name) in capitals: GB/T 7714 puts Western surnames in
       capitals and an organisation as it is written ("World Health Organization.
       ...[R]. Geneva: WHO, 1970." in its examples), where Pandoc capitalises both;
-    - "2 版" (a zh-CN edition: the number, a space, 版) is "2版", as GB/T 7714 writes it.
+    - "2 版" (a zh-CN edition: the number, a space, 版) is "2版", as GB/T 7714 writes it;
+    - in APA, the publisher of an entry whose one author is that same organisation,
+      written exactly alike, is left out (APA 7, 9.29: "World Health Organization.
+      (2021). Title (Report No. 12). https://..."); CSL cannot compare two variables;
+    - in APA's Chinese section, a date in zh-CN terms, "(2023, 八月 1)", is written as
+      Chinese writes it, "(2023年8月1日)".
     """
-    names, literals = set(), set()
+    names, literals, publishers = set(), set(), {}
     for ref in bundle.references:
         for value in ref.csl.values():
             for name in value if isinstance(value, list) else ():
@@ -358,6 +384,13 @@ def _corrections(bundle: Bundle) -> Callable[[str], str]:
                 literal = str(name.get("literal") or "")
                 if literal and literal.upper() != literal:
                     literals.add(escape(literal, quote=False))
+        author, publisher = ref.csl.get("author"), ref.csl.get("publisher")
+        if (ident == APA_ID and isinstance(publisher, str) and publisher
+                and isinstance(author, list) and len(author) == 1
+                and isinstance(author[0], dict) and author[0].get("literal") == publisher):
+            # " Publisher." after the stop of an earlier part (the author begins the entry)
+            publishers[ref.id] = re.compile(r"(?<=\.) " + re.escape(escape(publisher, quote=False))
+                                            + r"\.(?= |$)")
     stops = re.compile("(" + "|".join(re.escape(escape(n, quote=False))
                                       for n in sorted(names, key=len, reverse=True))
                        + r")\.(?=[,;，；]| \((?![\dn]))") if names else None
@@ -365,11 +398,18 @@ def _corrections(bundle: Bundle) -> Callable[[str], str]:
     written = re.compile("|".join(re.escape(c) for c in sorted(capitals, key=len, reverse=True))
                          ) if capitals else None
 
-    def corrected(html: str) -> str:
+    def corrected(html: str, lang: str = "en", key: str | None = None) -> str:
         if stops is not None:
             html = stops.sub(r"\1", html)
         if written is not None:
             html = written.sub(lambda match: capitals[match.group(0)], html)
+        if key in publishers:
+            found = list(publishers[key].finditer(html))
+            if found:
+                html = html[:found[-1].start()] + html[found[-1].end():]
+        if ident == APA_ID and lang == "zh-Hans":
+            html = _APA_ZH_DATE.sub(lambda m: f"({m.group(1)}年{_ZH_MONTHS[m.group(2)]}月"
+                                    + (f"{int(m.group(3))}日)" if m.group(3) else ")"), html)
         return re.sub(r"(?<=\d) (?=版)", "", html)
 
     return corrected
@@ -424,6 +464,146 @@ def _labels_after_names(style: str) -> str:
         return match.group(1) + "<name/>" + content
 
     return _NAMES.sub(fixed, style)
+
+
+def _style_id(style: str) -> str:
+    """The <id> in STYLE's <info>: which style it is, whatever its file is called."""
+    info = re.search(r"<(?:[\w.-]+:)?info\b.*?</(?:[\w.-]+:)?info\s*>", style, re.S)
+    found = re.search(r"<(?:[\w.-]+:)?id\s*>\s*([^<]*?)\s*</", info.group(0)) if info else None
+    return found.group(1) if found else ""
+
+
+def _edit_macro(style: str, name: str, edit: Callable[[ET.Element], bool]) -> str:
+    """STYLE with its macro NAME changed by EDIT, which is given the macro as an element
+    (parsed on its own: its tags have no namespace) and says whether it changed it.
+    A style without that macro, or whose macro EDIT does not recognise, is unchanged."""
+    found = re.search(r"<macro\b[^>]*\bname\s*=\s*([\"'])" + re.escape(name)
+                      + r"\1[^>]*(?<!/)>.*?</macro\s*>", style, re.S)
+    if found is None:
+        return style
+    try:
+        macro = ET.fromstring(found.group(0))
+    except ET.ParseError:
+        return style
+    if not edit(macro):
+        return style
+    return style[:found.start()] + ET.tostring(macro, encoding="unicode") + style[found.end():]
+
+
+def _branches(choose: ET.Element) -> list[ET.Element]:
+    return [e for e in choose if e.tag in ("if", "else-if", "else")]
+
+
+def _types(branch: ET.Element) -> set[str]:
+    return set((branch.get("type") or "").split())
+
+
+def _nlm_web_date(macro: ET.Element) -> bool:
+    """NLM's "date": a web page's date of publication in full ("2023 Jun 1", Citing
+    Medicine ch. 25), where the style's last branch gives the year alone. The new
+    branch is that one, with the whole date."""
+    for choose in macro.iter("choose"):
+        branches = _branches(choose)
+        if not branches or branches[-1].tag != "else" or any(
+                "webpage" in _types(b) for b in branches):
+            continue
+        last = branches[-1]
+        years = [d for d in last.iter("date")
+                 if d.get("variable") == "issued" and d.get("date-parts") == "year"]
+        if not years:
+            continue
+        web = copy.deepcopy(last)
+        web.tag = "else-if"
+        web.set("type", "webpage")
+        for date in web.iter("date"):
+            if date.get("variable") == "issued" and date.get("date-parts") == "year":
+                date.attrib.pop("date-parts")
+                date.set("form", "text")
+        choose.insert(list(choose).index(last), web)
+        return True
+    return False
+
+
+def _nlm_report_number(macro: ET.Element) -> bool:
+    """NLM's "report-number": "Report No.: 12", and "Report No.: WEO/NCD/21.4" for a
+    number that is not numeric (Citing Medicine ch. 15), where the style's label
+    macro prints "no." for a numeric number only. The label is the locale's short
+    term for a number, capitalised; the rest of the macro is the style's."""
+    for parent in macro.iter():
+        for index, child in enumerate(list(parent)):
+            if child.tag == "text" and child.get("macro") == "label-number":
+                group = ET.Element("group", delimiter=": ")
+                ET.SubElement(group, "text", term="number", form="short",
+                              attrib={"text-case": "capitalize-first"})
+                ET.SubElement(group, "text", variable="number")
+                group.tail = child.tail
+                parent.remove(child)
+                parent.insert(index, group)
+                return True
+    return False
+
+
+def _apa_report_number(macro: ET.Element) -> bool:
+    """APA's "identifier-number": a report's numeric number as "Report No. 12" (APA 7,
+    10.4), where the style prints "No. 12" when the report has no genre. A genre, and
+    a number that is not numeric ("WEO/NCD/21.4"), print as the style prints them."""
+    for choose in macro.iter("choose"):
+        branches = _branches(choose)
+        if not branches or any("report" in _types(b) for b in branches):
+            continue
+        genre = next((b for b in branches if b.tag == "else-if" and b.get("variable") == "number"
+                      and any(t.get("variable") == "genre" for t in b.iter("text"))), None)
+        if genre is None:
+            continue
+        report = ET.Element("else-if", type="report", attrib={"is-numeric": "number",
+                                                               "match": "all"})
+        inner = ET.SubElement(report, "choose")
+        with_genre = ET.SubElement(inner, "if", variable="genre")
+        with_genre.extend(copy.deepcopy(list(genre)))
+        ET.SubElement(ET.SubElement(inner, "else"), "text", term="report",
+                      attrib={"text-case": "capitalize-first"})
+        choose.insert(list(choose).index(genre), report)
+        return True
+    return False
+
+
+def _gbt_preprint_online(macro: ET.Element) -> bool:
+    """GB/T 7714's "type-id": a preprint (CSL's ``article``) read online (a DOI or an
+    address) is [EB/OL], as GB/T 7714-2015 has it, where the style marks every
+    ``article`` [A] (archives). One not online keeps the style's mark."""
+    for choose in macro.iter("choose"):
+        branches = _branches(choose)
+        marked = next((b for b in branches if "article" in _types(b)), None)
+        electronic = next((b for b in branches if "webpage" in _types(b)), None)
+        if marked is None or electronic is None or marked.get("variable"):
+            continue
+        article = ET.Element("if", type="article")
+        inner = ET.SubElement(article, "choose")
+        online = ET.SubElement(inner, "if", variable="URL DOI", match="any")
+        online.extend(copy.deepcopy(list(electronic)))
+        ET.SubElement(inner, "else").extend(copy.deepcopy(list(marked)))
+        first = branches[0]
+        first.tag = "else-if"
+        choose.insert(list(choose).index(first), article)
+        return True
+    return False
+
+
+#: Corrections to a style's text, by the style's <id>: (macro, edit) pairs. Each edit
+#: finds its place by the macro's structure, not its wording, and leaves a macro it
+#: does not recognise as it is.
+STYLE_CORRECTIONS: dict[str, tuple[tuple[str, Callable[[ET.Element], bool]], ...]] = {
+    NLM_ID: (("date", _nlm_web_date), ("report-number", _nlm_report_number)),
+    APA_ID: (("identifier-number", _apa_report_number),),
+    GBT_ID: (("type-id", _gbt_preprint_online),),
+}
+
+
+def _corrected_style(style: str) -> str:
+    """STYLE with the corrections STYLE_CORRECTIONS has for it (none for other styles)."""
+    for name, edit in STYLE_CORRECTIONS.get(_style_id(style), ()):
+        style = _edit_macro(style, name, edit)
+    return style
 
 
 #: A citation's sort by citation number, and nothing else.
