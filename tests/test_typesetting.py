@@ -518,3 +518,16 @@ def test_a_chinese_paragraph_wrapped_in_the_source_prints_without_gaps(tmp_path)
         assert re.search(r"[、。]" + re.escape(start), joined), start  # no gap before it
         assert not re.search(r"[、。] +" + re.escape(start), joined), start
     assert "insulin resistance" in re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("source,html", [
+    ("第一句。\n第二句", "第一句。第二句"),          # Han and full-width marks: joined
+    ("中文\n**粗体**", "中文<strong>粗体</strong>"),  # through markup
+    ("中文\nEnglish", "\n"),                          # Han and Latin: a space stays
+    ("한국어\n문장", "한국어\n문장"),                 # Hangul keeps its space (CSS Text 3)
+])
+def test_line_breaks_between_full_width_characters(source, html):
+    from handbill.markdown import parse_body
+
+    body, _ = parse_body("zh-Hans", Path("/tmp/zh-Hans.md"), source + "\n", Path("/tmp"), None)
+    assert html in body.html, body.html

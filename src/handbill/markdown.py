@@ -106,10 +106,13 @@ def _mark_self_marked_lists(tokens) -> None:
 
 
 def _wide(char: str) -> bool:
-    """A character set full width: Han, kana, full-width punctuation (East Asian Width W, F)."""
+    """A character set full width: Han, kana, full-width punctuation (East Asian Width W,
+    F), Hangul aside (Korean puts spaces between its words, as CSS Text 3 says)."""
     import unicodedata
 
-    return unicodedata.east_asian_width(char) in ("W", "F")
+    return unicodedata.east_asian_width(char) in ("W", "F") and not (
+        "\uac00" <= char <= "\ud7a3" or "\u1100" <= char <= "\u11ff"
+        or "\u3130" <= char <= "\u318f")
 
 
 def _join_wide_lines(children) -> None:
