@@ -181,3 +181,19 @@ def _threads():
 def in_background(function, *args):
     """A Future of FUNCTION(*ARGS), run in a thread: for work that mostly waits on Pandoc."""
     return _threads().submit(function, *args)
+
+
+def stop_background(seconds: float = 10.0) -> None:
+    """After an interrupt: cancel the Pandoc runs not started, and wait (at most SECONDS)
+    for those under way, which end as their Pandoc does (it gets the same Ctrl-C), so
+    that their temporary folders are removed before the process leaves."""
+    import threading
+    import time
+
+    if not _threads.cache_info().currsize:  # no Pandoc run was ever started
+        return
+    _threads().shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + seconds
+    for thread in threading.enumerate():
+        if thread.name.startswith("handbill-pandoc"):
+            thread.join(max(deadline - time.monotonic(), 0))
