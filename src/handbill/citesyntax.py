@@ -170,7 +170,10 @@ def _emphasis(text: str, char: str, keys=(), found: set[int] | None = None) -> i
             opened.pop()
             if found is not None:
                 found.add(match.end() - 1)
-        elif length <= 3 and not _space(after) and (char == "*" or not _alnum(before)):
+        # An opener is not followed by a space or a tab (Pandoc's spaceChar): a line
+        # break after it still opens one ("_\n and 2016_@key" cites nothing).
+        elif length <= 3 and (after == "\n" or not _space(after)) and (
+                char == "*" or not _alnum(before)):
             opened.append(length)
     return len(opened)
 
