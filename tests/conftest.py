@@ -15,12 +15,19 @@ SAMPLE = REPO / "content" / "stem-cells-t2dm"
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
-def corpus_project(root: Path, *bundles: str) -> Path:
-    """ROOT made a project of the real-shaped handouts of tests/corpus (those BUNDLES, or
-    all), with the sample's site.yaml and assets (logo, organisation, QR)."""
+def clinic_project(root: Path) -> Path:
+    """ROOT made a project with no bundle yet: the sample's site.yaml and assets (logo,
+    organisation, QR), as a clinic starts one."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
     shutil.copytree(REPO / "assets", root / "assets")
+    return root
+
+
+def corpus_project(root: Path, *bundles: str) -> Path:
+    """ROOT made a project of the real-shaped handouts of tests/corpus (those BUNDLES, or
+    all), with the sample's site.yaml and assets (logo, organisation, QR)."""
+    clinic_project(root)
     if bundles:
         for name in bundles:
             shutil.copytree(CORPUS / name, root / "content" / name)

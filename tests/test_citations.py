@@ -212,6 +212,16 @@ def test_uncited_reference_is_a_warning_and_the_pdf_is_built(tmp_path, capsys):
     assert (tmp_path / "out" / "stem-cells-t2dm" / "handout.pdf").is_file()
 
 
+def _with_references(bundle: Path, name: str, text: str) -> None:
+    """BUNDLE's references become the file NAME holding TEXT (after the sample's entries,
+    for references.yaml), and meta.yaml names it."""
+    (bundle / "references.yaml").unlink()
+    _edit(bundle / "meta.yaml", "references: references.yaml", f"references: {name}")
+    if name == "references.yaml":
+        text = (SAMPLE / "references.yaml").read_text(encoding="utf-8") + text
+    (bundle / name).write_text(text, encoding="utf-8")
+
+
 @pytest.mark.parametrize("name,entry,needle", [
     ("references.yaml", "- id: notitle\n  type: book\n  issued: {date-parts: [[2020]]}\n",
      "id: notitle"),
@@ -223,11 +233,7 @@ def test_uncited_reference_is_a_warning_and_the_pdf_is_built(tmp_path, capsys):
 ])
 def test_entry_without_title_is_an_error_at_its_line(tmp_path, capsys, name, entry, needle):
     bundle = _bundle(tmp_path)
-    (bundle / "references.yaml").unlink()
-    _edit(bundle / "meta.yaml", "references: references.yaml", f"references: {name}")
-    if name == "references.yaml":
-        entry = (SAMPLE / "references.yaml").read_text(encoding="utf-8") + entry
-    (bundle / name).write_text(entry, encoding="utf-8")
+    _with_references(bundle, name, entry)
     assert run(["--project", str(tmp_path), "build"]) == 1
     line, _ = _line_of(bundle / name, needle)
     err = capsys.readouterr().err
@@ -331,11 +337,7 @@ def test_numeric_styles_sort_a_citations_items_without_pandoc_sorting(tmp_path):
 def test_date_that_does_not_exist_is_an_error_at_its_line(tmp_path, capsys, name, text, needle,
                                                           message):
     bundle = _bundle(tmp_path)
-    (bundle / "references.yaml").unlink()
-    _edit(bundle / "meta.yaml", "references: references.yaml", f"references: {name}")
-    if name == "references.yaml":
-        text = (SAMPLE / "references.yaml").read_text(encoding="utf-8") + text
-    (bundle / name).write_text(text, encoding="utf-8")
+    _with_references(bundle, name, text)
     (bundle / "en.md").write_text("# T\n\nA [@bad].\n", encoding="utf-8")
     assert run(["--project", str(tmp_path), "build"]) == 1
     err = capsys.readouterr().err

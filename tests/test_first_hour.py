@@ -11,7 +11,7 @@ import pytest
 from handbill.cli import find_project, run
 from handbill.scaffold import new_bundle
 
-from conftest import REPO
+from conftest import REPO, clinic_project
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -19,10 +19,7 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 @pytest.fixture
 def small_project(tmp_path) -> Path:
     """A project as a clinic starts one: the sample's site.yaml and assets, one new bundle."""
-    root = tmp_path / "clinic"
-    root.mkdir()
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    shutil.copytree(REPO / "assets", root / "assets")
+    root = clinic_project(tmp_path / "clinic")
     new_bundle(root, "first")
     return root
 

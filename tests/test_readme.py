@@ -19,7 +19,7 @@ import pytest
 
 from handbill.cli import _parser, run
 
-from conftest import REPO, SAMPLE
+from conftest import REPO, SAMPLE, clinic_project
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 BLOCKS = [(README[: m.start()].count("\n") + 1, m.group(1), m.group(2))
@@ -74,11 +74,7 @@ def sample_out(tmp_path_factory) -> Path:
 @pytest.fixture
 def clinic(tmp_path) -> Path:
     """A fresh project: the sample's site.yaml and assets, no bundle yet."""
-    root = tmp_path / "clinic"
-    root.mkdir()
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    shutil.copytree(REPO / "assets", root / "assets")
-    return root
+    return clinic_project(tmp_path / "clinic")
 
 
 def _blocks(name: str) -> list[tuple[int, str, str]]:

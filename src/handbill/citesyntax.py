@@ -238,15 +238,20 @@ def parse_items(content: str, depth: int = 0, closing=None) -> list[dict] | None
                 items.append({**item, "offset": pos + 1 + item["offset"], "nested": True})
         return close + 1
 
+    def skipped(pos: int) -> int | None:
+        """Past what at POS is no citation's start: an escape, or brackets (see inner)."""
+        if content[pos] == "\\":
+            return pos + 2
+        if content[pos] == "[" and closing(pos) is not None:
+            return inner(pos)
+        return None
+
     while True:
         start, found = pos, None
         while pos < n:
             char = content[pos]
-            if char == "\\":
-                pos += 2
-                continue
-            if char == "[" and closing(pos) is not None:
-                pos = inner(pos)
+            if (after := skipped(pos)) is not None:
+                pos = after
                 continue
             if char == ";":
                 return None  # a prefix ends at a key
@@ -265,11 +270,8 @@ def parse_items(content: str, depth: int = 0, closing=None) -> list[dict] | None
         pos = suffix_start = last = end
         while pos < n and content[pos] != ";":
             char = content[pos]
-            if char == "\\":
-                pos += 2
-                continue
-            if char == "[" and closing(pos) is not None:
-                pos = inner(pos)
+            if (after := skipped(pos)) is not None:
+                pos = after
                 continue
             nested = cite_start(content, pos, pos == last) if char in "@-" else None
             if nested is not None:

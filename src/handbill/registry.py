@@ -133,18 +133,17 @@ def skippable(ids: list[str]) -> frozenset[str]:
     from .errors import Diagnostic, UsageError
 
     warnings = [c.id for c in CHECKS.values() if c.severity == "warning"]
+    hint = f"the warnings that can be skipped: {', '.join(warnings)}"
     for check_id in ids:
         if check_id not in CHECKS:
             near = difflib.get_close_matches(check_id, list(CHECKS), n=1)
             raise UsageError(Diagnostic(
                 "handbill", None, f"--skip {check_id}: no check of that id"
-                + (f"; did you mean '{near[0]}'?" if near else ""),
-                hint=f"the warnings that can be skipped: {', '.join(warnings)}"))
+                + (f"; did you mean '{near[0]}'?" if near else ""), hint=hint))
         if CHECKS[check_id].severity == "error":
             raise UsageError(Diagnostic(
                 "handbill", None, f"--skip {check_id}: an error cannot be skipped (build "
-                "refuses it too)", hint=f"the warnings that can be skipped: "
-                                        f"{', '.join(warnings)}"))
+                "refuses it too)", hint=hint))
     return frozenset(ids)
 
 
