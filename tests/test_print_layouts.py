@@ -125,14 +125,22 @@ def test_trifold_panels_hold_what_the_fold_needs(layouts_build):
     pdf = _pdf(layouts_build, "plain", "trifold.pdf")
     flap, back, cover = (_text_in(pdf, 0, 0, 97), _text_in(pdf, 0, 97, 197),
                          _text_in(pdf, 0, 197, 297))
-    assert "References" in flap and "参考文献" in flap
+    # The English needs more than its inside panel: it goes on in the flap (seen beside
+    # that panel once the cover is opened), with the QR code; the references follow the
+    # Chinese, inside.
+    assert squash("While further large-scale trials are needed") in squash(flap)
+    assert "Read online" in flap and "References" not in flap
     assert ORGANISATION["en"] in back and "555-0100" in back
     assert "Stem Cells for Type 2" in cover and squash("干细胞为何对 2 型糖尿病") in squash(cover)
     # Inside: three panels of text, the folds (100 mm, 200 mm) fall between columns.
     inside = [_text_in(pdf, 1, a, b) for a, b in ((0, 100), (100, 200), (200, 297))]
-    assert all(len(squash(panel)) > 200 for panel in inside)
-    assert "Introduction" in inside[0]
+    assert all(len(squash(panel)) > 100 for panel in inside)
+    assert squash(inside[0]).startswith(squash("Stem Cells for Type 2 Diabetes Introduction"))
+    # The Chinese starts on a panel of its own: nothing of it is in the first.
+    assert not re.search(r"[\u4e00-\u9fff]", inside[0])
+    assert squash(inside[1]).startswith(squash("干细胞为何对 2 型糖尿病有效"))
     assert squash("结论") in squash(inside[2])
+    assert "References" in inside[2] and "参考文献" in inside[2]
     for fold in (100, 200):
         assert squash(_text_in(pdf, 1, fold - 1.5, fold + 1.5)) == ""
     text = squash(all_text(pdf))

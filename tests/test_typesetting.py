@@ -330,20 +330,38 @@ def test_trifold_list_items_stay_inside_one_panel(corpus_build):
     assert checked > 40, checked
 
 
-def test_trifold_flap_and_cover_hold_something_useful(corpus_build):
+def test_trifold_gives_each_language_its_own_panels(corpus_build):
+    """The English starts on the first inside panel and goes on in the flap, its numbered
+    steps numbering on; the Chinese starts at the top of the second inside panel."""
     import pypdfium2
 
     from pdfcheck import squash
 
     pdf = pypdfium2.PdfDocument(str(corpus_build / "out" / "inhaler-spacer" / "trifold.pdf"))
-    outside = pdf[0]
+    outside, inside = pdf[0], pdf[1]
     width, height = outside.get_size()
-    flap = squash(outside.get_textpage().get_text_bounded(0, 0, width * 97 / 297, height))
-    assert squash("Why use a spacer?") in flap and squash("为什么要用储雾罐？") in flap
-    inside = squash(pdf[1].get_textpage().get_text_range())
-    assert squash("Why use a spacer?") not in inside  # printed once, on the flap
+
+    def panel(page, left_mm, right_mm):
+        return page.get_textpage().get_text_bounded(width * left_mm / 297, 0,
+                                                    width * right_mm / 297, height)
+
+    first, second, third = panel(inside, 0, 100), panel(inside, 100, 200), panel(inside, 200, 297)
+    flap = panel(outside, 0, 97)
+    assert squash(first).startswith(squash("Using Your Inhaler with a Spacer Why use a spacer?"))
+    assert not re.search(r"[\u4e00-\u9fff]", first)  # no Chinese on the English panel
+    assert squash(second).startswith(squash("吸入器配合储雾罐的正确用法 为什么要用储雾罐？"))
+    assert squash("何时需要求助") in squash(third)  # the Chinese goes on in the third
+    # The steps cut between items: 1-10 inside, 11 on the flap, numbered on.
+    assert "Put the cap back on." in first and "Put the cap back on" not in flap
+    assert "After a preventer" in flap and "After a preventer" not in first
+    assert squash("When to get help") in squash(flap) and "Read online" in flap
+
+    def numbers(text):  # the list markers (PDFium gives them after the text)
+        return [int(n) for n in re.findall(r"^\s*(\d+)\.\s*$", text, re.M)]
+
+    assert numbers(first) == list(range(1, 11)) and numbers(flap) == [11], (first, flap)
     # No cover image: the cover says where to call, in both languages.
-    cover = squash(outside.get_textpage().get_text_bounded(width * 197 / 297, 0, width, height))
+    cover = squash(panel(outside, 197, 297))
     assert squash("Questions? Call us") in cover and squash("如有疑问，请致电") in cover
     assert "555-0100" in cover
 

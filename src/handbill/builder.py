@@ -31,8 +31,8 @@ from .limits import fewest_pages
 from .model import LANGUAGES, Bundle
 from .options import BuildOptions
 from .site import SITE_FILE, Site, load_site
-from .worker import (Job, Output, RenderTask, Workers, back, render_here, time_limit,
-                     unexpected)
+from .worker import (Job, Output, RenderTask, WholeTask, Workers, back, render_here,
+                     time_limit, unexpected)
 
 
 @dataclass
@@ -401,7 +401,9 @@ def _run_all(jobs: list[Job], options: BuildOptions, workers: Workers | None):
         workers.grow_to(size)
         pending: set = set()
         for job in jobs:
-            task = front(job, options)
+            task = (WholeTask(Output(job), options, display_path(job.bundle, options.project),
+                              time.perf_counter())
+                    if measures(job, options) else front(job, options))
             if isinstance(task, Output):  # the front found a problem: nothing to render
                 yield task
                 continue
@@ -419,6 +421,16 @@ def _run_all(jobs: list[Job], options: BuildOptions, workers: Workers | None):
     finally:
         if own:  # interrupted (Ctrl-C, SIGTERM): the workers stop now, unwinding their tasks
             workers.close(stop=isinstance(sys.exc_info()[1], KeyboardInterrupt))
+
+
+def measures(job: Job, options: BuildOptions) -> bool:
+    """Whether JOB's layout lays its pages out while it prepares them (handbill.panels):
+    then the worker prepares it too. A layout that does not load is the front's to say."""
+    try:
+        layout = find_layout(job.layout, options.project)
+    except HandbillError:
+        return False
+    return layout is not None and layout.measure
 
 
 def run_job(job: Job, options: BuildOptions) -> Output:
@@ -555,7 +567,22 @@ def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOption
     if found is not None:
         found += problems
     css = font_face_css(fonts, frozenset().union(*chars.values()), root, chars)
+    if layout.measure:
+        html = render_html(bundle, layout, languages, layout_options, root, bibliography, site,
+                           fit=measure(html, css, bundle, root))
     return html, css, fonts, bundle
+
+
+def measure(html: str, css: str, bundle: Bundle, root: Path) -> dict:
+    """For a layout that measures: how many blocks of each text its template marked
+    (data-fit) fit their first column, HTML laid out once to see (handbill.panels)."""
+    from .panels import fitted
+    from .pdf import lay_out
+
+    document, _ = lay_out(html, base_url=bundle.path.resolve().as_uri() + "/",
+                          allowed=allowed_folders(root), source=str(bundle.path),
+                          stylesheets=(css,))
+    return fitted(document.pages)
 
 
 def fit_hint(bundle: Bundle, layout: Layout) -> str:

@@ -90,6 +90,10 @@ class Layout:
     #: True for a layout that sets its languages side by side (the parallel layout): it
     #: has no single-language form, so --lang is refused.
     bilingual: bool = False
+    #: True for a layout whose template is rendered twice: once laid out to measure how
+    #: many of each text's leading blocks fit its first column (``panels.fitted``), then
+    #: with that count as ``fit`` (the tri-fold goes on with the rest in its flap).
+    measure: bool = False
 
     def resolve_options(self, given: Mapping[str, str]) -> Mapping[str, str]:
         """Defaults overlaid with GIVEN; an unknown key or value is a usage error.
@@ -195,8 +199,9 @@ def _load_manifest(name: str, path: Path, root: Path) -> Layout:
     for key in ("citation-style", "description"):
         if data.get(key) is not None and not isinstance(data[key], str):
             wrong(key, f"'{key}' must be a text")
-    if data.get("bilingual") is not None and not isinstance(data["bilingual"], bool):
-        wrong("bilingual", "'bilingual' must be true or false")
+    for key in ("bilingual", "measure"):
+        if data.get(key) is not None and not isinstance(data[key], bool):
+            wrong(key, f"'{key}' must be true or false")
     folds = {}
     given = data.get("folds")
     if given is not None:
@@ -217,7 +222,7 @@ def _load_manifest(name: str, path: Path, root: Path) -> Layout:
                   str(data.get("description", "")), MappingProxyType(options),
                   MappingProxyType(fonts), data.get("citation-style"), pages,
                   str(data.get("text", "full")), data.get("impose"), MappingProxyType(folds),
-                  data.get("bilingual") is True)
+                  data.get("bilingual") is True, data.get("measure") is True)
 
 
 def _options(specs, shown: str) -> dict[str, Option]:

@@ -189,9 +189,29 @@ def _clean_html(html: str, images: dict[str, str], renamed: dict[str, str]) -> s
             return value if SOURCE_ATTRIBUTE.match(value) else None
         return value
 
-    return nh3.clean(html, tags=tags, attributes=attributes, link_rel=None,
-                     url_schemes={"http", "https", "mailto", "tel", "file"},
-                     attribute_filter=attribute)
+    return ordered_list_starts(nh3.clean(html, tags=tags, attributes=attributes, link_rel=None,
+                                         url_schemes={"http", "https", "mailto", "tel", "file"},
+                                         attribute_filter=attribute))
+
+
+_OL_TAG = re.compile(r"<ol\b[^>]*>")
+_START = re.compile(r'\sstart="\s*([+-]?\d{1,9})\s*"')  # CommonMark's limit
+
+
+def ordered_list_starts(html: str) -> str:
+    """HTML whose numbered lists that start at a number (``<ol start="4">``, Markdown's
+    ``4. Step``) count from it. WeasyPrint reads the start attribute only as a
+    presentational hint, which handbill leaves off (it would also honour width, align,
+    bgcolor...): the counter is set in the list's own style instead, which the
+    sanitiser has already taken from any author's HTML."""
+    def numbered(match: re.Match) -> str:
+        tag = re.sub(r'\sstyle="[^"]*"', "", match.group())
+        start = _START.search(tag)
+        if start is None:
+            return tag
+        return tag[:-1] + f' style="counter-reset: list-item {int(start.group(1)) - 1}">'
+
+    return _OL_TAG.sub(numbered, html)
 
 
 class _RawTags(HTMLParser):
@@ -436,10 +456,15 @@ SOURCE_ATTRIBUTE = re.compile(r"^([^:/\\]+):(\d+)-(\d+)$")
 
 
 def _mark_sources(tokens, name: str) -> None:
-    """Each block of TOKENS that has source lines gets them as ``data-src``: NAME:first-last."""
+    """Each block of TOKENS that has source lines gets them as ``data-src``: NAME:first-last.
+    A numbered list that starts at a number counts from it (see ordered_list_starts)."""
     for token in tokens:
         if token.type in _SOURCED and token.map and not token.hidden:
             token.attrSet("data-src", f"{name}:{token.map[0] + 1}-{token.map[1]}")
+        if token.type == "ordered_list_open" and token.attrGet("start") is not None:
+            start = _START.search(f' start="{token.attrGet("start")}"')
+            if start is not None:
+                token.attrSet("style", f"counter-reset: list-item {int(start.group(1)) - 1}")
 
 
 def _parts(tokens, headings: list[Heading], parser, images: dict[str, str] | None,

@@ -132,11 +132,18 @@ def clipped(pages) -> list[tuple[int, int, float, Line]]:
             if isinstance(box, MarginBox) or box.style["overflow"] != "hidden":
                 continue
             bottom = box.padding_box_y() + box.padding_height()
-            cut = [line for line in box.descendants() if isinstance(line, LineBox)
-                   and line.position_y + line.height > bottom + 0.5]
+            right = box.padding_box_x() + box.padding_width()
+            below = [line for line in box.descendants() if isinstance(line, LineBox)
+                     and line.position_y + line.height > bottom + 0.5]
+            # A column the box's own flow went on into, beside it: cut off all the same.
+            low = {id(line) for line in below}
+            beside = [line for line in box.descendants() if isinstance(line, LineBox)
+                      and line.position_x >= right - 0.5 and id(line) not in low]
+            cut = below + beside
             shown = [on_page[id(line)] for line in cut if id(line) in on_page]
             if shown:
-                depth = max(line.position_y + line.height for line in cut) - bottom
+                depth = max([line.position_y + line.height - bottom for line in below]
+                            + [sum(line.height for line in beside)])
                 found.append((number, len(shown), depth * 25.4 / 96, shown[0]))
         if wide:
             found.append((number, len(wide), max(b for b, _ in wide) * 25.4 / 96, wide[0][1]))

@@ -173,15 +173,18 @@ def fit_problems(pages, source: str, max_pages: int | None, fit_hint: str | None
                  "for the column: a line can break only between words), or use the booklet "
                  "layout"))
     if max_pages is not None and len(pages) > max_pages:
-        lines, height, first = overflow(pages[max_pages:])
-        # The first overflowing line found in the text (a title from meta.yaml is not).
-        where = next(filter(None, (locate(line, text_files, project) for line in first)), None)
-        message = (f"the text does not fit the layout's {max_pages} pages: it overflows by "
-                   f"{lines} line{'s' if lines != 1 else ''} ({height:.0f} mm of text) onto "
-                   f"{len(pages) - max_pages} more")
-        if where is None:
-            problems.append(Diagnostic(source, None, message, code="layout-fit", hint=fit_hint))
-        else:
+        for start, count in overflow_runs(pages, max_pages):
+            lines, height, first = overflow(pages[start:start + count])
+            # The first overflowing line found in the text (a title from meta.yaml is not).
+            where = next(filter(None, (locate(line, text_files, project) for line in first)),
+                         None)
+            message = (f"the text does not fit the layout's {max_pages} pages: it overflows by "
+                       f"{lines} line{'s' if lines != 1 else ''} ({height:.0f} mm of text) onto "
+                       f"{count} more")
+            if where is None:
+                problems.append(Diagnostic(source, None, message, code="layout-fit",
+                                           hint=fit_hint))
+                continue
             section = section_at(where[0], where[1], project)
             path, line, column = _at(where, source, project)
             problems.append(Diagnostic(
@@ -191,6 +194,24 @@ def fit_problems(pages, source: str, max_pages: int | None, fit_hint: str | None
                 hint=(f"shorten the section '{section}' (or the text before it); "
                       if section else "") + (fit_hint or "")))
     return problems
+
+
+def overflow_runs(pages, max_pages: int) -> list[tuple[int, int]]:
+    """Where a text ran onto pages the layout does not have, as (index of the first such
+    page, how many): each run of pages named as the one before it (a leaflet's side,
+    @page outside, that took more than one page), or, with no such run, the pages past
+    the layout's MAX_PAGES."""
+    names = [getattr(page._page_box.page_type, "name", None) for page in pages]
+    runs: list[tuple[int, int]] = []
+    for i in range(1, len(names)):
+        if names[i] and names[i] == names[i - 1]:
+            if runs and sum(runs[-1]) == i:
+                runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+            else:
+                runs.append((i, 1))
+    if sum(count for _, count in runs) != len(pages) - max_pages:
+        return [(max_pages, len(pages) - max_pages)]
+    return runs
 
 
 def type_size_problems(pages, source: str, smallest: float, text_files: tuple[Path, ...],

@@ -19,6 +19,7 @@ from .errors import ContentError, Diagnostic, LayoutError, choices_hint, display
 from .guard import check
 from .layouts import Layout, builtin_layouts_dir, find_asset, make_environment, search_path
 from .model import Bundle
+from .panels import Fit, split
 from .qr import qr_svg
 from .site import Site, handout_url
 from .callouts import KINDS, fill_titles
@@ -295,7 +296,8 @@ def _meta_source(bundle: Bundle, key: str) -> str:
 
 
 def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, ...],
-             options: Mapping[str, str], root: Path, site: Site) -> dict:
+             options: Mapping[str, str], root: Path, site: Site,
+             fit: Mapping[str, Fit] | None = None) -> dict:
     strings = load_strings(root)
     meta = bundle.meta
     # The language each reference is written in, as a section language (for lang=).
@@ -358,6 +360,16 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
             rows = [{"cells": row, "keep": all(short(html) for html in row.values())}
                     for row in rows]
         pair_rows.append(rows)
+    for section in sections:  # every block of the body, in order, whatever its part
+        section["blocks"] = [block for part in section["parts"] for block in part["blocks"]]
+        # A measured text (see handbill.panels): the blocks its first column holds, and
+        # the rest, a list cut between its items.
+        measured = (fit or {}).get(section["lang"])
+        section["fit"] = None
+        if measured is not None:
+            inside, rest = split(section["blocks"], measured)
+            section["fit"] = {"inside": [Markup(b) for b in inside],
+                              "rest": [Markup(b) for b in rest]}
     cover = None
     if meta.cover:
         cover = {"url": meta.cover.path.as_uri(), "alt": meta.cover.alt}
@@ -377,6 +389,9 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
         "pairs": pairs, "pair_rows": pair_rows,
         "citation_style": bibliography.style,
         "options": options,
+        # For a layout that measures (layout.yaml measure: true), from its second
+        # rendering on: how many blocks of each marked text fit its first column.
+        "fit": fit,
         "site": _site(site, bundle, root),
         "generator": f"handbill {__version__}",
     }
@@ -392,8 +407,9 @@ def load_template(layout: Layout, root: Path) -> None:
 
 def render_html(bundle: Bundle, layout: Layout, languages: tuple[str, ...],
                 options: Mapping[str, str], root: Path,
-                bibliography: Bibliography | None = None, site: Site | None = None) -> str:
-    """The whole document as HTML, ready for WeasyPrint."""
+                bibliography: Bibliography | None = None, site: Site | None = None,
+                fit: Mapping[str, Fit] | None = None) -> str:
+    """The whole document as HTML, ready for WeasyPrint (FIT: see handbill.panels)."""
     env = make_environment(root)
 
     def asset_url(name: str) -> str:
@@ -410,7 +426,7 @@ def render_html(bundle: Bundle, layout: Layout, languages: tuple[str, ...],
     try:
         template = env.get_template(layout.template)
         return template.render(_context(bundle, bibliography or Bibliography(), languages,
-                                        options, root, site or Site()))
+                                        options, root, site or Site(), fit))
     except jinja2.TemplateSyntaxError as error:
         raise LayoutError(Diagnostic(display_path(error.filename or error.name or "?", root),
                                      error.lineno, f"template syntax: {error.message}")) from None

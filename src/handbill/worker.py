@@ -65,9 +65,26 @@ class RenderTask:
     started: float
 
 
-def back(task: RenderTask) -> Output:
+@dataclass
+class WholeTask:
+    """A job whose front runs in the worker too: a layout that measures its pages
+    (layout.yaml ``measure: true``) lays them out while it prepares them, and that is
+    WeasyPrint's work, kept out of the main process."""
+
+    output: Output
+    options: object  # the build's BuildOptions
+    source: str
+    started: float
+
+
+def back(task: RenderTask | WholeTask) -> Output:
     """Render a prepared job and write its PDF(s)."""
     from .pdf import render_pdf
+
+    if isinstance(task, WholeTask):
+        from .builder import run_job
+
+        return run_job(task.output.job, task.options)
 
     output, job = task.output, task.output.job
     try:
