@@ -549,3 +549,56 @@ def test_line_breaks_between_full_width_characters(source, html):
 
     body, _ = parse_body("zh-Hans", Path("/tmp/zh-Hans.md"), source + "\n", Path("/tmp"), None)
     assert html in body.html, body.html
+
+
+def test_chinese_words_in_headings_titles_and_cells_are_kept_whole():
+    assert typeset("食物或饮料", True, words=True) == (
+        '<span class="nobr">食物</span>或<span class="nobr">饮料</span>')
+    # Running text may break anywhere: no word is bound there.
+    assert typeset("食物或饮料", True) == "食物或饮料"
+    assert typeset("食物或饮料", False, words=True) == "食物或饮料"  # not a Han language
+
+
+WORDY = ("出现以下情况请立即联系我们的护士或者前往最近的急诊室就诊并告诉医生您正在服用的所有药物"
+         "包括处方药非处方药维生素和中草药")
+
+
+def test_no_chinese_heading_title_or_cell_breaks_inside_a_word(tmp_path):
+    """A long Chinese heading, title and table cell, set in the narrow tri-fold panels
+    and on A5: every line ends between two of jieba's words, never inside one."""
+    import rjieba
+
+    root = corpus_project(tmp_path / "p", "fasting-blood-test")
+    bundle = root / "content" / "fasting-blood-test"
+    for name in ("zh-Hans.md", "zh-Hans.short.md"):
+        path = bundle / name
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"^## .*$", f"## {WORDY}", text, count=1, flags=re.M)
+        text = text.replace("| 只喝白开水。 |", f"| {WORDY[:30]} |", 1)
+        assert WORDY[:30] in text or name.endswith("short.md")
+        path.write_text(text, encoding="utf-8")
+    meta = bundle / "meta.yaml"
+    meta_text = meta.read_text(encoding="utf-8")
+    meta.write_text(re.sub(r"(?m)^(  zh-Hans: )空腹血糖检测前的准备$", rf"\g<1>{WORDY[:24]}",
+                           meta_text, count=1), encoding="utf-8")
+    assert WORDY[:24] in meta.read_text(encoding="utf-8")
+    assert run(["--project", str(root), "build", str(bundle), "--layout", "trifold",
+                "--layout", "booklet"]) == 0
+    boundaries = set()
+    position = 0
+    for word in rjieba.cut(WORDY):
+        position += len(word)
+        boundaries.add(position)
+    checked = 0
+    for pdf in (root / "out" / "fasting-blood-test").glob("*.pdf"):
+        lines = [line.strip() for line in _lines(pdf).split("\n")]
+        for first, second in zip(lines, lines[1:]):
+            # Two lines that are one piece of WORDY broken across them.
+            for cut in range(1, len(first) + 1):
+                piece = first[-cut:] + second
+                start = WORDY.find(first[-cut:] + second[:2])
+                if len(second) >= 2 and start >= 0 and piece[:cut + 2] in WORDY:
+                    checked += 1
+                    assert start + cut in boundaries, (pdf.name, first, second)
+                    break
+    assert checked >= 4, checked

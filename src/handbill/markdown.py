@@ -134,16 +134,22 @@ def _join_wide_lines(children) -> None:
 def _typeset(tokens, han: bool) -> None:
     """Every text run typeset (see typography): kept-together units, and for a Han
     language the Han-Latin gap, Latin runs and punctuation compression."""
-    for token in tokens:
+    for index, token in enumerate(tokens):
         if token.type != "inline" or not token.children:
             continue
         if han:
             _join_wide_lines(token.children)
+        # A heading or a table cell keeps its Chinese words whole.
+        words = index > 0 and tokens[index - 1].type in _WHOLE_WORDS
         texts = [child for child in token.children if child.type == "text"]
         for child in texts:
             child.type = "html_inline"  # rendered as given: already escaped HTML
-            child.content = typeset(child.content, han,
+            child.content = typeset(child.content, han, words=words,
                                     last=child is token.children[-1] and child is texts[-1])
+
+
+#: The blocks whose Chinese words never break inside (see typography.typeset).
+_WHOLE_WORDS = frozenset({"heading_open", "th_open", "td_open"})
 
 
 def link_problem(href: str) -> str | None:

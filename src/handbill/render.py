@@ -174,11 +174,12 @@ def _css_char(char: str) -> str:
     return char
 
 
-def typeset(text: str | None, lang: str) -> Markup | None:
-    """A metadata text as HTML, with the Chinese typesetting the bodies get."""
+def typeset(text: str | None, lang: str, words: bool = False) -> Markup | None:
+    """A metadata text as HTML, with the Chinese typesetting the bodies get (WORDS: a
+    title, whose Chinese words are kept whole, as a heading's are)."""
     if text is None:
         return None
-    return Markup(typeset_text(text, han=lang == "zh-Hans"))
+    return Markup(typeset_text(text, han=lang == "zh-Hans", words=words))
 
 
 def format_date(date: datetime.date, form: str, month_names: list[str] | None = None) -> str:
@@ -309,8 +310,8 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
         sections.append({
             "lang": lang,
             "first": index == 0,
-            "title": typeset(meta.title[lang], lang),
-            "subtitle": typeset(meta.subtitle.get(lang), lang),
+            "title": typeset(meta.title[lang], lang, words=True),
+            "subtitle": typeset(meta.subtitle.get(lang), lang, words=True),
             "category": typeset(meta.category.get(lang), lang),
             "reading_time": typeset(meta.reading_time.get(lang), lang),
             "disclaimer": typeset(meta.disclaimer.get(lang), lang),

@@ -22,6 +22,11 @@ Han languages also get (W3C clreq):
 
 - The last characters of a paragraph kept together (:data:`TAIL`, with their
   punctuation), so that no paragraph ends with a line of one or two characters.
+- In headings, titles and table cells, each word kept whole (``<span class="nobr">``):
+  a Chinese word of up to :data:`MAX_WORD` characters, as jieba's dictionary
+  segments the text (rjieba, the Rust port), never breaks inside (食物或饮料 breaks
+  as 食物或/饮料 at most, never 食物或饮/料). Running text may break between any two
+  characters, as Chinese does.
 
 The author's characters are never changed: only spans are added (and the gap).
 """
@@ -172,14 +177,36 @@ def _tail(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, 
     return [(start, end, "nobr")]
 
 
-def typeset(text: str, han: bool, last: bool = False) -> str:
+#: The longest Chinese word a heading or a table cell keeps whole.
+MAX_WORD = 6
+_HAN_WORD = re.compile(f"[{_HAN}]{{2,{MAX_WORD}}}")
+
+
+def _words(text: str) -> list[tuple[int, int, str]]:
+    """The Chinese words of TEXT (two to MAX_WORD Han characters), as jieba segments it."""
+    if not re.search(f"[{_HAN}]{{2}}", text):
+        return []
+    import rjieba
+
+    spans, position = [], 0
+    for word in rjieba.cut(text):
+        if _HAN_WORD.fullmatch(word):
+            spans.append((position, position + len(word), "nobr"))
+        position += len(word)
+    return spans
+
+
+def typeset(text: str, han: bool, last: bool = False, words: bool = False) -> str:
     """TEXT as escaped HTML, set as this module describes (HAN: a Han language; LAST: the
-    text ends its block, whose last characters are then kept together)."""
+    text ends its block, whose last characters are then kept together; WORDS: a heading,
+    title or table cell, whose Chinese words are kept whole)."""
     if not han:
         return _nest(text, _keeps(text))
     text = autospace(text)
     keeps, runs, halts = _keeps(text), _latin_runs(text), _halts(text)
-    return _nest(text, keeps, runs, halts, _tail(text, keeps + runs) if last else [])
+    whole = _words(text) if words else []
+    return _nest(text, keeps, runs, halts, whole,
+                 _tail(text, keeps + runs + whole) if last else [])
 
 
 def compress_punctuation(text: str) -> str:
