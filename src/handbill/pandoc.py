@@ -178,6 +178,11 @@ def _threads():
     return ThreadPoolExecutor(max_workers=2, thread_name_prefix="handbill-pandoc")
 
 
+# A forked worker (which prepares the documents of a layout that measures its pages)
+# inherits the pool but not its threads: it starts a pool of its own.
+os.register_at_fork(after_in_child=_threads.cache_clear)
+
+
 def in_background(function, *args):
     """A Future of FUNCTION(*ARGS), run in a thread: for work that mostly waits on Pandoc."""
     return _threads().submit(function, *args)
