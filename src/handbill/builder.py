@@ -567,9 +567,11 @@ def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOption
     if found is not None:
         found += problems
     css = font_face_css(fonts, frozenset().union(*chars.values()), root, chars)
-    if layout.measure:
+    if layout.measure:  # laid out once to measure, as the template has it (`measuring`)
+        probe = render_html(bundle, layout, languages, layout_options, root, bibliography,
+                            site, measuring=True)
         html = render_html(bundle, layout, languages, layout_options, root, bibliography, site,
-                           fit=measure(html, css, bundle, root))
+                           fit=measure(probe, css, bundle, root))
     return html, css, fonts, bundle
 
 

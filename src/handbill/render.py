@@ -298,7 +298,7 @@ def _meta_source(bundle: Bundle, key: str) -> str:
 
 def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, ...],
              options: Mapping[str, str], root: Path, site: Site,
-             fit: Mapping[str, Fit] | None = None) -> dict:
+             fit: Mapping[str, Fit] | None = None, measuring: bool = False) -> dict:
     strings = load_strings(root)
     meta = bundle.meta
     # The language each reference is written in, as a section language (for lang=).
@@ -393,6 +393,9 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
         # For a layout that measures (layout.yaml measure: true), from its second
         # rendering on: how many blocks of each marked text fit its first column.
         "fit": fit,
+        # True while the document is laid out only to measure: a template may leave out
+        # what the measured texts do not depend on.
+        "measuring": measuring,
         "site": _site(site, bundle, root),
         "generator": f"handbill {__version__}",
     }
@@ -409,7 +412,7 @@ def load_template(layout: Layout, root: Path) -> None:
 def render_html(bundle: Bundle, layout: Layout, languages: tuple[str, ...],
                 options: Mapping[str, str], root: Path,
                 bibliography: Bibliography | None = None, site: Site | None = None,
-                fit: Mapping[str, Fit] | None = None) -> str:
+                fit: Mapping[str, Fit] | None = None, measuring: bool = False) -> str:
     """The whole document as HTML, ready for WeasyPrint (FIT: see handbill.panels)."""
     env = make_environment(root)
 
@@ -427,7 +430,7 @@ def render_html(bundle: Bundle, layout: Layout, languages: tuple[str, ...],
     try:
         template = env.get_template(layout.template)
         return template.render(_context(bundle, bibliography or Bibliography(), languages,
-                                        options, root, site or Site(), fit))
+                                        options, root, site or Site(), fit, measuring))
     except jinja2.TemplateSyntaxError as error:
         raise LayoutError(Diagnostic(display_path(error.filename or error.name or "?", root),
                                      error.lineno, f"template syntax: {error.message}")) from None
