@@ -96,12 +96,14 @@ issue #1457 is to give bundled fonts a name of their own).
     13,053 hanzi, read with Python's ``big5`` codec and Unihan's kBigFive, and
     its symbols and bopomofo), the 4,823 characters of Hong Kong's List of
     Graphemes of Commonly-Used Chinese Characters (常用字字形表, Unihan
-    kHKGlyph), and the punctuation, Latin, Greek and symbol blocks Handbill
-    Sans SC keeps.  Only the ZHT language system stays (the JAN, KOR, ZHS and
+    kHKGlyph), every character OpenCC's s2twp and s2hk write for a hanzi of
+    GB 2312 or the 通用规范汉字表 (597 more: 肽, 䓬, 吡, 哌, 噻, which drug names
+    use; so the bytes depend on OpenCC's version too, pinned), and the
+    punctuation, Latin, Greek and symbol blocks Handbill Sans SC keeps.  Only the ZHT language system stays (the JAN, KOR, ZHS and
     ZHH 'locl' lookups would pull in their glyphs: 8.3 MB a weight instead of
-    4.4).  Made by ``make setup`` into ``src/handbill/assets/fonts/tc/``, not
-    kept in git: its two weights (about 9 MB) would more than double the
-    bundled fonts.  What it lacks falls back to Handbill Sans SC and Handbill
+    3.6).  Made by ``make setup`` into ``src/handbill/assets/fonts/tc/``, not
+    kept in git: its two weights (7.3 MB) would more than double the
+    bundled fonts (about 3 minutes).  What it lacks falls back to Handbill Sans SC and Handbill
     Sans SC Extra (their glyph forms are the mainland's).
 
 Licences and names
@@ -283,7 +285,7 @@ TC = Family(
     ),
     coverage=(
         "Big5 (13,053 hanzi, all its symbols) + 常用字字形表 (Hong Kong, 4,823 characters, "
-        "Unihan kHKGlyph), CJK punctuation, full/half-width forms, Latin, Greek, general "
+        "Unihan kHKGlyph) + what OpenCC s2twp/s2hk write for GB 2312 and 通用规范汉字表, CJK punctuation, full/half-width forms, Latin, Greek, general "
         "punctuation, symbols, medical symbols; Taiwan's glyph forms (ZHT)"
     ),
 )
@@ -367,8 +369,23 @@ def big5_all() -> set[int]:
     return {cp for cp in range(0x80, 0x10000) if not 0xD800 <= cp <= 0xDFFF and encodes(cp)}
 
 
+def converted_hanzi() -> set[int]:
+    """What OpenCC's s2twp and s2hk (handbill.conversion's) write for each hanzi of GB 2312
+    and the 通用规范汉字表, one at a time: the characters a converted zh-Hans text prints
+    that Big5 lacks (肽, 䓬, 吡, 哌, 噻: chemistry and medicine use them)."""
+    import opencc
+
+    hanzi = "\n".join(map(chr, sorted(gb2312_hanzi() | tongyong_guifan_hanzi())))
+    found: set[int] = set()
+    for config in ("s2twp", "s2hk"):
+        converter = opencc.OpenCC(config, include_tofu_risk_dictionaries=False)
+        found |= {ord(c) for c in converter.convert(hanzi) if c != "\n"}
+    return found
+
+
 def tc_unicodes() -> set[int]:
-    return big5_all() | big5_hanzi() | hong_kong_common() | cjk_shared_unicodes()
+    return (big5_all() | big5_hanzi() | hong_kong_common() | converted_hanzi()
+            | cjk_shared_unicodes())
 
 
 def medical_symbols() -> set[int]:
@@ -983,7 +1000,7 @@ def build_extra(out: Path, base: Path, verbose: bool = True) -> list[Built]:
 def build_tc(out: Path, verbose: bool = True) -> list[Built]:
     """Handbill Sans TC: Big5 and Hong Kong's common characters from Noto Sans CJK TC.
 
-    Made by `make setup` from Debian's fonts-noto-cjk, not kept in git (4.4 MB a
+    Made by `make setup` from Debian's fonts-noto-cjk, not kept in git (3.6 MB a
     weight). HarfBuzz cuts the face out of the collection (in a second: fontTools
     takes half a minute to write the whole face); fontTools then drops every
     language system but ZHT and subsets again, so that the glyphs only the other
