@@ -43,7 +43,7 @@ $(EXTRA_FONTS): tools/make_fonts.py src/handbill/assets/fonts/HandbillSansSC-Reg
 	$(PY) tools/make_fonts.py --extra
 
 # Handbill Sans TC (zh-Hant): Big5 and Hong Kong's common characters from Noto Sans CJK TC,
-# 3.6 MB a weight, made here like the Extra (about 3 minutes, once; beside it under -j).
+# 3.8 MB a weight, made here like the Extra (about 3 minutes, once; beside it under -j).
 $(TC_FONTS): tools/make_fonts.py | $(STAMP)
 	@sh tools/system-deps.sh $(FONT_PACKAGES)
 	$(PY) tools/make_fonts.py --tc

@@ -100,9 +100,9 @@ issue #1457 is to give bundled fonts a name of their own).
     GB 2312 or the 通用规范汉字表 (597 more: 肽, 䓬, 吡, 哌, 噻, which drug names
     use; so the bytes depend on OpenCC's version too, pinned), and the
     punctuation, Latin, Greek and symbol blocks Handbill Sans SC keeps.  Only the ZHT language system stays (the JAN, KOR, ZHS and
-    ZHH 'locl' lookups would pull in their glyphs: 8.3 MB a weight instead of
-    3.6).  Made by ``make setup`` into ``src/handbill/assets/fonts/tc/``, not
-    kept in git: its two weights (7.3 MB) would more than double the
+    ZHH 'locl' lookups would pull in their glyphs: about 8 MB a weight instead
+    of 3.8).  Made by ``make setup`` into ``src/handbill/assets/fonts/tc/``, not
+    kept in git: its two weights (7.6 MB) would more than double the
     bundled fonts (about 3 minutes).  What it lacks falls back to Handbill Sans SC and Handbill
     Sans SC Extra (their glyph forms are the mainland's).
 
@@ -1000,7 +1000,7 @@ def build_extra(out: Path, base: Path, verbose: bool = True) -> list[Built]:
 def build_tc(out: Path, verbose: bool = True) -> list[Built]:
     """Handbill Sans TC: Big5 and Hong Kong's common characters from Noto Sans CJK TC.
 
-    Made by `make setup` from Debian's fonts-noto-cjk, not kept in git (3.6 MB a
+    Made by `make setup` from Debian's fonts-noto-cjk, not kept in git (3.8 MB a
     weight). HarfBuzz cuts the face out of the collection (in a second: fontTools
     takes half a minute to write the whole face); fontTools then drops every
     language system but ZHT and subsets again, so that the glyphs only the other
