@@ -45,9 +45,10 @@ def test_bundled_fonts_are_small_licensed_and_renamed():
     for licence in ("HandbillSansSC-OFL.txt", "HandbillText-OFL.txt"):
         assert "SIL OPEN FONT LICENSE" in (bundled_fonts_dir() / licence).read_text().upper()
     plan = plan_fonts(REPO)
-    # Handbill Sans SC Extra: made by `make setup`, which `make test` runs first.
+    # Handbill Sans SC Extra and Handbill Sans TC: made by `make setup`, which `make test`
+    # runs first.
     assert set(plan.faces) == {"Handbill Text", "Handbill Sans SC", "Handbill Symbols",
-                               "Handbill Sans SC Extra"}
+                               "Handbill Sans SC Extra", "Handbill Sans TC"}
     assert all(face.origin == "bundled" for faces in plan.faces.values() for face in faces)
 
 

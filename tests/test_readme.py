@@ -37,7 +37,8 @@ def kind(info: str, text: str) -> str:
     if info == "yaml":
         if first.startswith("- id:"):
             return "references.yaml"
-        return {"title:": "meta.yaml", "organisation:": "site.yaml"}.get(first.split()[0],
+        return {"title:": "meta.yaml", "organisation:": "site.yaml",
+                "keep:": "conversions.yaml"}.get(first.split()[0],
                                                                         "?yaml")
     if info in ("jinja", "markdown"):
         return info
@@ -218,6 +219,18 @@ def test_the_meta_yaml_example_is_a_real_meta_yaml(tmp_path):
     assert meta.layouts == ("handout", "trifold") and meta.citation_style == "vancouver"
     assert meta.cover is not None and meta.url.startswith("https://")
     assert str(meta.date) == "2023-06-29"
+
+
+def test_the_conversions_example_is_a_real_conversions_file(tmp_path):
+    from handbill.conversion import convert_text
+    from handbill.conversions import load_exceptions
+
+    (_, _, text), = _blocks("conversions.yaml")
+    path = tmp_path / "conversions.yaml"
+    path.write_text(text, encoding="utf-8")
+    exceptions = load_exceptions(path, tmp_path)
+    assert convert_text("海港社区诊所：他汀", "zh-Hant", exceptions).text == "海港社區診所：他汀"
+    assert convert_text("阿司匹林", "zh-Hant-HK", exceptions).text == "阿士匹靈"
 
 
 def test_the_references_example_is_a_real_references_file(tmp_path):

@@ -5,6 +5,7 @@ Usage::
 
     .venv/bin/python tools/make_fonts.py [--out src/handbill/assets/fonts]
     .venv/bin/python tools/make_fonts.py --check [--out src/handbill/assets/fonts]
+    .venv/bin/python tools/make_fonts.py --extra | --tc [--out src/handbill/assets/fonts]
 
 The first form (re)writes the fonts, one licence file per family and
 ``fonts.yaml`` (the manifest) into ``--out``, and prints each file written with
@@ -89,6 +90,22 @@ issue #1457 is to give bundled fonts a name of their own).
     (about 2 minutes), and a document loads it only when it prints one of its
     characters.
 
+``Handbill Sans TC`` (zh-Hant, first in its chain), Regular and Bold (.otf)
+    ``--tc``: the TC face of the same collection (Noto Sans CJK TC, Taiwan's
+    glyph forms and centred punctuation), kept: every character of Big5 (its
+    13,053 hanzi, read with Python's ``big5`` codec and Unihan's kBigFive, and
+    its symbols and bopomofo), the 4,823 characters of Hong Kong's List of
+    Graphemes of Commonly-Used Chinese Characters (常用字字形表, Unihan
+    kHKGlyph), every character OpenCC's s2twp and s2hk write for a hanzi of
+    GB 2312 or the 通用规范汉字表 (597 more: 肽, 䓬, 吡, 哌, 噻, which drug names
+    use; so the bytes depend on OpenCC's version too, pinned), and the
+    punctuation, Latin, Greek and symbol blocks Handbill Sans SC keeps.  Only the ZHT language system stays (the JAN, KOR, ZHS and
+    ZHH 'locl' lookups would pull in their glyphs: about 8 MB a weight instead
+    of 3.8).  Made by ``make setup`` into ``src/handbill/assets/fonts/tc/``, not
+    kept in git: its two weights (7.6 MB) would more than double the
+    bundled fonts (about 3 minutes).  What it lacks falls back to Handbill Sans SC and Handbill
+    Sans SC Extra (their glyph forms are the mainland's).
+
 Licences and names
 ------------------
 Both sources are under the SIL Open Font License 1.1.  The subsets are
@@ -155,6 +172,7 @@ EN_US = 0x0409  # Windows, English (United States): the name records we keep
 MEDICAL_SYMBOLS = "βµ≥≤±°℃×²³–—‘’“”•…‰→←↑↓" + "−≈"
 
 UNIHAN_OTHER = Path("/usr/share/unicode/Unihan_OtherMappings.txt.bz2")
+UNIHAN_DICTIONARY = Path("/usr/share/unicode/Unihan_DictionaryLikeData.txt.bz2")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -254,6 +272,24 @@ EXTRA = Family(
     ),
 )
 
+TC = Family(
+    name="Handbill Sans TC",
+    ps_name="HandbillSansTC",
+    languages=("zh-Hant",),
+    package="fonts-noto-cjk",
+    source_family="Noto Sans CJK TC",
+    extension=".otf",
+    faces=(
+        Face("Regular", 400, "normal", CJK_DIR / "NotoSansCJK-Regular.ttc", "NotoSansCJKtc-Regular"),
+        Face("Bold", 700, "normal", CJK_DIR / "NotoSansCJK-Bold.ttc", "NotoSansCJKtc-Bold"),
+    ),
+    coverage=(
+        "Big5 (13,053 hanzi, all its symbols) + 常用字字形表 (Hong Kong, 4,823 characters, "
+        "Unihan kHKGlyph) + what OpenCC s2twp/s2hk write for GB 2312 and 通用规范汉字表, CJK punctuation, full/half-width forms, Latin, Greek, general "
+        "punctuation, symbols, medical symbols; Taiwan's glyph forms (ZHT)"
+    ),
+)
+
 FAMILIES = (CJK, LATIN, SYMBOLS)
 PACKAGES = ("fonts-noto-cjk", "fonts-noto-core", "unicode-data")
 
@@ -293,17 +329,63 @@ def gb2312_all() -> set[int]:
     }
 
 
-def tongyong_guifan_hanzi() -> set[int]:
-    """The 8105 hanzi of the Table of General Standard Chinese Characters (Unihan kTGH)."""
+def unihan_field(path: Path, name: str, expected: int) -> set[int]:
+    """The code points that have Unihan field NAME in PATH (EXPECTED of them, or an error)."""
     result = set()
-    with bz2.open(UNIHAN_OTHER, "rt", encoding="utf-8") as lines:
+    with bz2.open(path, "rt", encoding="utf-8") as lines:
         for line in lines:
             fields = line.rstrip("\n").split("\t")
-            if len(fields) == 3 and fields[1] == "kTGH":
+            if len(fields) == 3 and fields[1] == name:
                 result.add(int(fields[0][2:], 16))
-    if len(result) != 8105:
-        raise VerificationError(f"{UNIHAN_OTHER}: expected 8105 kTGH characters, found {len(result)}")
+    if len(result) != expected:
+        raise VerificationError(f"{path}: expected {expected} {name} characters, found {len(result)}")
     return result
+
+
+def tongyong_guifan_hanzi() -> set[int]:
+    """The 8105 hanzi of the Table of General Standard Chinese Characters (Unihan kTGH)."""
+    return unihan_field(UNIHAN_OTHER, "kTGH", 8105)
+
+
+def big5_hanzi() -> set[int]:
+    """The hanzi of Big5 as Unihan maps them (kBigFive: 13,053, and the two it repeats)."""
+    return unihan_field(UNIHAN_OTHER, "kBigFive", 13062)
+
+
+def hong_kong_common() -> set[int]:
+    """Hong Kong's 常用字字形表 (List of Graphemes of Commonly-Used Chinese Characters), kHKGlyph."""
+    return unihan_field(UNIHAN_DICTIONARY, "kHKGlyph", 4823)
+
+
+def big5_all() -> set[int]:
+    """Every character of Big5 that Python's codec encodes (hanzi, symbols, bopomofo)."""
+    def encodes(cp: int) -> bool:
+        try:
+            chr(cp).encode("big5")
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    return {cp for cp in range(0x80, 0x10000) if not 0xD800 <= cp <= 0xDFFF and encodes(cp)}
+
+
+def converted_hanzi() -> set[int]:
+    """What OpenCC's s2twp and s2hk (handbill.conversion's) write for each hanzi of GB 2312
+    and the 通用规范汉字表, one at a time: the characters a converted zh-Hans text prints
+    that Big5 lacks (肽, 䓬, 吡, 哌, 噻: chemistry and medicine use them)."""
+    import opencc
+
+    hanzi = "\n".join(map(chr, sorted(gb2312_hanzi() | tongyong_guifan_hanzi())))
+    found: set[int] = set()
+    for config in ("s2twp", "s2hk"):
+        converter = opencc.OpenCC(config, include_tofu_risk_dictionaries=False)
+        found |= {ord(c) for c in converter.convert(hanzi) if c != "\n"}
+    return found
+
+
+def tc_unicodes() -> set[int]:
+    return (big5_all() | big5_hanzi() | hong_kong_common() | converted_hanzi()
+            | cjk_shared_unicodes())
 
 
 def medical_symbols() -> set[int]:
@@ -311,10 +393,13 @@ def medical_symbols() -> set[int]:
 
 
 def cjk_unicodes() -> set[int]:
+    return gb2312_all() | tongyong_guifan_hanzi() | cjk_shared_unicodes()
+
+
+def cjk_shared_unicodes() -> set[int]:
+    """What both CJK faces keep besides their hanzi: punctuation, Latin, Greek, symbols."""
     return (
-        gb2312_all()
-        | tongyong_guifan_hanzi()
-        | _ranges(
+        _ranges(
             (0x3000, 0x303F),  # CJK Symbols and Punctuation
             (0xFF00, 0xFFEF),  # Halfwidth and Fullwidth Forms
             (0x0020, 0x007E),  # Basic Latin
@@ -381,6 +466,12 @@ def required_coverage(family: Family) -> list[tuple[str, set[int]]]:
         return []
     if family is SYMBOLS:
         return [("check marks and ballot boxes", {ord(c) for c in "✓✔✗✘☐☑☒"})]
+    if family is TC:
+        return [
+            ("Big5 hanzi", big5_hanzi()),
+            ("常用字字形表 characters", hong_kong_common()),
+            ("medical symbols", medical_symbols()),
+        ]
     if family is CJK:
         return [
             ("GB 2312 hanzi", gb2312_hanzi()),
@@ -567,12 +658,17 @@ def open_source_face(face: Face) -> TTFont:
 
 def keep_only_zh_hans_language_systems(font: TTFont) -> None:
     """Remove the JAN/KOR/ZHT/ZHH language systems; keep the default ones and ZHS."""
+    keep_only_language_system(font, "ZHS ")
+
+
+def keep_only_language_system(font: TTFont, kept: str) -> None:
+    """Remove every language system but the default ones and KEPT (an OpenType tag)."""
     for tag in ("GSUB", "GPOS"):
         if tag not in font:
             continue
         for record in font[tag].table.ScriptList.ScriptRecord:
             script = record.Script
-            script.LangSysRecord = [r for r in script.LangSysRecord if r.LangSysTag == "ZHS "]
+            script.LangSysRecord = [r for r in script.LangSysRecord if r.LangSysTag == kept]
             script.LangSysCount = len(script.LangSysRecord)
 
 
@@ -901,6 +997,71 @@ def build_extra(out: Path, base: Path, verbose: bool = True) -> list[Built]:
     return built
 
 
+def build_tc(out: Path, verbose: bool = True) -> list[Built]:
+    """Handbill Sans TC: Big5 and Hong Kong's common characters from Noto Sans CJK TC.
+
+    Made by `make setup` from Debian's fonts-noto-cjk, not kept in git (3.8 MB a
+    weight). HarfBuzz cuts the face out of the collection (in a second: fontTools
+    takes half a minute to write the whole face); fontTools then drops every
+    language system but ZHT and subsets again, so that the glyphs only the other
+    regions' 'locl' lookups reach go, gives every character its own glyph and
+    renames the font, as for the bundled families.
+    """
+    import uharfbuzz as hb
+
+    versions = check_dependencies()
+    if not UNIHAN_DICTIONARY.is_file():
+        raise MissingDependency(f"missing file {UNIHAN_DICTIONARY}\nInstall the Debian "
+                                f"packages with: apt-get install {' '.join(PACKAGES)}")
+    out.mkdir(parents=True, exist_ok=True)
+    built, faces, notices = [], [], []
+    rfn_texts = [Path(f"/usr/share/doc/{TC.package}/copyright").read_text(encoding="utf-8")]
+    unicodes = tc_unicodes()
+    for face in TC.faces:
+        source = hb.Face(hb.Blob.from_file_path(str(face.source)), source_index(face))
+        wanted = sorted(unicodes & set(source.unicodes))
+        plan = hb.SubsetInput()
+        for code in wanted:
+            plan.unicode_set.add(code)
+        for kept in (hb.SubsetInputSets.LAYOUT_FEATURE_TAG, hb.SubsetInputSets.NAME_ID,
+                     hb.SubsetInputSets.NAME_LANG_ID):
+            every = plan.sets(kept)
+            every.clear()
+            every.invert()
+        cut = hb.subset(source, plan)
+        if cut is None:
+            raise VerificationError(f"HarfBuzz could not subset {face.source}")
+        font = TTFont(io.BytesIO(cut.blob.data), recalcTimestamp=False, lazy=False)
+        rfn_texts += [font["name"].getDebugName(i) or "" for i in (0, 13)]
+        if "CFF " in font:
+            rfn_texts.append(str(getattr(font["CFF "].cff[0], "Notice", "")))
+        keep_only_language_system(font, "ZHT ")
+        subset_font(font, set(wanted))
+        distinct_glyphs(font)
+        notices += rename(font, TC, face)
+        data = font_bytes(font)
+        checked = verify_font(data, TC)
+        path = out / TC.file_name(face)
+        path.write_bytes(data)
+        record = Built(path, len(data), checked["maxp"].numGlyphs, len(checked.getBestCmap()))
+        built.append(record)
+        if verbose:
+            print(f"wrote {path}  {record.size:>9,} bytes  {record.glyphs:>5} glyphs  "
+                  f"{record.mapped:>5} characters")
+        faces.append((face, TC.file_name(face)))
+    rfns = reserved_font_names(rfn_texts)
+    clash = [rfn for rfn in rfns for word in (TC.name, TC.ps_name) if rfn.lower() in word.lower()]
+    if clash:
+        raise VerificationError(f"{TC.name} uses a Reserved Font Name of its source: {clash}")
+    licence = out / TC.licence_file
+    licence.write_text(licence_text(TC, versions, notices, rfns), encoding="utf-8")
+    manifest = out / "fonts.yaml"
+    manifest.write_text(manifest_text([(TC, faces)], versions), encoding="utf-8")
+    built += [Built(licence, licence.stat().st_size, 0, 0),
+              Built(manifest, manifest.stat().st_size, 0, 0)]
+    return built
+
+
 def _q(value: str) -> str:
     """A YAML double-quoted scalar (JSON's string syntax is a subset of YAML's)."""
     return json.dumps(value, ensure_ascii=False)
@@ -974,8 +1135,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--extra", action="store_true",
                         help="build Handbill Sans SC Extra (what Noto Sans CJK SC has beyond the "
                              "bundled face) into OUT/extra, from the fonts in OUT")
+    parser.add_argument("--tc", action="store_true",
+                        help="build Handbill Sans TC (Big5 and Hong Kong's common characters "
+                             "from Noto Sans CJK TC) into OUT/tc")
     args = parser.parse_args(argv)
     try:
+        if args.tc:
+            build_tc(args.out / "tc")
+            return 0
         if args.extra:
             build_extra(args.out / "extra", args.out)
             return 0

@@ -282,9 +282,12 @@ def _font_hint(char: str, plan: FontPlan) -> str:
     if instead is not None:
         return (f"'{instead}' (U+{ord(instead[0]):04X}) is likely what was meant, and prints: "
                 "write that instead, or add a font that has the character")
-    if "Handbill Sans SC Extra" in plan.missing and _in_full_cjk(char):
-        return ("Handbill Sans SC Extra has it, but it is not made yet: run `make setup` (it "
-                "makes the font from Debian's fonts-noto-cjk)")
+    from .fonts import MADE_AT_SETUP
+
+    for family, (_, source) in MADE_AT_SETUP.items():
+        if family in plan.missing and _in_full_cjk(char, source):
+            return (f"{family} has it, but it is not made yet: run `make setup` (it "
+                    "makes the font from Debian's fonts-noto-cjk)")
     others = sorted({face.family for faces in plan.faces.values() for face in faces
                      if ord(char) in cmap(regular_face(faces))})
     if others:
@@ -299,19 +302,28 @@ def _font_hint(char: str, plan: FontPlan) -> str:
             "layouts/fonts.yaml, or replace the character")
 
 
-def _in_full_cjk(char: str) -> bool:
-    """Whether Debian's Noto Sans CJK SC (the Extra's source) has CHAR, where it is installed."""
+def _in_full_cjk(char: str, face: str = "NotoSansCJKsc-Regular") -> bool:
+    """Whether FACE of Debian's Noto Sans CJK (a made font's source) has CHAR, where it is
+    installed."""
     source = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
     if not source.is_file():
         return False
-    return ord(char) in _full_cjk_cmap(source)
+    return ord(char) in _full_cjk_cmap(source, face)
 
 
-@lru_cache(maxsize=1)
-def _full_cjk_cmap(source: Path) -> frozenset[int]:
+@lru_cache(maxsize=2)
+def _full_cjk_cmap(source: Path, face: str) -> frozenset[int]:
+    """The cmap of the collection's face named FACE (found by its PostScript name)."""
     import uharfbuzz as hb
 
-    return frozenset(hb.Face(hb.Blob.from_file_path(str(source)), 2).unicodes)
+    blob = hb.Blob.from_file_path(str(source))
+    for index in range(16):  # the collection has 10 faces; past its last, an empty one
+        found = hb.Face(blob, index)
+        if found.glyph_count == 0:
+            break
+        if found.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME) == face:
+            return frozenset(found.unicodes)
+    return frozenset()
 
 
 def _system_families_with(char: str) -> list[str]:

@@ -33,11 +33,17 @@ def bundled_fonts_dir() -> Path:
     return Path(__file__).parent / "assets" / "fonts"
 
 
+#: The folders (in the bundled fonts') of the families made at set-up rather than kept in
+#: git, each by `make setup` from Debian's fonts-noto-cjk (tools/make_fonts.py): each
+#: family, the folder it is made into, and the face of Noto Sans CJK it comes from.
+MADE_AT_SETUP = MappingProxyType({"Handbill Sans SC Extra": ("extra", "NotoSansCJKsc-Regular"),
+                                  "Handbill Sans TC": ("tc", "NotoSansCJKtc-Regular")})
+
+
 def extra_fonts_dirs() -> list[Path]:
-    """Folders of bundled fonts made at set-up rather than kept in git (Handbill Sans SC
-    Extra, made by `make setup` from Debian's fonts-noto-cjk: tools/make_fonts.py)."""
-    folder = bundled_fonts_dir() / "extra"
-    return [folder] if folder.is_dir() else []
+    """Folders of bundled fonts made at set-up rather than kept in git (MADE_AT_SETUP)."""
+    folders = (bundled_fonts_dir() / name for name, _ in MADE_AT_SETUP.values())
+    return [folder for folder in folders if folder.is_dir()]
 
 
 @dataclass(frozen=True)
