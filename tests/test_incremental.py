@@ -126,8 +126,8 @@ def test_files_edited_with_size_and_time_kept_are_read_again_in_the_same_process
     fonts = project / "fonts"
     fonts.mkdir()
     shutil.copy(bundled_fonts_dir() / "HandbillText-Regular.ttf", fonts / "Mine.ttf")
-    (project / "layouts" / "fonts.yaml").write_text(
-        "families:\n  en: [Handbill Text, Handbill Sans SC]\n  zh-Hans: [Handbill Sans SC, "
+    (project / "layouts" / "languages.yaml").write_text(
+        "en:\n  fonts: [Handbill Text, Handbill Sans SC]\nzh-Hans:\n  fonts: [Handbill Sans SC, "
         "Handbill Text]\n", encoding="utf-8")
     args = ["--project", str(project), "build", "-j", "1"]
     assert run(args) == 0

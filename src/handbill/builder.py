@@ -28,7 +28,7 @@ from .fonts import bundled_fonts_dir
 from .incremental import Manifest, file_sha256, fingerprint
 from .layouts import Layout, builtin_layouts_dir, find_layout
 from .limits import fewest_pages
-from .model import LANGUAGES, Bundle
+from .model import Bundle
 from .options import BuildOptions
 from .site import SITE_FILE, Site, load_site
 from .worker import (Job, Output, RenderTask, Workers, back, render_here, time_limit,
@@ -82,9 +82,13 @@ def imposed_path(target: Path) -> Path:
 
 def _check_options(options: BuildOptions) -> None:
     root = options.project
-    if options.lang is not None and options.lang not in LANGUAGES:
-        raise UsageError(Diagnostic("handbill", None, f"unknown language '{options.lang}' "
-                                    f"(languages: {', '.join(LANGUAGES)})"))
+    if options.lang is not None:
+        from .languages import load_languages
+
+        table = load_languages(root)
+        if options.lang not in table:
+            raise UsageError(table.unknown("handbill", None, options.lang, "(--lang)",
+                                           code="usage"))
     if options.layout is not None and find_layout(options.layout, root) is None:
         raise UsageError(unknown_layout("handbill", None, options.layout, root, "--layout"))
     if options.layout is not None and options.lang is not None \
@@ -541,7 +545,7 @@ def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOption
                        or layout.citation_style or DEFAULT_STYLE, bundle, root)
     # While Pandoc formats the citations (if it must), read the fonts and the templates.
     citations = start_citations(bundle, style, root)
-    fonts = plan_fonts(root, layout)
+    fonts = plan_fonts(root, layout, languages)
     for face in {face for faces in fonts.faces.values() for face in faces}:
         cmap(face)
     load_template(layout, root)
@@ -559,10 +563,12 @@ def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOption
 
 
 def fit_hint(bundle: Bundle, layout: Layout) -> str:
+    files = [f"{lang}.short.md" for lang in bundle.meta.languages]
+    named = ", ".join(files) if len(files) != 2 else " and ".join(files)
     if layout.text == "short" and not bundle.short_bodies:
-        return ("give the bundle a shorter text for small formats (en.short.md, zh-Hans.short.md), "
+        return (f"give the bundle a shorter text for small formats ({', '.join(files)}), "
                 "or use the booklet layout")
-    return "shorten en.short.md and zh-Hans.short.md, or use the booklet layout"
+    return f"shorten {named}, or use the booklet layout"
 
 
 def allowed_folders(root: Path) -> list[Path]:

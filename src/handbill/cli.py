@@ -13,7 +13,6 @@ from pathlib import Path
 
 from . import __version__
 from .errors import HandbillError, display_path, plural, printable
-from .model import LANGUAGES
 from .options import BuildOptions
 
 
@@ -27,8 +26,9 @@ def _add_selection(parser: argparse.ArgumentParser, layout_help: str) -> None:
 def _add_document_options(parser: argparse.ArgumentParser) -> None:
     """What makes a document what it is: build and check take the same, so that check
     judges the PDF that build would make."""
-    parser.add_argument("--lang", choices=LANGUAGES,
-                        help="a single-language document instead of the bilingual one")
+    parser.add_argument("--lang", metavar="TAG",
+                        help="a single-language document instead of the bilingual one: a "
+                             "language of layouts/languages.yaml (en, zh-Hans, ...)")
     parser.add_argument("--page-size", metavar="SIZE",
                         help="paper size, as the layout allows (A4, Letter); "
                              "same as --option page-size=SIZE")
