@@ -33,7 +33,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 _PER_LANGUAGE = ("title", "subtitle", "category", "reading-time", "disclaimer")
 _KNOWN_KEYS = {*_PER_LANGUAGE, "date", "audience", "layouts", "languages", "cover",
-               "references", "keywords", "citation-style", "url", "allow-html"}
+               "references", "keywords", "citation-style", "url", "allow-html", "options"}
 
 
 def find_bundles(paths: list[Path], root: Path) -> tuple[list[Path], list[Diagnostic]]:
@@ -243,6 +243,14 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path, deep: bool = True
         cover = _load_image(data["cover"], data.line_of("cover"), bundle_dir, languages, check,
                             root, deep)
 
+    options, option_lines = {}, {}
+    given = data.get("options")
+    if given is not None and not isinstance(given, Located):
+        check.error(data.line_of("options"), "'options' must map layout options to values, "
+                    "like page-size: Letter")
+    elif given is not None:
+        options, option_lines = dict(given), dict(given.key_lines)
+
     if check.problems or date is None:
         return None, data, check.problems
     meta = Meta(
@@ -250,7 +258,7 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path, deep: bool = True
         reading_time=texts["reading-time"], disclaimer=texts["disclaimer"], date=date,
         audience=audience, layouts=tuple(layouts), languages=languages, cover=cover,
         keywords=tuple(keywords), citation_style=citation_style, url=url, references=references,
-        lines=dict(data.key_lines))
+        lines=dict(data.key_lines), options=options, option_lines=option_lines)
     return meta, data, check.problems
 
 

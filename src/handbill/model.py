@@ -111,6 +111,10 @@ class Meta:
     references: str | None = None
     #: 1-based line of each top-level key in meta.yaml, for diagnostics.
     lines: Mapping[str, int] = field(default_factory=dict)
+    #: Layout options for this bundle (options: in meta.yaml), over site.yaml's; as
+    #: written, checked per layout (handbill.document), with each key's line.
+    options: Mapping[str, object] = field(default_factory=dict)
+    option_lines: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
