@@ -97,6 +97,25 @@ def test_plain_progress_lines_and_summary_when_not_a_terminal(project, capsys):
     assert lines[-1].startswith("1 output: 1 built, 0 up to date, 0 failed, in ")
 
 
+def test_a_bundle_named_any_way_is_the_same_output(project, capsys, monkeypatch):
+    """Paths are made absolute once, on the command line: the whole project, the bundle
+    by its relative path, and with ./ and a trailing slash, are one output, built once."""
+    monkeypatch.chdir(project)
+    said = []
+    for args in ([], ["content/stem-cells-t2dm"], ["./content/stem-cells-t2dm/"]):
+        assert run(["build", *args]) == 0
+        captured = capsys.readouterr()
+        said.append((captured.err.splitlines()[0], captured.out.splitlines()[-1]))
+    assert said[0][0].startswith("wrote out/stem-cells-t2dm/handout.pdf (4 pages, ")
+    assert said[0][1].startswith("1 output: 1 built, 0 up to date, 0 failed, in ")
+    for err, summary in said[1:]:  # nothing built again, and the same path said
+        assert err.startswith("up to date out/stem-cells-t2dm/handout.pdf (4 pages, ")
+        assert summary.startswith("1 output: 0 built, 1 up to date, 0 failed, in ")
+    monkeypatch.chdir(project / "content")  # from inside the project: the same again
+    assert run(["build", "stem-cells-t2dm/"]) == 0
+    assert "0 built, 1 up to date" in capsys.readouterr().out
+
+
 def _edit_keeping_stamp(path: Path, old: bytes, new: bytes) -> None:
     """Change PATH's bytes, keeping its size and modification time (as `touch -r` can)."""
     import os

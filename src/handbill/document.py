@@ -58,21 +58,25 @@ class RenderSpec:
     base_url: str
     allowed: tuple[Path, ...]
     source: str
-    stylesheets: tuple[str, ...]
-    font_families: tuple[str, ...]
-    max_pages: int | None
-    fit_hint: str
-    variant: str | None
-    text_files: tuple[Path, ...]
-    project: Path
-    page_limit: int
-    marks: str
-    bleed_mm: float
-    folds: tuple[tuple[float, ...], ...]
-    output_profile: Path | None
-    min_text_pt: float
-    type_size_who: str
-    type_size_hint: str
+    stylesheets: tuple[str, ...] = ()
+    #: The families the PDF may use (a font outside them is a fallback: an error).
+    font_families: tuple[str, ...] | None = None
+    #: The layout's fixed number of pages (a leaflet's sides), if it has one.
+    max_pages: int | None = None
+    fit_hint: str | None = None
+    variant: str | None = None
+    #: The files the text came from, for locating a line on the pages.
+    text_files: tuple[Path, ...] = ()
+    project: Path | None = None
+    #: --max-pages.
+    page_limit: int | None = None
+    marks: str = "none"
+    bleed_mm: float = 0.0
+    folds: tuple[tuple[float, ...], ...] = ()
+    output_profile: Path | None = None
+    min_text_pt: float | None = None
+    type_size_who: str = "patients need"
+    type_size_hint: str | None = None
     #: The sheet the imposed booklet is printed on, or None for a layout not imposed.
     sheet: str | None = None
 
