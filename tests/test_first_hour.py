@@ -187,7 +187,7 @@ def test_a_tab_in_site_yaml_is_reported_by_build(small_project, capsys):
     (["fonts", "--layout", "handuot"], "unknown layout 'handuot'", "handout"),
     (["build", "--option", "mraks=crop"], "layout 'handout' has no option 'mraks'", "marks"),
     (["build", "--option", "marks=corp"], "option marks=corp is not one of", "crop"),
-    (["build", "--page-size", "Leter"], "option page-size=Leter is not one of: A4, Letter",
+    (["build", "--page-size", "Leter"], "option page-size=Leter is not one of: A4, A5, Letter",
      "Letter"),
 ])
 def test_a_misspelt_name_on_the_command_line_gets_did_you_mean(small_project, capsys, args,

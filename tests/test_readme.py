@@ -37,6 +37,8 @@ def kind(info: str, text: str) -> str:
     if info == "yaml":
         if first.startswith("- id:"):
             return "references.yaml"
+        if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*:", first):
+            return "languages.yaml"
         return {"title:": "meta.yaml", "organisation:": "site.yaml"}.get(first.split()[0],
                                                                         "?yaml")
     if info in ("jinja", "markdown"):
@@ -218,6 +220,20 @@ def test_the_meta_yaml_example_is_a_real_meta_yaml(tmp_path):
     assert meta.layouts == ("handout", "trifold") and meta.citation_style == "vancouver"
     assert meta.cover is not None and meta.url.startswith("https://")
     assert str(meta.date) == "2023-06-29"
+
+
+def test_the_languages_example_is_the_spanish_fixtures_row(tmp_path):
+    from dataclasses import replace
+
+    from handbill.languages import load_languages
+
+    [(_, _, text)] = _blocks("languages.yaml")
+    fixture = Path(__file__).resolve().parent / "fixtures" / "spanish"
+    (tmp_path / "layouts").mkdir()
+    (tmp_path / "layouts" / "languages.yaml").write_text(text, encoding="utf-8")
+    mine = load_languages(tmp_path)["es"]
+    theirs = load_languages(fixture)["es"]
+    assert replace(mine, placeholder_title="") == replace(theirs, placeholder_title="")
 
 
 def test_the_references_example_is_a_real_references_file(tmp_path):

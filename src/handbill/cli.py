@@ -368,8 +368,8 @@ def _list_layouts(project: Path) -> int:
         print(printable(f"{layout.name}: {layout.description}  "
                         f"[{display_path(layout.path, project)}]"))
         for option in layout.options.values():
-            choices = f" ({' | '.join(option.choices)})" if option.choices else ""
-            print("    " + printable(f"{option.name}={option.default}{choices}  "
+            takes = " | ".join(option.choices) if option.choices else option.takes()
+            print("    " + printable(f"{option.name}={option.default} ({option.kind}: {takes})  "
                                      f"{option.description}"))
     return 0
 

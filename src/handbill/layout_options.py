@@ -68,9 +68,9 @@ class OptionSpec:
     def takes(self) -> str:
         """What it takes, as `handbill layouts` lists it."""
         if self.kind == "boolean":
-            return "yes, no"
+            return "yes | no"
         if self.kind == "length":
-            return f"a length, {self.min_mm:g}mm to {self.max_mm:g}mm"
+            return f"{self.min_mm:g}mm to {self.max_mm:g}mm"
         return ", ".join(self.choices) if self.choices else "a text"
 
 
