@@ -368,8 +368,9 @@ def _list_layouts(project: Path) -> int:
         print(printable(f"{layout.name}: {layout.description}  "
                         f"[{display_path(layout.path, project)}]"))
         for option in layout.options.values():
-            takes = " | ".join(option.choices) if option.choices else option.takes()
-            print("    " + printable(f"{option.name}={option.default} ({option.kind}: {takes})  "
+            takes = option.takes()
+            kind = f"{option.kind}: {takes}" if takes else option.kind
+            print("    " + printable(f"{option.name}={option.default} ({kind})  "
                                      f"{option.description}"))
     return 0
 

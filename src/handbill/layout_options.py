@@ -71,7 +71,7 @@ class OptionSpec:
             return "yes | no"
         if self.kind == "length":
             return f"{self.min_mm:g}mm to {self.max_mm:g}mm"
-        return ", ".join(self.choices) if self.choices else "a text"
+        return " | ".join(self.choices)
 
 
 def spec_from_yaml(name: str, spec: Mapping, base: OptionSpec | None = None) -> OptionSpec:
