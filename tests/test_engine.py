@@ -167,11 +167,11 @@ def test_objects_serialized_once_give_pydyfs_own_bytes(project, monkeypatch, var
     real_stop = write_once.stop
     monkeypatch.setattr(write_once, "stop", lambda: (kept.append(len(write_once._MEMO or ())),
                                                      real_stop()))
-    once, pages = render_pdf(task.html, **task.render)
+    once, pages = render_pdf(task.html, **task.spec.pdf_arguments())
     assert kept and kept[0] > 1000  # the objects' bytes were kept, so given back twice
     assert write_once._MEMO is None  # stopped after the write
     monkeypatch.setattr(write_once, "start", lambda: None)  # pydyf's own double pass
-    twice, _ = render_pdf(task.html, **task.render)
+    twice, _ = render_pdf(task.html, **task.spec.pdf_arguments())
     assert pages == 4 and once == twice
 
 

@@ -138,7 +138,7 @@ def test_raw_html_in_markdown_is_printed_as_text(project, capsys):
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["build", "--option", "page-size=A3"], "option page-size=A3 is not one of: A4, Letter"),
+    (["build", "--option", "page-size=A3"], "option page-size=A3 is not one of: A4, A5, Letter"),
     (["build", "--option", "color=red"], "layout 'handout' has no option 'color'"),
     (["build", "--option", "colour=red"], "option colour=red is not one of: rgb, cmyk"),
     (["build", "nowhere"], "nowhere: error: no such file or folder"),

@@ -187,7 +187,7 @@ def test_a_tab_in_site_yaml_is_reported_by_build(small_project, capsys):
     (["fonts", "--layout", "handuot"], "unknown layout 'handuot'", "handout"),
     (["build", "--option", "mraks=crop"], "layout 'handout' has no option 'mraks'", "marks"),
     (["build", "--option", "marks=corp"], "option marks=corp is not one of", "crop"),
-    (["build", "--page-size", "Leter"], "option page-size=Leter is not one of: A4, Letter",
+    (["build", "--page-size", "Leter"], "option page-size=Leter is not one of: A4, A5, Letter",
      "Letter"),
 ])
 def test_a_misspelt_name_on_the_command_line_gets_did_you_mean(small_project, capsys, args,
@@ -267,7 +267,7 @@ def test_every_key_of_strings_yaml_is_printed_by_some_layout(small_project):
     no key is there for nothing (page: and of: were; the footer's words were in the CSS)."""
     import yaml
 
-    from handbill.builder import prepare
+    from handbill.document import plan_document, prepare
     from handbill.content import load_bundle
     from handbill.layouts import find_layout, list_layouts
     from handbill.options import BuildOptions
@@ -299,8 +299,9 @@ def test_every_key_of_strings_yaml_is_printed_by_some_layout(small_project):
     options = BuildOptions(project=small_project)
     site = load_site(small_project)
     full = load_bundle(bundle, small_project)
-    html = "".join(prepare(full, find_layout(layout.name, small_project), None, options,
-                           site)[0] for layout in list_layouts(small_project))
+    html = "".join(prepare(plan_document(full, find_layout(layout.name, small_project), None,
+                                         options, site), options)[0]
+                   for layout in list_layouts(small_project))
     unused = [key for key, marker in markers.items() if marker not in html]
     assert unused == []
 

@@ -175,15 +175,15 @@ def test_a_font_replaced_in_one_process_is_read_again(tmp_path):
 def test_system_fonts_only_when_the_config_asks(tmp_path, capsys):
     layouts = tmp_path / "layouts"
     layouts.mkdir()
-    (layouts / "fonts.yaml").write_text(
-        "families:\n  en: [DejaVu Sans]\n  zh-Hans: [Handbill Sans SC]\nsystem: []\n",
-        encoding="utf-8")
+    (layouts / "languages.yaml").write_text("en:\n  fonts: [DejaVu Sans]\n", encoding="utf-8")
+    (layouts / "fonts.yaml").write_text("system: []\n", encoding="utf-8")
     with pytest.raises(LayoutError) as error:
         plan_fonts(tmp_path)
-    assert "font family 'DejaVu Sans' not found in fonts/, handbill's bundled fonts" in str(error.value)
-    (layouts / "fonts.yaml").write_text(
-        "families:\n  en: [DejaVu Sans]\n  zh-Hans: [Handbill Sans SC]\nsystem: [DejaVu Sans]\n",
-        encoding="utf-8")
+    # at the row that names it, in the project's languages table
+    assert error.value.diagnostics[0].format().startswith(
+        "layouts/languages.yaml:1: error: font family 'DejaVu Sans' (en) not found in fonts/, "
+        "handbill's bundled fonts")
+    (layouts / "fonts.yaml").write_text("system: [DejaVu Sans]\n", encoding="utf-8")
     faces = plan_fonts(tmp_path).faces["DejaVu Sans"]
     assert faces and all(face.origin == "system" for face in faces)
     assert run(["--project", str(tmp_path), "fonts"]) == 0

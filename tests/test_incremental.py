@@ -97,6 +97,25 @@ def test_plain_progress_lines_and_summary_when_not_a_terminal(project, capsys):
     assert lines[-1].startswith("1 output: 1 built, 0 up to date, 0 failed, in ")
 
 
+def test_a_bundle_named_any_way_is_the_same_output(project, capsys, monkeypatch):
+    """Paths are made absolute once, on the command line: the whole project, the bundle
+    by its relative path, and with ./ and a trailing slash, are one output, built once."""
+    monkeypatch.chdir(project)
+    said = []
+    for args in ([], ["content/stem-cells-t2dm"], ["./content/stem-cells-t2dm/"]):
+        assert run(["build", *args]) == 0
+        captured = capsys.readouterr()
+        said.append((captured.err.splitlines()[0], captured.out.splitlines()[-1]))
+    assert said[0][0].startswith("wrote out/stem-cells-t2dm/handout.pdf (4 pages, ")
+    assert said[0][1].startswith("1 output: 1 built, 0 up to date, 0 failed, in ")
+    for err, summary in said[1:]:  # nothing built again, and the same path said
+        assert err.startswith("up to date out/stem-cells-t2dm/handout.pdf (4 pages, ")
+        assert summary.startswith("1 output: 0 built, 1 up to date, 0 failed, in ")
+    monkeypatch.chdir(project / "content")  # from inside the project: the same again
+    assert run(["build", "stem-cells-t2dm/"]) == 0
+    assert "0 built, 1 up to date" in capsys.readouterr().out
+
+
 def _edit_keeping_stamp(path: Path, old: bytes, new: bytes) -> None:
     """Change PATH's bytes, keeping its size and modification time (as `touch -r` can)."""
     import os
@@ -126,8 +145,8 @@ def test_files_edited_with_size_and_time_kept_are_read_again_in_the_same_process
     fonts = project / "fonts"
     fonts.mkdir()
     shutil.copy(bundled_fonts_dir() / "HandbillText-Regular.ttf", fonts / "Mine.ttf")
-    (project / "layouts" / "fonts.yaml").write_text(
-        "families:\n  en: [Handbill Text, Handbill Sans SC]\n  zh-Hans: [Handbill Sans SC, "
+    (project / "layouts" / "languages.yaml").write_text(
+        "en:\n  fonts: [Handbill Text, Handbill Sans SC]\nzh-Hans:\n  fonts: [Handbill Sans SC, "
         "Handbill Text]\n", encoding="utf-8")
     args = ["--project", str(project), "build", "-j", "1"]
     assert run(args) == 0

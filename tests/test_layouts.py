@@ -14,7 +14,10 @@ def test_builtin_handout_layout_and_its_options(tmp_path):
     assert layout is not None
     assert layout.path == builtin_layouts_dir() / "handout"
     assert layout.options["page-size"].default == "A4"
-    assert layout.options["page-size"].choices == ("A4", "Letter")
+    assert layout.options["page-size"].choices == ("A4", "A5", "Letter")
+    assert layout.options["page-size"].kind == "enum" and layout.options["bleed"].kind == "length"
+    assert find_layout("trifold", tmp_path).options["page-size"].choices == ("A4", "Letter")
+    assert find_layout("booklet", tmp_path).options["page-size"].aliases == ("sheet",)
     assert [l.name for l in list_layouts(tmp_path)] == ["booklet", "handout", "parallel", "trifold"]
 
 
@@ -78,5 +81,7 @@ def test_layouts_command_lists_layouts_and_options(capsys, tmp_path):
     out = capsys.readouterr().out
     assert [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")] == [
         "booklet", "handout", "parallel", "trifold"]
-    assert "    bleed=0mm (0mm | 3mm | 5mm)" in out
-    assert "page-size=A4 (A4 | Letter)" in out
+    assert "    bleed=0mm (length: 0mm to 10mm)" in out
+    assert "    large-print=no (boolean: yes | no)" in out
+    assert "page-size=A4 (enum: A4 | A5 | Letter)  paper size\n" in out  # the handout's
+    assert "page-size=A4 (enum: A4 | Letter)  sheet size" in out  # the trifold's

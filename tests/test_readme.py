@@ -37,6 +37,8 @@ def kind(info: str, text: str) -> str:
     if info == "yaml":
         if first.startswith("- id:"):
             return "references.yaml"
+        if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*:", first):
+            return "languages.yaml"
         return {"title:": "meta.yaml", "organisation:": "site.yaml",
                 "keep:": "conversions.yaml"}.get(first.split()[0],
                                                                         "?yaml")
@@ -231,6 +233,20 @@ def test_the_conversions_example_is_a_real_conversions_file(tmp_path):
     exceptions = load_exceptions(path, tmp_path)
     assert convert_text("海港社区诊所：他汀", "zh-Hant", exceptions).text == "海港社區診所：他汀"
     assert convert_text("阿司匹林", "zh-Hant-HK", exceptions).text == "阿士匹靈"
+
+
+def test_the_languages_example_is_the_spanish_fixtures_row(tmp_path):
+    from dataclasses import replace
+
+    from handbill.languages import load_languages
+
+    [(_, _, text)] = _blocks("languages.yaml")
+    fixture = Path(__file__).resolve().parent / "fixtures" / "spanish"
+    (tmp_path / "layouts").mkdir()
+    (tmp_path / "layouts" / "languages.yaml").write_text(text, encoding="utf-8")
+    mine = load_languages(tmp_path)["es"]
+    theirs = load_languages(fixture)["es"]
+    assert replace(mine, placeholder_title="") == replace(theirs, placeholder_title="")
 
 
 def test_the_references_example_is_a_real_references_file(tmp_path):

@@ -277,12 +277,13 @@ def test_page_limit_and_render_timeout(project, capsys):
 def test_the_time_limit_is_one_for_preparing_and_rendering(tmp_path):
     # A document whose preparation took 10 s of its 5: its render is stopped at once,
     # as the document's, not given 5 s of its own (the limit held twice over before).
+    from handbill.document import RenderSpec
     from handbill.worker import Job, Output, RenderTask, back
 
     job = Job(tmp_path, "handout", None, tmp_path / "out" / "handout.pdf")
-    task = RenderTask(Output(job), "<p>a short text</p>", {
-        "base_url": tmp_path.as_uri() + "/", "allowed": [tmp_path], "source": "content/x"},
-        5.0, "content/x", None, time.perf_counter() - 10)
+    task = RenderTask(Output(job), "<p>a short text</p>", RenderSpec(
+        base_url=tmp_path.as_uri() + "/", allowed=(tmp_path,), source="content/x"),
+        5.0, "content/x", time.perf_counter() - 10)
     output = back(task)
     assert output.status == "failed"
     assert [d.format() for d in output.diagnostics] == [

@@ -18,17 +18,16 @@ from pathlib import Path
 from typing import Callable
 
 from . import guard
-from .citations import (BUILT_IN_STYLES, DEFAULT_STYLE, PARENT_FOLDERS, STYLES, Bibliography,
-                        check_citations,
-                        find_style, start_citations)
+from .citations import BUILT_IN_STYLES, PARENT_FOLDERS, STYLES, check_citations
 from .content import find_bundles, load_bundle, load_meta
-from .errors import (ContentError, Diagnostic, HandbillError, RenderError, UsageError,
+from .errors import (ContentError, Diagnostic, HandbillError, UsageError,
                      choices_hint, display_path)
 from .fonts import bundled_fonts_dir
 from .incremental import Manifest, file_sha256, fingerprint
 from .layouts import Layout, builtin_layouts_dir, find_layout
+from .document import plan_document, prepare
 from .limits import fewest_pages
-from .model import LANGUAGES, Bundle
+from .model import Bundle
 from .options import BuildOptions
 from .site import SITE_FILE, Site, load_site
 from .worker import (Job, Output, RenderTask, WholeTask, Workers, back, render_here,
@@ -82,9 +81,13 @@ def imposed_path(target: Path) -> Path:
 
 def _check_options(options: BuildOptions) -> None:
     root = options.project
-    if options.lang is not None and options.lang not in LANGUAGES:
-        raise UsageError(Diagnostic("handbill", None, f"unknown language '{options.lang}' "
-                                    f"(languages: {', '.join(LANGUAGES)})"))
+    if options.lang is not None:
+        from .languages import load_languages
+
+        table = load_languages(root)
+        if options.lang not in table:
+            raise UsageError(table.unknown("handbill", None, options.lang, "(--lang)",
+                                           code="usage"))
     if options.layout is not None and find_layout(options.layout, root) is None:
         raise UsageError(unknown_layout("handbill", None, options.layout, root, "--layout"))
     if options.layout is not None and options.lang is not None \
@@ -231,7 +234,7 @@ def unhonoured(names: list[str], options: BuildOptions) -> list[Diagnostic]:
                                                                      ("marks", "none"))
                  if resolved.get(key, none) != none]
         if given:
-            sheet = resolved.get("sheet", "A4")
+            sheet = resolved.page_size
             found.append(Diagnostic(
                 "handbill", None, f"{' and '.join(given)}: {name}.imposed.pdf is printed to "
                 f"trim, without bleed or marks: two A5 pages fill "
@@ -485,12 +488,9 @@ def _front(job: Job, options: BuildOptions, output: Output, started: float) -> R
     output.diagnostics += [p for p in problems if p.severity == "warning"]
     if any(p.severity == "error" for p in problems):
         raise ContentError([p for p in problems if p.severity == "error"])
-    html, render = render_arguments(full, layout, job.lang, options, site)
-    sheet = None
-    if layout.impose == "saddle-stitch":  # bleed and marks it cannot take: see unhonoured
-        sheet = layout.resolve_options(options.layout_options).get("sheet", "A4")
-    return RenderTask(output, html, render, options.timeout,
-                      display_path(job.bundle, root), sheet, started)
+    html, spec = prepare(plan_document(full, layout, job.lang, options, site), options)
+    return RenderTask(output, html, spec, options.timeout, display_path(job.bundle, root),
+                      started)
 
 
 def size_problems(full: Bundle, layouts: list[Layout], lang: str | None,
@@ -525,105 +525,3 @@ def option_problems(full: Bundle, layout: Layout, options: BuildOptions, site: S
             code="site", hint="set print-profile: in site.yaml to the profile's file "
                               "(the print shop gives it, e.g. ISO Coated v2 or GRACoL)"))
     return found
-
-
-def prepare(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions, site: Site,
-            found: list[Diagnostic] | None = None):
-    """Everything before WeasyPrint: HTML, fonts checked and subset. Returns (html, css, plan, bundle).
-
-    Characters no font has are an error raised here, or, given FOUND (``check``, which
-    goes on to lay the pages out), added to it.
-    """
-    from .coverage import check_coverage, cmap, printed_characters
-    from .fonts import plan_fonts
-    from .render import load_template, render_html
-    from .subset import font_face_css
-
-    root = options.project
-    languages = full.meta.languages if lang is None else (lang,)
-    layout_options = layout.resolve_options(options.layout_options)
-    bundle = full.shortened() if layout.text == "short" else full
-    too_long = size_problems(full, [layout], lang, options)
-    if too_long:
-        raise ContentError(too_long)
-    given = options.citation_style
-    if given and given not in STYLES and Path(given).is_file():  # a path, from where it was given
-        given = os.path.abspath(given)
-    style = find_style(given or bundle.meta.citation_style
-                       or layout.citation_style or DEFAULT_STYLE, bundle, root)
-    # While Pandoc formats the citations (if it must), read the fonts and the templates.
-    citations = start_citations(bundle, style, root)
-    fonts = plan_fonts(root, layout)
-    for face in {face for faces in fonts.faces.values() for face in faces}:
-        cmap(face)
-    load_template(layout, root)
-    bibliography: Bibliography = citations()
-    html = render_html(bundle, layout, languages, layout_options, root, bibliography, site)
-    clusters: dict[str, set[str]] = {}
-    chars = printed_characters(html, languages, root, clusters)
-    problems = check_coverage(chars, fonts, bundle, root, clusters)
-    if problems and found is None:
-        raise ContentError(problems)
-    if found is not None:
-        found += problems
-    css = font_face_css(fonts, frozenset().union(*chars.values()), root, chars)
-    if layout.measure:  # laid out once to measure, as the template has it (`measuring`)
-        probe = render_html(bundle, layout, languages, layout_options, root, bibliography,
-                            site, measuring=True)
-        html = render_html(bundle, layout, languages, layout_options, root, bibliography, site,
-                           fit=measure(probe, css, bundle, root))
-    return html, css, fonts, bundle
-
-
-def measure(html: str, css: str, bundle: Bundle, root: Path) -> dict:
-    """For a layout that measures: how many blocks of each text its template marked
-    (data-fit) fit their first column, HTML laid out once to see (handbill.panels)."""
-    from .panels import fitted
-    from .pdf import lay_out
-
-    document, _ = lay_out(html, base_url=bundle.path.resolve().as_uri() + "/",
-                          allowed=allowed_folders(root), source=str(bundle.path),
-                          stylesheets=(css,))
-    return fitted(document.pages)
-
-
-def fit_hint(bundle: Bundle, layout: Layout) -> str:
-    if layout.text == "short" and not bundle.short_bodies:
-        return ("give the bundle a shorter text for small formats (en.short.md, zh-Hans.short.md), "
-                "or use the booklet layout")
-    return "shorten en.short.md and zh-Hans.short.md, or use the booklet layout"
-
-
-def allowed_folders(root: Path) -> list[Path]:
-    """What WeasyPrint may read: the project and handbill's own files."""
-    return [root, builtin_layouts_dir(), Path(__file__).parent]
-
-
-def render_arguments(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions,
-                     site: Site, found: list[Diagnostic] | None = None) -> tuple[str, dict]:
-    """FULL in LAYOUT as HTML, and render_pdf's other arguments for it (FOUND: see prepare)."""
-    from .pages import MIN_LARGE_PRINT_PT, MIN_TEXT_PT
-
-    root = options.project
-    html, css, fonts, bundle = prepare(full, layout, lang, options, site, found)
-    large = layout.resolve_options(options.layout_options).get("large-print") == "yes"
-    return html, dict(
-        min_text_pt=MIN_LARGE_PRINT_PT if large else MIN_TEXT_PT,
-        type_size_who="large print needs" if large else "patients need",
-        type_size_hint=f"raise the text size (--body-size in "
-                       f"layouts/{layout.name}/{layout.name}.css), or, for fine print, put it "
-                       "in a > [!FINEPRINT] callout",
-        base_url=bundle.path.resolve().as_uri() + "/", allowed=allowed_folders(root),
-        source=display_path(bundle.path, root), stylesheets=(css,),
-        font_families=tuple(fonts.faces), max_pages=layout.pages,
-        fit_hint=fit_hint(full, layout), variant=options.pdf_variant,
-        text_files=(*(body.path for body in bundle.bodies.values()), full.meta_path),
-        project=root,
-        page_limit=options.max_pages,
-        marks=layout.resolve_options(options.layout_options).get("marks", "none"),
-        bleed_mm=float(layout.resolve_options(options.layout_options).get("bleed", "0mm")[:-2]),
-        folds=layout.folds.get(layout.resolve_options(options.layout_options).get(
-            "page-size", "A4"), ()),
-        output_profile=site.print_profile if (layout.resolve_options(
-            options.layout_options).get("colour") == "cmyk" or options.pdf_variant == "pdf/x-4")
-        and options.pdf_variant != "pdf/a-2b" else None)

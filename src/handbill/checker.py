@@ -17,7 +17,8 @@ from pathlib import Path
 
 from . import __version__
 from .builder import (_check_options, find_bundle_dirs, option_problems, output_path,
-                      render_arguments, size_problems, unhonoured, unknown_layouts)
+                      size_problems, unhonoured, unknown_layouts)
+from .document import plan_document, prepare
 from .citations import check_citations
 from .content import load_bundle
 from .errors import Diagnostic, HandbillError, display_path
@@ -121,12 +122,13 @@ def _check_layout(bundle, layout, options: BuildOptions, site,
     found = option_problems(bundle, layout, options, site,
                             output_path(bundle.path, layout.name, options.lang, options).name)
     try:  # the same steps as a build's, its refusals collected instead
-        html, render = render_arguments(bundle, layout, options.lang, options, site, found)
+        html, spec = prepare(plan_document(bundle, layout, options.lang, options, site),
+                             options, found)
     except HandbillError as error:
         return found + error.diagnostics + [_skipped(source, layout.name,
                                                      _needing("html", "pages", "pdf"),
                                                      "its document cannot be made")]
-    document, problems = check_pdf(html, **render)
+    document, problems = check_pdf(html, **spec.pdf_arguments())
     if any(f.code == "font-coverage" for f in found):  # the gaps fell back: said already
         problems = [p for p in problems if p.code != "font-fallback" and not (
             p.code == "render" and ".notdef glyph rendered" in p.message)]
@@ -138,7 +140,7 @@ def _check_layout(bundle, layout, options: BuildOptions, site,
     found += problems
     if not any(p.code == "layout-fit" for p in problems):  # a page that overflows says so
         for number, lines, first in sparse_pages(document.pages):
-            where = locate(first, render["text_files"], root, last=False)
+            where = locate(first, spec.text_files, root, last=False)
             path, line, column = ((display_path(where[0], root), where[1], where[2]) if where
                                   else (source, None, None))
             said = (f"page {number} of the {layout.name} layout holds only {lines} "

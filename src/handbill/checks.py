@@ -83,10 +83,29 @@ def check_bundle(bundle: Bundle, root: Path, for_build: bool = False,
     for check_id, run in _CHECKS.items():
         if for_build and not CHECKS[check_id].build:
             continue
-        if lang is not None and _LANGUAGE.get(check_id, lang) != lang:
-            continue  # a document in one language: the other's text is not printed
+        if lang is not None and check_id in _BETWEEN_LANGUAGES:
+            continue  # a document in one language: no translation to compare
+        if lang is not None and check_id in _OF_A_LANGUAGE:
+            from dataclasses import replace
+
+            # the other languages' text is not printed: this language's alone is read
+            found += run(replace(bundle, bodies={k: v for k, v in bundle.bodies.items()
+                                                 if k == lang},
+                                 short_bodies={k: v for k, v in bundle.short_bodies.items()
+                                               if k == lang}), root)
+            continue
         found += run(bundle, root)
     return found
+
+
+def _reading(bundle: Bundle, check_id: str, root: Path) -> list[Body]:
+    """The texts (bodies and shorter texts) of the bundle's languages whose row of the
+    languages table names CHECK_ID among its checks."""
+    from .languages import load_languages
+
+    table = load_languages(root)
+    return [body for lang in bundle.bodies if lang in table and check_id in table[lang].checks
+            for body in _texts(bundle, lang)]
 
 
 def _texts(bundle: Bundle, lang: str) -> list[Body]:
@@ -283,9 +302,11 @@ def _differences(name: str, en: _Section, zh: _Section, en_file: str, zh_file: s
 
 
 def check_translation_parity(bundle: Bundle, root: Path) -> list[Diagnostic]:
-    """The Chinese text has the English text's sections, citations and lists."""
+    """Each translation has the first language's sections, citations and lists."""
     found = []
-    for en_body, zh_body in zip(_texts(bundle, "en"), _texts(bundle, "zh-Hans")):
+    first, *others = bundle.meta.languages or tuple(bundle.bodies)
+    pairs = [pair for other in others for pair in zip(_texts(bundle, first), _texts(bundle, other))]
+    for en_body, zh_body in pairs:
         en, zh = _sections(en_body), _sections(zh_body)
         for a, b in [(en[0], zh[0])] + _align(en[1:], zh[1:]):
             if a is None or b is None:  # a surplus section: reported in its own text
@@ -367,7 +388,7 @@ def flesch_kincaid_grade(text: str) -> float:
 def check_readability_en(bundle: Bundle, root: Path) -> list[Diagnostic]:
     """A warning at line 1 of each English text whose grade is above :data:`MAX_GRADE`."""
     found = []
-    for body in _texts(bundle, "en"):
+    for body in _reading(bundle, "readability-en", root):
         text = plain_text(body)
         grade = round(flesch_kincaid_grade(text), 1)
         if grade > MAX_GRADE:
@@ -414,7 +435,7 @@ def chinese_sentences(body: Body) -> Iterator[tuple[str, int, int]]:
 def check_sentence_length_zh(bundle: Bundle, root: Path) -> list[Diagnostic]:
     """A warning at each Chinese sentence of more than :data:`MAX_SENTENCE_HAN` Han characters."""
     found = []
-    for body in _texts(bundle, "zh-Hans"):
+    for body in _reading(bundle, "sentence-length-zh", root):
         for sentence, line, column in chinese_sentences(body):
             count = len(_HAN.findall(sentence))
             if count > MAX_SENTENCE_HAN:
@@ -437,7 +458,7 @@ def check_zh_punctuation(bundle: Bundle, root: Path) -> list[Diagnostic]:
     from . import guard
 
     found = []
-    for body in _texts(bundle, "zh-Hans"):
+    for body in _reading(bundle, "zh-punctuation", root):
         # The file as written (not as it prints: variation selectors taken out would shift
         # the columns), and only the marks --fix would make: none in code or a link label.
         try:
@@ -458,6 +479,7 @@ _CHECKS = {"translation-parity": check_translation_parity, "alt-text": check_alt
            "readability-en": check_readability_en,
            "sentence-length-zh": check_sentence_length_zh,
            "zh-punctuation": check_zh_punctuation}
-#: The language each check of one language's text looks at; translation parity, both.
-_LANGUAGE = {"translation-parity": "both", "readability-en": "en",
-             "sentence-length-zh": "zh-Hans", "zh-punctuation": "zh-Hans"}
+#: The checks that compare the languages: a document in one language has none to compare.
+_BETWEEN_LANGUAGES = ("translation-parity",)
+#: The checks of one language's text: those its row of the languages table names.
+_OF_A_LANGUAGE = ("readability-en", "sentence-length-zh", "zh-punctuation")

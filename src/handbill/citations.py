@@ -48,8 +48,8 @@ DEFAULT_STYLE = "vancouver"
 BUILT_IN_STYLES = ("vancouver", "apa", "ama", "gb-t-7714")
 #: The cache of formatted citations (a verified handbill.cache.Cache) under .cache/handbill/.
 CACHE_NAME = "citations"
-#: The CSL locale each section's run uses.
-LOCALES = {"en": "en-US", "zh-Hans": "zh-CN"}
+# The CSL locale of each section's run, and the one entries in other languages are set
+# in, are its language's row of the languages table (csl-locale, foreign-terms).
 
 
 def styles_dir() -> Path:
@@ -278,8 +278,10 @@ def start_citations(bundle: Bundle, style: Path, root: Path) -> Callable[[], Bib
     get on with the rest of its preparation.
     """
     style_text = _corrected_style(_labels_after_names(read_style(style, root)))
-    clusters = [c for lang in ("en", "zh-Hans") if lang in bundle.bodies
-                for c in bundle.bodies[lang].clusters]
+    from .languages import load_languages
+
+    table = load_languages(root)
+    clusters = [c for lang in bundle.bodies for c in bundle.bodies[lang].clusters]
     if not clusters:
         return lambda: Bibliography(style=style.stem)
     languages = {ref.id: str(ref.csl.get("language") or "en") for ref in bundle.references}
@@ -292,42 +294,50 @@ def start_citations(bundle: Bundle, style: Path, root: Path) -> Callable[[], Bib
     source += "\n\n::: {#refs}\n:::\n"
     references = json.dumps([{**ref.csl, "id": ref.id} for ref in bundle.references],
                             ensure_ascii=False, sort_keys=True)
-    # Chinese terms serve only Chinese-language entries (the policy above); without any,
-    # the zh-CN run is not made.
-    chinese = any(lang.startswith("zh") for lang in languages.values())
+    # A language's own terms serve only entries written in it when its row sets foreign
+    # entries in other terms (Chinese: the policy above); without any, its run is not made.
+    locales = set()
+    for lang in bundle.bodies:
+        profile = table[lang]
+        locales.add(profile.foreign_terms)
+        if profile.csl_locale == profile.foreign_terms or any(
+                profile.writes(written) for written in languages.values()):
+            locales.add(profile.csl_locale)
     # Where each entry of the JSON given to Pandoc came from, to place Pandoc's complaints.
     places = tuple((display_path(bundle.reference_files.get(ref.id, bundle.meta_path), root),
                     ref.line, ref.id) for ref in bundle.references)
     pending = {locale: _formatted(source, references, style_text, style, locale, root, places)
-               for locale in sorted(set(LOCALES.values()) if chinese else {LOCALES["en"]})}
+               for locale in sorted(locales)}
     ident = _style_id(style_text)
-    return lambda: _bibliography(bundle, style, languages, {
+    return lambda: _bibliography(bundle, style, languages, table, {
         locale: _parse(html if isinstance(html, str) else html.result())
         for locale, html in pending.items()}, ident)
 
 
-def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], runs,
+def _bibliography(bundle: Bundle, style: Path, languages: dict[str, str], table, runs,
                   ident: str = "") -> Bibliography:
     """Each section's citations and entries, from the runs of each locale (see the policy);
     IDENT is the style's <id>, which some corrections are keyed to."""
     citations, entries = {}, {}
     corrections = _corrections(bundle, ident)
     for lang in bundle.bodies:
-        english = runs[LOCALES["en"]]
-        own = runs.get(LOCALES[lang], english)
+        profile = table[lang]
+        foreign = runs[profile.foreign_terms]
+        own = runs.get(profile.csl_locale, foreign)
+        locale = profile.csl_locale
         for cluster in bundle.bodies[lang].clusters:
-            chinese = any(languages.get(item.key, "en").startswith("zh") for item in cluster.items)
-            run = own if (lang == "en" or chinese) else english
+            written_in = any(profile.writes(languages.get(item.key, "en")) for item in cluster.items)
+            run = own if (profile.foreign_terms == locale or written_in) else foreign
             # data-cites lists the keys as written (items may have been put in number order)
             written = " ".join(escape(item.key) for item in cluster.items)
             html = _free_text_out_of_superscript(
-                corrections(run[0].get(cluster.id, ""), lang), cluster)
+                corrections(run[0].get(cluster.id, ""), locale), cluster)
             citations[cluster.id] = re.sub(r'data-cites="[^"]*"', f'data-cites="{written}"',
                                            _relink(html, lang), count=1)
         entries[lang] = tuple(
-            english[1].get(key, entry) if not languages.get(key, "en").startswith("zh") else entry
+            foreign[1].get(key, entry) if not profile.writes(languages.get(key, "en")) else entry
             for key, entry in own[1].items())
-        entries[lang] = tuple(Entry(e.id, e.label, _relink(corrections(e.html, lang, e.id), lang))
+        entries[lang] = tuple(Entry(e.id, e.label, _relink(corrections(e.html, locale, e.id), lang))
                               for e in entries[lang])
     return Bibliography(citations, entries, style.stem)
 
@@ -398,7 +408,7 @@ def _corrections(bundle: Bundle, ident: str = "") -> Callable[..., str]:
     written = re.compile("|".join(re.escape(c) for c in sorted(capitals, key=len, reverse=True))
                          ) if capitals else None
 
-    def corrected(html: str, lang: str = "en", key: str | None = None) -> str:
+    def corrected(html: str, locale: str = "en-US", key: str | None = None) -> str:
         if stops is not None:
             html = stops.sub(r"\1", html)
         if written is not None:
@@ -407,7 +417,7 @@ def _corrections(bundle: Bundle, ident: str = "") -> Callable[..., str]:
             found = list(publishers[key].finditer(html))
             if found:
                 html = html[:found[-1].start()] + html[found[-1].end():]
-        if ident == APA_ID and lang == "zh-Hans":
+        if ident == APA_ID and locale.split("-")[0] == "zh":  # citeproc's zh date
             html = _APA_ZH_DATE.sub(lambda m: f"({m.group(1)}年{_ZH_MONTHS[m.group(2)]}月"
                                     + (f"{int(m.group(3))}日)" if m.group(3) else ")"), html)
         return re.sub(r"(?<=\d) (?=版)", "", html)
@@ -703,7 +713,7 @@ def _run_locale(locale: str, style_text: str) -> str:
     English default-locale (en-GB), a dependent style's included (see resolve_parent)."""
     found = re.search(r"<(?:[\w.-]+:)?style(?=[\s>/])[^>]*?\sdefault-locale\s*=\s*[\"']"
                       r"(en-[A-Za-z]{2})[\"']", style_text)
-    return found.group(1) if found and locale == LOCALES["en"] else locale
+    return found.group(1) if found and locale.split("-")[0] == "en" else locale
 
 
 def _placed(diagnostic: Diagnostic, tmp: str, places: tuple) -> Diagnostic:
@@ -750,6 +760,10 @@ def _clean(html: str) -> str:
                                               "text-decoration", "vertical-align"})
 
 
+#: A citation's div: its language's tag and its number (handbill.markdown names them).
+_CLUSTER_ID = re.compile(r"(?!ref-)[A-Za-z][A-Za-z0-9-]*-\d+$")
+
+
 @lru_cache(maxsize=32)
 def _parse(html: str) -> tuple[dict[str, str], dict[str, Entry]]:
     """Pandoc's HTML: each cluster div's citation, and each bibliography entry (read-only)."""
@@ -759,7 +773,7 @@ def _parse(html: str) -> tuple[dict[str, str], dict[str, Entry]]:
     citations, entries = {}, {}
     for div in document.iter("div"):
         ident = div.get("id") or ""
-        if ident.startswith(("en-", "zh-Hans-")):
+        if _CLUSTER_ID.match(ident):
             paragraph = div.find("p")
             citations[ident] = _inner(paragraph if paragraph is not None else div).strip()
         elif ident.startswith("ref-") and "csl-entry" in (div.get("class") or ""):

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from . import __version__
 from .errors import HandbillError, display_path, plural, printable
-from .model import LANGUAGES
 from .options import BuildOptions
 
 
@@ -27,8 +26,9 @@ def _add_selection(parser: argparse.ArgumentParser, layout_help: str) -> None:
 def _add_document_options(parser: argparse.ArgumentParser) -> None:
     """What makes a document what it is: build and check take the same, so that check
     judges the PDF that build would make."""
-    parser.add_argument("--lang", choices=LANGUAGES,
-                        help="a single-language document instead of the bilingual one")
+    parser.add_argument("--lang", metavar="TAG",
+                        help="a single-language document instead of the bilingual one: a "
+                             "language of layouts/languages.yaml (en, zh-Hans, ...)")
     parser.add_argument("--page-size", metavar="SIZE",
                         help="paper size, as the layout allows (A4, Letter); "
                              "same as --option page-size=SIZE")
@@ -49,9 +49,26 @@ def _add_document_options(parser: argparse.ArgumentParser) -> None:
 
 def _document_options(args, project: Path, **more) -> BuildOptions:
     return BuildOptions(project=project, layout=args.layout, lang=args.lang,
-                        citation_style=args.citation_style, pdf_variant=args.pdf_variant,
+                        citation_style=_absolute_style(args.citation_style),
+                        pdf_variant=args.pdf_variant,
                         max_pages=args.max_pages, timeout=args.timeout,
                         layout_options=_layout_options(args), **more)
+
+
+def _absolute(paths):
+    """PATHS as absolute paths (not resolved: a link stays the link it is). The command
+    line is the one place paths are made absolute; messages shorten them again, once,
+    relative to the project (errors.display_path)."""
+    return [Path(os.path.abspath(path)) for path in paths] if paths else None
+
+
+def _absolute_style(style: str | None) -> str | None:
+    """--citation-style: a built-in style's name as it is, a file from where it was given."""
+    from .citations import STYLES
+
+    if style and style not in STYLES and Path(style).is_file():
+        return os.path.abspath(style)
+    return style
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -214,7 +231,8 @@ def run(argv: list[str] | None = None) -> int:
 def _build(args, project: Path) -> int:
     from .worker import early
 
-    options = _document_options(args, project, out=args.out, jobs=args.jobs)
+    out = Path(os.path.abspath(args.out)) if args.out is not None else None
+    options = _document_options(args, project, out=out, jobs=args.jobs)
     # A first build forks its render worker now, before importing the rest of
     # handbill: the worker's WeasyPrint import overlaps all of that.
     workers = early(options.out_dir) if options.jobs is None or options.jobs >= 1 else None
@@ -227,7 +245,7 @@ def _build(args, project: Path) -> int:
             shown.append(Progress(total, project))
             return shown[0]
 
-        report = build(args.paths or None, options, progress, workers)
+        report = build(_absolute(args.paths), options, progress, workers)
     finally:
         for bar in shown:
             bar.close()
@@ -253,7 +271,8 @@ def _check(args, project: Path) -> int:
     from .registry import skippable
 
     skip = skippable(args.skip)
-    findings = [f for f in check(args.paths or None, options) if f.code not in skip]
+    paths = _absolute(args.paths)
+    findings = [f for f in check(paths, options) if f.code not in skip]
     if args.fix:
         from .punctuation import fix_files
 
@@ -261,7 +280,7 @@ def _check(args, project: Path) -> int:
         for shown, count in fixed:
             print(f"fixed {count} punctuation mark{'s' if count != 1 else ''} in "
                   f"{printable(shown)}", file=sys.stderr)
-        findings = [f for f in check(args.paths or None, options) + unfixed
+        findings = [f for f in check(paths, options) + unfixed
                     if f.code not in skip]
     if args.format == "json":
         print(findings_json(findings, args.strict))
@@ -311,7 +330,7 @@ def _watch(args, project: Path) -> int:
 
     def rebuild(changed: set[Path]) -> int:
         try:
-            report = build(args.paths or None, options)
+            report = build(_absolute(args.paths), options)
         except HandbillError as error:
             for diagnostic in error.diagnostics:
                 print(diagnostic.format(), file=sys.stderr)
@@ -349,8 +368,9 @@ def _list_layouts(project: Path) -> int:
         print(printable(f"{layout.name}: {layout.description}  "
                         f"[{display_path(layout.path, project)}]"))
         for option in layout.options.values():
-            choices = f" ({' | '.join(option.choices)})" if option.choices else ""
-            print("    " + printable(f"{option.name}={option.default}{choices}  "
+            takes = option.takes()
+            kind = f"{option.kind}: {takes}" if takes else option.kind
+            print("    " + printable(f"{option.name}={option.default} ({kind})  "
                                      f"{option.description}"))
     return 0
 

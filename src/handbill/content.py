@@ -13,8 +13,9 @@ from pathlib import Path
 
 from . import guard
 from .errors import ContentError, Diagnostic, choices_hint, display_path
-from .model import BODY_FILES, LANGUAGES, SHORT_FILES, Bundle, Image, Meta, Reference
+from .model import Bundle, Image, Meta, Reference
 from .images import image_problems
+from .languages import load_languages
 from .normalize import printed_form
 from .references import find_references, load_references
 from .yamlfile import Located, LocatedList, load_yaml
@@ -32,7 +33,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 _PER_LANGUAGE = ("title", "subtitle", "category", "reading-time", "disclaimer")
 _KNOWN_KEYS = {*_PER_LANGUAGE, "date", "audience", "layouts", "languages", "cover",
-               "references", "keywords", "citation-style", "url", "allow-html"}
+               "references", "keywords", "citation-style", "url", "allow-html", "options"}
 
 
 def find_bundles(paths: list[Path], root: Path) -> tuple[list[Path], list[Diagnostic]]:
@@ -84,6 +85,7 @@ class _Checker:
     def __init__(self, path: Path, root: Path | None):
         self.shown = display_path(path, root)
         self.problems: list[Diagnostic] = []
+        self.table = load_languages(root)
 
     def error(self, line: int | None, message: str, hint: str | None = None) -> None:
         self.problems.append(Diagnostic(self.shown, line, message, hint=hint, code="meta"))
@@ -104,9 +106,9 @@ def _per_language(data: Located, key: str, languages, check: _Checker, required:
         return {}
     result = {}
     for lang, text in value.items():
-        if lang not in LANGUAGES:
-            check.error(value.line_of(lang), f"unknown language '{lang}' in '{key}'",
-                        hint=f"languages are: {', '.join(LANGUAGES)}")
+        if lang not in check.table:
+            check.problems.append(check.table.unknown(check.shown, value.line_of(lang), lang,
+                                                      f"in '{key}'"))
         elif not isinstance(text, str) or not text.strip():
             check.error(value.line_of(lang), f"'{key}.{lang}' must be a non-empty text")
         elif (control := _CONTROL.search(text)) is not None:
@@ -119,6 +121,31 @@ def _per_language(data: Located, key: str, languages, check: _Checker, required:
             if lang not in result and lang not in value:
                 check.error(value.line, f"'{key}' has no '{lang}' entry")
     return result
+
+
+def _languages(data: Located, check: _Checker, root: Path) -> tuple[str, ...]:
+    """The languages the bundle prints, in their order: its 'languages:', else site.yaml's,
+    else the table's first rows. An unknown tag is an error at its line, with the nearest."""
+    given = data.get("languages")
+    if given is None:
+        from .site import default_languages
+
+        return default_languages(root, check.table)
+    if isinstance(given, str):
+        given = LocatedList([given])
+        given.line, given.item_lines = data.line_of("languages"), [data.line_of("languages")]
+    if not isinstance(given, list) or not given or not all(isinstance(t, str) for t in given):
+        check.error(data.line_of("languages"), "'languages' must list language tags, as "
+                    f"{check.table.shown_tags()} are")
+        return check.table.default_languages()
+    known = []
+    for index, tag in enumerate(given):
+        line = given.line_of(index) if isinstance(given, LocatedList) else data.line_of("languages")
+        if tag not in check.table:
+            check.problems.append(check.table.unknown(check.shown, line, tag, "in 'languages:'"))
+        elif tag not in known:
+            known.append(tag)
+    return tuple(known) or check.table.default_languages()
 
 
 def _load_meta(meta_path: Path, bundle_dir: Path, root: Path, deep: bool = True
@@ -135,11 +162,7 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path, deep: bool = True
             check.error(data.line_of(key), f"unknown key '{key}'",
                         hint=choices_hint(key, sorted(_KNOWN_KEYS), "the keys of meta.yaml"))
 
-    languages = data.get("languages", LocatedList(LANGUAGES))
-    if not isinstance(languages, list) or not languages or any(l not in LANGUAGES for l in languages):
-        check.error(data.line_of("languages"), f"'languages' must list some of: {', '.join(LANGUAGES)}")
-        languages = list(LANGUAGES)
-    languages = tuple(lang for lang in LANGUAGES if lang in languages)
+    languages = _languages(data, check, root)
 
     texts = {key: _per_language(data, key, languages, check, required=(key == "title"))
              for key in _PER_LANGUAGE}
@@ -220,6 +243,14 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path, deep: bool = True
         cover = _load_image(data["cover"], data.line_of("cover"), bundle_dir, languages, check,
                             root, deep)
 
+    options, option_lines = {}, {}
+    given = data.get("options")
+    if given is not None and not isinstance(given, Located):
+        check.error(data.line_of("options"), "'options' must map layout options to values, "
+                    "like page-size: Letter")
+    elif given is not None:
+        options, option_lines = dict(given), dict(given.key_lines)
+
     if check.problems or date is None:
         return None, data, check.problems
     meta = Meta(
@@ -227,7 +258,7 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path, deep: bool = True
         reading_time=texts["reading-time"], disclaimer=texts["disclaimer"], date=date,
         audience=audience, layouts=tuple(layouts), languages=languages, cover=cover,
         keywords=tuple(keywords), citation_style=citation_style, url=url, references=references,
-        lines=dict(data.key_lines))
+        lines=dict(data.key_lines), options=options, option_lines=option_lines)
     return meta, data, check.problems
 
 
@@ -278,17 +309,18 @@ def load_bundle(bundle_dir: Path, root: Path) -> Bundle:
     except ContentError as error:
         raise ContentError(error.diagnostics) from None
     problems += found
-    languages = meta.languages if meta else LANGUAGES
+    table = load_languages(root)
+    languages = meta.languages if meta else table.default_languages()
     allow_html = isinstance(data, Located) and data.get("allow-html") is True
 
     bodies = {}
     for lang in languages:
-        path = bundle_dir / BODY_FILES[lang]
+        path = bundle_dir / table[lang].body_file
         if not path.is_file() and not path.is_symlink() and not path.exists():
             line = _language_line(data, lang)
             problems.append(Diagnostic(
                 display_path(meta_path, root), line,
-                f"no {BODY_FILES[lang]} for language '{lang}' in {display_path(bundle_dir, root)}",
+                f"no {table[lang].body_file} for language '{lang}' in {display_path(bundle_dir, root)}",
                 hint=f"write the {lang} text in {display_path(path, root)}, or drop '{lang}' "
                      "from 'languages:'", code="meta"))
             continue
@@ -302,7 +334,7 @@ def load_bundle(bundle_dir: Path, root: Path) -> Bundle:
 
     short = {}
     for lang in languages:
-        path = bundle_dir / SHORT_FILES[lang]
+        path = bundle_dir / table[lang].short_file
         if path.exists() or path.is_symlink():
             source, found = _read_text(path, root)
             problems += found
@@ -312,8 +344,8 @@ def load_bundle(bundle_dir: Path, root: Path) -> Bundle:
                 short[lang] = body
     if short and set(short) != set(languages):
         missing = sorted(set(languages) - set(short))
-        problems.append(Diagnostic(display_path(bundle_dir / SHORT_FILES[missing[0]], root), None,
-                                   f"the shorter text has no {SHORT_FILES[missing[0]]}: write it "
+        problems.append(Diagnostic(display_path(bundle_dir / table[missing[0]].short_file, root), None,
+                                   f"the shorter text has no {table[missing[0]].short_file}: write it "
                                    "for every language, or for none", code="meta"))
 
     references, reference_files, sources = _load_all_references(data, meta_path, bundle_dir,

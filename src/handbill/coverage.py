@@ -19,7 +19,7 @@ from .errors import ContentError, Diagnostic, display_path
 from .fonts import Face, FontPlan, regular_face
 from .guard import check, read_text
 from .layouts import search_path
-from .model import LANGUAGES, Bundle
+from .model import Bundle
 
 #: Characters a layout may print on its own: page numbers, list markers.
 LAYOUT_CHARACTERS = frozenset("0123456789.• \u2010")  # \u2010: the hyphen hyphenation adds
@@ -149,7 +149,7 @@ def css_strings(sources: tuple[str, ...], languages: tuple[str, ...]) -> dict[st
         for rule in rules:
             if rule.type == "at-rule" and rule.content is not None:
                 name = tinycss2.serialize(rule.prelude).strip().split(":")[0].strip()
-                inner = (name,) if rule.lower_at_keyword == "page" and name in LANGUAGES else langs
+                inner = (name,) if rule.lower_at_keyword == "page" and name in languages else langs
                 visit(tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True,
                                                      skip_comments=True), inner)
             elif rule.type == "qualified-rule":

@@ -159,7 +159,10 @@ def _system_faces(family: str) -> list[Face]:
 def load_font_config(root: Path, layout: Layout | None = None
                      ) -> tuple[dict, tuple[str, ...], Path | None, tuple[str, ...]]:
     """(chains per language, families allowed from the system, the config file, families
-    that may be missing: left out of the chains then)."""
+    that may be missing: left out of the chains then). The chains are the languages
+    table's (``fonts:`` of each row), a layout's own ``fonts:`` over them."""
+    from .languages import load_languages
+
     for base in search_path(root):
         path = base / FONTS_FILE
         if path.exists() or path.is_symlink():
@@ -168,19 +171,21 @@ def load_font_config(root: Path, layout: Layout | None = None
     else:
         raise LayoutError(Diagnostic("layouts", None, f"no {FONTS_FILE} on the layout search path"))
     shown = display_path(path, root)
-    if not isinstance(data, Located) or not isinstance(data.get("families"), Located):
-        raise LayoutError(Diagnostic(shown, 1, "fonts.yaml needs 'families:' per language"))
-    families = dict(data["families"])
+    if data is None:
+        data = Located()
+    if not isinstance(data, Located):
+        raise LayoutError(Diagnostic(shown, 1, "fonts.yaml maps 'system:' and 'optional:' to "
+                                     "font family names"))
+    if "families" in data:  # one source of truth: the languages table
+        raise LayoutError(Diagnostic(
+            shown, data.line_of("families"), "the font families of each language are no "
+            "longer here: they are the 'fonts:' of its row in layouts/languages.yaml",
+            code="layout", hint="move each chain to layouts/languages.yaml, as "
+                                "'en: {fonts: [...]}' (a project's rows merge over the "
+                                "built-in ones, key by key)"))
+    chains = {tag: profile.fonts for tag, profile in load_languages(root).rows.items()}
     if layout is not None and layout.fonts:
-        families.update(layout.fonts)
-    chains = {}
-    for lang, chain in families.items():
-        if isinstance(chain, str):
-            chain = [chain]
-        if not isinstance(chain, list) or not all(isinstance(f, str) for f in chain):
-            raise LayoutError(Diagnostic(shown, data["families"].line_of(lang),
-                                         f"'families.{lang}' must list font family names"))
-        chains[lang] = tuple(chain)
+        chains.update(layout.fonts)
     lists = {}
     for key in ("system", "optional"):
         value = data.get(key) or []
@@ -191,32 +196,59 @@ def load_font_config(root: Path, layout: Layout | None = None
     return chains, lists["system"], path, lists["optional"]
 
 
-def plan_fonts(root: Path, layout: Layout | None = None) -> FontPlan:
-    """Resolve every family the layout's chains name; an unknown family is a layout error."""
+def plan_fonts(root: Path, layout: Layout | None = None,
+               languages: tuple[str, ...] | None = None) -> FontPlan:
+    """Resolve every family the chains of LANGUAGES name (default: the table's default
+    languages'); an unknown
+    family is a layout error at the row that names it. The chains of the table's other
+    rows are planned too when their families are all there (a bibliography entry in
+    another language is set in its language's fonts), and left out when not."""
+    from .languages import font_line, load_languages
+
     chains, system, config, optional = load_font_config(root, layout)
     project = _scan(root / "fonts", "project", root)
     bundled = _scan(bundled_fonts_dir(), "bundled", root)
     for folder in extra_fonts_dirs():
         for family, found in _scan(folder, "bundled", root).items():
             bundled.setdefault(family, found)
+    if languages is None:
+        languages = load_languages(root).default_languages()
+    needed = tuple(languages)
+    table = None
     faces: dict[str, tuple[Face, ...]] = {}
     missing = []
-    for family in dict.fromkeys(f for chain in chains.values() for f in chain):
-        found = project.get(family) or bundled.get(family)
-        if not found and family in system:
-            found = _system_faces(family)
-        if not found and family in optional:
-            missing.append(family)
-            continue
-        if not found:
+    absent: dict[str, None] = {}
+    order = sorted(chains, key=lambda tag: tag not in needed)  # the needed first
+    for lang in order:
+        for family in chains[lang]:
+            if family in faces or family in missing or family in absent:
+                continue  # the needed rows come first: an absent family of one was raised
+            found = project.get(family) or bundled.get(family)
+            if not found and family in system:
+                found = _system_faces(family)
+            if not found and family in optional:
+                missing.append(family)
+                continue
+            if found:
+                faces[family] = tuple(sorted(found, key=lambda f: (f.style != "normal",
+                                                                   f.weight, str(f.path))))
+                continue
+            absent[family] = None
+            if lang not in needed:
+                continue
+            table = table or load_languages(root)
             where = "fonts/, handbill's bundled fonts" + (", the system" if family in system else "")
+            path, line = font_line(table, lang, root) if lang in table and not (
+                layout is not None and lang in layout.fonts) else (
+                display_path(layout.path / "layout.yaml", root) if layout else "layouts", None)
             raise LayoutError(Diagnostic(
-                display_path(config, root) if config else "layouts", None,
-                f"font family '{family}' not found in {where}",
+                path, line, f"font family '{family}' ({lang}) not found in {where}",
                 hint="put its .otf/.ttf files in the project's fonts/ folder, or list it under "
                      "'system:' in layouts/fonts.yaml to take it from the system"))
-        faces[family] = tuple(sorted(found, key=lambda f: (f.style != "normal", f.weight, str(f.path))))
-    chains = {lang: tuple(f for f in chain if f not in missing) for lang, chain in chains.items()}
+    chains = {lang: tuple(f for f in chain if f not in missing) for lang, chain in chains.items()
+              if lang in needed or not any(f in absent for f in chain)}
+    used = dict.fromkeys(f for chain in chains.values() for f in chain)
+    faces = {family: faces[family] for family in used if family in faces}
     return FontPlan(MappingProxyType(chains), MappingProxyType(faces), config, tuple(missing))
 
 

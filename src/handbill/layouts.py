@@ -15,7 +15,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
 
-from .errors import Diagnostic, LayoutError, UsageError, choices_hint, display_path
+from .errors import Diagnostic, LayoutError, UsageError, display_path
+from .layout_options import OptionSpec, ResolvedOptions, Source, resolve, spec_from_yaml
 from .yamlfile import Located, load_yaml
 
 if TYPE_CHECKING:
@@ -57,12 +58,8 @@ def _search_path(root: Path, _has_layouts: bool) -> tuple[Path, ...]:
     return tuple(unique)
 
 
-@dataclass(frozen=True)
-class Option:
-    name: str
-    default: str
-    choices: tuple[str, ...] = ()
-    description: str = ""
+#: An option a layout takes (typed: see handbill.layout_options).
+Option = OptionSpec
 
 
 @dataclass(frozen=True)
@@ -95,34 +92,14 @@ class Layout:
     #: with that count as ``fit`` (the tri-fold goes on with the rest in its flap).
     measure: bool = False
 
-    def resolve_options(self, given: Mapping[str, str]) -> Mapping[str, str]:
-        """Defaults overlaid with GIVEN; an unknown key or value is a usage error.
-
-        A layout whose pages have one size (the booklet's A5) but that is printed on a
-        sheet takes page-size as its sheet: --page-size Letter puts the imposed booklet on
-        Letter sheets, as it puts every other layout on Letter paper."""
-        values = {name: opt.default for name, opt in self.options.items()}
-        if "page-size" in given and "page-size" not in self.options and "sheet" in self.options:
-            given = dict(given)
-            given.setdefault("sheet", given.pop("page-size"))
-        for key, value in given.items():
-            if key not in self.options:
-                raise UsageError(Diagnostic(
-                    "handbill", None, f"layout '{self.name}' has no option '{key}'",
-                    hint=choices_hint(key, sorted(self.options), "its options") +
-                    " ('handbill layouts' describes them)"))
-            choices = self.options[key].choices
-            if choices:
-                match = next((c for c in choices if c.lower() == value.lower()), None)
-                if match is None:
-                    raise UsageError(Diagnostic(
-                        "handbill", None, f"option {key}={value} is not one of: "
-                                          f"{', '.join(choices)}",
-                        hint=choices_hint(value, choices, f"layout '{self.name}' takes "
-                                                          f"{key}")))
-                value = match
-            values[key] = value
-        return MappingProxyType(values)
+    def resolve_options(self, given: Mapping[str, str]) -> ResolvedOptions:
+        """Defaults overlaid with GIVEN (the command line's); an unknown key or value is a
+        usage error. (A document's options, site.yaml's and meta.yaml's included, are
+        resolved by handbill.document.)"""
+        resolved, problems = resolve(self.name, self.options, [Source.of("usage", given)], set())
+        if problems:
+            raise UsageError(problems[0])
+        return resolved
 
 
 def find_layout(name: str, root: Path) -> Layout | None:
@@ -179,7 +156,7 @@ def _load_manifest(name: str, path: Path, root: Path) -> Layout:
         problems.append(Diagnostic(shown, data.line_of(key), message, code="layout"))
 
     options = _common_options(root)
-    options.update(_options(data.get("options") or Located(), shown))
+    options.update(_options(data.get("options") or Located(), shown, options))
     fonts = {}
     given = data.get("fonts")
     if given is not None and not (isinstance(given, Located) and all(
@@ -225,29 +202,41 @@ def _load_manifest(name: str, path: Path, root: Path) -> Layout:
                   data.get("bilingual") is True, data.get("measure") is True)
 
 
-def _options(specs, shown: str) -> dict[str, Option]:
+def _options(specs, shown: str, common: Mapping[str, OptionSpec] | None = None
+             ) -> dict[str, OptionSpec]:
+    """The options SPECS declare; one named like a COMMON option narrows it (its choices,
+    its default), keeping its type."""
     if not isinstance(specs, Located):
         raise LayoutError(Diagnostic(shown, getattr(specs, "line", 1), "options are a mapping of "
-                                     "names to {default: ..., choices: [...]}"))
+                                     "names to {type: ..., default: ..., choices: [...]}"))
     options = {}
     for key, spec in specs.items():
-        if not isinstance(spec, Located) or "default" not in spec:
+        base = (common or {}).get(key)
+        if not isinstance(spec, Located) or ("default" not in spec and base is None):
             raise LayoutError(Diagnostic(shown, specs.line_of(key), f"option '{key}' needs a 'default'"))
-        choices = spec.get("choices", ())
-        if not isinstance(choices, list | tuple):
-            raise LayoutError(Diagnostic(shown, spec.line_of("choices"),
-                                         f"option '{key}': 'choices' must be a list"))
-        options[key] = Option(key, str(spec["default"]), tuple(str(c) for c in choices),
-                              str(spec.get("description", "")))
+        try:
+            options[key] = spec_from_yaml(str(key), spec, base)
+        except ValueError as error:
+            raise LayoutError(Diagnostic(shown, specs.line_of(key), f"option '{key}': {error}"))
     return options
 
 
-def _common_options(root: Path) -> dict[str, Option]:
+def _common_options(root: Path) -> dict[str, OptionSpec]:
     for base in search_path(root):
         path = base / COMMON_OPTIONS
         if path.exists() or path.is_symlink():
             return _options(load_yaml(path, root) or Located(), display_path(path, root))
     return {}
+
+
+def option_names(root: Path) -> set[str]:
+    """Every option name (and alias) some layout on the search path takes."""
+    names = set(_common_options(root))
+    for layout in list_layouts(root):
+        for name, spec in layout.options.items():
+            names.add(name)
+            names.update(spec.aliases)
+    return names
 
 
 def _guarded_loader(folders: list[Path], root: Path) -> "jinja2.BaseLoader":

@@ -21,6 +21,7 @@ from . import callouts, guard
 from .errors import Diagnostic, display_path
 from .citesyntax import citations_plugin, place
 from .images import image_problems
+from .languages import load_languages
 from .model import Body, CiteItem, Cluster, Heading, Image, Part
 from .typography import typeset
 
@@ -360,7 +361,7 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
     clusters = _collect_citations(tokens, lang, source, shown, problems)
     callouts.transform(tokens)
     _mark_self_marked_lists(tokens)
-    _typeset(tokens, han=lang == "zh-Hans")
+    _typeset(tokens, han=load_languages(root)[lang].typography.han)
     _mark_sources(tokens, path.name)
     parts = _parts(tokens, headings, parser, checked if allow_html else None, renamed)
     html = "".join(part.html for part in parts)
@@ -431,7 +432,8 @@ def _check_anchors(anchors: list, headings: list[Heading], lang: str, shown: str
 
     known = {h.anchor for h in headings}
     prefix = f"{lang.lower()}-"
-    others = tuple(f"{other.lower()}-" for other in ("en", "zh-hans") if other != lang.lower())
+    others = tuple(f"{other.lower()}-" for other in load_languages(None).tags
+                   if other != lang.lower())
     renamed = {}
     for line, token, href in anchors:
         name = unquote(href[1:])

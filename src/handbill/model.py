@@ -5,16 +5,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Mapping
 
-#: The languages handbill sets, in the order a bilingual document shows them.
-LANGUAGES = ("en", "zh-Hans")
-
-#: The file holding each language's body inside a bundle.
-BODY_FILES = MappingProxyType({lang: f"{lang}.md" for lang in LANGUAGES})
-#: A shorter text for small formats (leaflets), per language: optional.
-SHORT_FILES = MappingProxyType({lang: f"{lang}.short.md" for lang in LANGUAGES})
+# The languages handbill can set are rows of data (handbill.languages); a bundle's
+# body in language TAG is TAG.md, its shorter text for small formats TAG.short.md.
 
 
 @dataclass(frozen=True)
@@ -104,7 +98,9 @@ class Meta:
     disclaimer: Mapping[str, str] = field(default_factory=dict)
     audience: str | None = None
     layouts: tuple[str, ...] = ("handout",)
-    languages: tuple[str, ...] = LANGUAGES
+    #: The languages it prints, in order (meta.yaml's languages:, else site.yaml's,
+    #: else the table's default).
+    languages: tuple[str, ...] = ("en", "zh-Hans")
     cover: Image | None = None
     keywords: tuple[str, ...] = ()
     #: The handout's online version (its QR code's target), over site.yaml's handout-url.
@@ -115,6 +111,10 @@ class Meta:
     references: str | None = None
     #: 1-based line of each top-level key in meta.yaml, for diagnostics.
     lines: Mapping[str, int] = field(default_factory=dict)
+    #: Layout options for this bundle (options: in meta.yaml), over site.yaml's; as
+    #: written, checked per layout (handbill.document), with each key's line.
+    options: Mapping[str, object] = field(default_factory=dict)
+    option_lines: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

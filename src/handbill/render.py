@@ -174,12 +174,12 @@ def _css_char(char: str) -> str:
     return char
 
 
-def typeset(text: str | None, lang: str, words: bool = False) -> Markup | None:
-    """A metadata text as HTML, with the Chinese typesetting the bodies get (WORDS: a
-    title, whose Chinese words are kept whole, as a heading's are)."""
+def typeset(text: str | None, han: bool, words: bool = False) -> Markup | None:
+    """A metadata text as HTML, with the typesetting the bodies get (HAN: the Han rules;
+    WORDS: a title, whose Chinese words are kept whole, as a heading's are)."""
     if text is None:
         return None
-    return Markup(typeset_text(text, han=lang == "zh-Hans", words=words))
+    return Markup(typeset_text(text, han=han, words=words))
 
 
 def format_date(date: datetime.date, form: str, month_names: list[str] | None = None) -> str:
@@ -299,22 +299,29 @@ def _meta_source(bundle: Bundle, key: str) -> str:
 def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, ...],
              options: Mapping[str, str], root: Path, site: Site,
              fit: Mapping[str, Fit] | None = None, measuring: bool = False) -> dict:
+    from .languages import load_languages
+
     strings = load_strings(root)
+    table = load_languages(root)
     meta = bundle.meta
-    # The language each reference is written in, as a section language (for lang=).
-    entry_languages = {ref.id: "zh-Hans" if str(ref.csl.get("language", "en")).startswith("zh")
-                       else "en" for ref in bundle.references}
+    # The language each reference is written in, as a section language (for lang=): one
+    # of the document's if it writes it, else a row of the table.
+    order = tuple(dict.fromkeys((*languages, *table.tags)))
+    entry_languages = {ref.id: table.for_reference(str(ref.csl.get("language") or "en"), order)
+                       for ref in bundle.references}
     sections = []
     for index, lang in enumerate(languages):
-        s = strings.get(lang, {})
+        s = {"language": table[lang].name, **strings.get(lang, {})}
+        han = table[lang].typography.han
         sections.append({
             "lang": lang,
+            "language": table[lang],
             "first": index == 0,
-            "title": typeset(meta.title[lang], lang, words=True),
-            "subtitle": typeset(meta.subtitle.get(lang), lang, words=True),
-            "category": typeset(meta.category.get(lang), lang),
-            "reading_time": typeset(meta.reading_time.get(lang), lang),
-            "disclaimer": typeset(meta.disclaimer.get(lang), lang),
+            "title": typeset(meta.title[lang], han, words=True),
+            "subtitle": typeset(meta.subtitle.get(lang), han, words=True),
+            "category": typeset(meta.category.get(lang), han),
+            "reading_time": typeset(meta.reading_time.get(lang), han),
+            "disclaimer": typeset(meta.disclaimer.get(lang), han),
             # Where the disclaimer is written (meta.yaml's lines for it), so that a line of
             # it that does not fit is located there: a template puts it in data-src.
             "disclaimer_source": _meta_source(bundle, "disclaimer"),
@@ -374,9 +381,12 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
     cover = None
     if meta.cover:
         cover = {"url": meta.cover.path.as_uri(), "alt": meta.cover.alt}
+    printed = dict.fromkeys(languages)  # and those of the bibliography's entries
+    printed.update(dict.fromkeys(e["lang"] for sec in sections for e in sec["bibliography"]))
     return {
         "bundle": bundle.name,
         "languages": languages,
+        "language_profiles": [table[lang] for lang in printed],
         "lang": languages[0],
         "title": " · ".join(meta.title[lang] for lang in languages),
         # The first language's subtitle as plain text, for the document's metadata (an

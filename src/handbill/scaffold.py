@@ -20,8 +20,9 @@ from .errors import Diagnostic, UsageError, display_path
 
 #: A bundle's name: lowercase letters and digits, words joined by single hyphens.
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-#: What a new bundle's titles say until the author writes their own.
-PLACEHOLDER_TITLES = {"en": "New handout", "zh-Hans": "新资料"}
+# What a new bundle's titles say until the author writes their own: each language's
+# placeholder-title in the languages table. (The scaffold's texts are written in English
+# and Simplified Chinese: a new bundle is in those two.)
 _RENDERED = {".md", ".yaml", ".yml"}
 
 
@@ -58,11 +59,14 @@ def new_bundle(root: Path, name: str, *, title_en: str | None = None,
         raise UsageError(Diagnostic(display_path(content, root), None, "content/ is a file, "
                                     "not a folder", hint="move the file away: bundles go in "
                                     "the content/ folder"))
+    from .languages import load_languages
+
+    table = load_languages(Path(root))
     values = {
         "name": name,
         "date": datetime.date.today().isoformat(),
-        "title_en": (title_en or PLACEHOLDER_TITLES["en"]).strip(),
-        "title_zh": (title_zh or PLACEHOLDER_TITLES["zh-Hans"]).strip(),
+        "title_en": (title_en or table["en"].placeholder_title).strip(),
+        "title_zh": (title_zh or table["zh-Hans"].placeholder_title).strip(),
     }
     content.mkdir(parents=True, exist_ok=True)
     try:

@@ -21,13 +21,12 @@ from typing import Mapping
 
 from . import guard, pattern
 from .errors import ContentError, Diagnostic, choices_hint, display_path
-from .model import LANGUAGES
 from .yamlfile import Located, load_yaml
 
 SITE_FILE = "site.yaml"
 _HEX = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
 _KEYS = {"organisation", "logo", "colours", "address", "phone", "website", "handout-url",
-         "print-profile"}
+         "print-profile", "languages", "options"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,29 @@ class Site:
     print_profile: Path | None = None
     #: 1-based line of each key in site.yaml, for diagnostics.
     lines: Mapping[str, int] = field(default_factory=dict)
+    #: What a bundle whose meta.yaml names no languages prints; () for the table's default.
+    languages: tuple[str, ...] = ()
+    #: The project's layout options (page-size: Letter): a bundle's and the command
+    #: line's win. Values as written, with their lines, checked per layout.
+    options: Mapping[str, object] = field(default_factory=dict)
+    option_lines: Mapping[str, int] = field(default_factory=dict)
+
+
+def default_languages(root: Path | None, table) -> tuple[str, ...]:
+    """The languages of a bundle whose meta.yaml names none: site.yaml's 'languages:' when
+    it is right (load_site reports it when not), else the table's default."""
+    path = root / SITE_FILE if root is not None else None
+    if path is None or not path.is_file():
+        return table.default_languages()
+    try:
+        data = load_yaml(path, root)
+    except ContentError:
+        return table.default_languages()
+    given = data.get("languages") if isinstance(data, Located) else None
+    if isinstance(given, list) and given and all(isinstance(t, str) and t in table
+                                                 for t in given):
+        return tuple(dict.fromkeys(given))
+    return table.default_languages()
 
 
 def handout_url(site: Site, bundle: str) -> str | None:
@@ -72,6 +94,11 @@ def load_site(root: Path) -> Site:
             error(data.line_of(key), f"unknown key '{key}'",
                   hint=choices_hint(key, sorted(_KEYS), "the keys of site.yaml"))
 
+    from .languages import load_languages
+
+    table = load_languages(root)
+    tags = table.tags
+
     def per_language(key):
         """A text for every language: one for all, or one per language (a language
         without its own gets the first one given: a clinic's name may have no Chinese)."""
@@ -79,14 +106,39 @@ def load_site(root: Path) -> Site:
         if value is None:
             return {}
         if isinstance(value, str):
-            return {lang: value for lang in LANGUAGES}
+            return {lang: value for lang in tags}
         if isinstance(value, Located) and value and all(
-                k in LANGUAGES and isinstance(v, str) and v.strip() for k, v in value.items()):
+                isinstance(v, str) and v.strip() for v in value.values()):
+            unknown = [k for k in value if k not in table]
+            for k in unknown:
+                problems.append(table.unknown(shown, value.line_of(k), k, f"in '{key}'",
+                                              code="site"))
             first = next(iter(value.values()))
-            return {lang: value.get(lang, first) for lang in LANGUAGES}
+            return {} if unknown else {lang: value.get(lang, first) for lang in tags}
         error(data.line_of(key), f"'{key}' must be a text, or a text per language "
-              f"({', '.join(LANGUAGES)})")
+              f"({', '.join(tags)})")
         return {}
+
+    languages = ()
+    given = data.get("languages")
+    if given is not None:
+        if not isinstance(given, list) or not given or not all(isinstance(t, str) for t in given):
+            error(data.line_of("languages"), "'languages' must list language tags (the "
+                  "languages a bundle prints when its meta.yaml names none)")
+        else:
+            for index, tag in enumerate(given):
+                if tag not in table:
+                    problems.append(table.unknown(shown, given.line_of(index), tag,
+                                                  "in 'languages:'", code="site"))
+            languages = tuple(dict.fromkeys(given))
+    options, option_lines = {}, {}
+    given = data.get("options")
+    if given is not None and not isinstance(given, Located):
+        error(data.line_of("options"), "'options' must map layout options to values, like "
+              "page-size: Letter")
+    elif given is not None:
+        options = dict(given)
+        option_lines = dict(given.key_lines)
 
     def text(key):
         value = data.get(key)
@@ -159,4 +211,4 @@ def load_site(root: Path) -> Site:
     if problems:
         raise ContentError(problems)
     return Site(organisation, address, phone, website, handout, logo, colours, path, profile,
-                dict(data.key_lines))
+                dict(data.key_lines), languages, options, option_lines)

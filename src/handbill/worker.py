@@ -17,8 +17,12 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Diagnostic, HandbillError, RenderError
+
+if TYPE_CHECKING:
+    from .document import RenderSpec
 
 
 @dataclass(frozen=True)
@@ -58,10 +62,9 @@ class RenderTask:
 
     output: Output
     html: str
-    render: dict  # render_pdf's keyword arguments
+    spec: "RenderSpec"  # what render_pdf needs besides the HTML (handbill.document)
     timeout: float
     source: str
-    sheet: str | None  # the imposed booklet's sheet size, or None
     started: float
 
 
@@ -92,16 +95,16 @@ def back(task: RenderTask | WholeTask) -> Output:
         left = task.timeout - (time.perf_counter() - task.started)
         with time_limit(max(left, 0.001), task.source, "preparing and rendering the document",
                         shown=task.timeout):
-            data, pages = render_pdf(task.html, **task.render)
+            data, pages = render_pdf(task.html, **task.spec.pdf_arguments())
         written = [(job.target, data, pages)]
-        if task.sheet is not None:
+        if task.spec.sheet is not None:
             from .impose import impose_booklet
 
-            sheets = impose_booklet(data, sheet=task.sheet)
+            sheets = impose_booklet(data, sheet=task.spec.sheet)
             imposed = job.target.with_name(job.target.stem + ".imposed.pdf")
             written.append((imposed, sheets, -(-pages // 4) * 2))
         for path, pdf, count in written:
-            _write(path, pdf, task.render.get("project"))
+            _write(path, pdf, task.spec.project)
             output.files.append((path, count, len(pdf)))
     except HandbillError as error:
         output.status = "failed"

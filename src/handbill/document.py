@@ -1,0 +1,213 @@
+"""One document's plan, made once by the front of the pipeline, and what the back renders.
+
+:func:`plan_document` turns a loaded bundle, a layout and the options into a frozen
+:class:`DocumentPlan`: the bundle as the layout prints it, its languages' profiles in
+order, the layout, the typed options (resolved once: layout defaults, site.yaml,
+meta.yaml, the command line), the citation style and the formatted citations, and the
+font plan. :func:`prepare` renders it to HTML, checks and subsets the fonts, and gives
+the back a :class:`RenderSpec`: everything WeasyPrint's stage needs, typed and picklable.
+``build`` and ``check`` both go through here (check collects what build raises).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .citations import DEFAULT_STYLE, STYLES, Bibliography, find_style, start_citations
+from .errors import ContentError, Diagnostic, display_path
+from .fonts import FontPlan
+from .languages import LanguageProfile, load_languages
+from .layout_options import ResolvedOptions, Source, resolve
+from .layouts import Layout, builtin_layouts_dir, option_names
+from .model import Bundle
+from .options import BuildOptions
+from .site import SITE_FILE, Site
+
+
+@dataclass(frozen=True)
+class DocumentPlan:
+    """Everything one document is made of, decided before anything is rendered."""
+
+    #: The bundle as the layout prints it (its shorter text for a leaflet) and as loaded.
+    bundle: Bundle
+    full: Bundle
+    #: The languages it prints, in order, each its row of the languages table.
+    languages: tuple[LanguageProfile, ...]
+    #: The single language asked for (--lang), or None for every language of the bundle.
+    lang: str | None
+    layout: Layout
+    options: ResolvedOptions
+    style: Path
+    bibliography: Bibliography
+    fonts: FontPlan
+    site: Site
+    project: Path
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(profile.tag for profile in self.languages)
+
+
+@dataclass(frozen=True)
+class RenderSpec:
+    """What the back needs besides the HTML: the arguments of pdf.render_pdf (one field
+    each, by the same name) and the imposed booklet's sheet."""
+
+    base_url: str
+    allowed: tuple[Path, ...]
+    source: str
+    stylesheets: tuple[str, ...] = ()
+    #: The families the PDF may use (a font outside them is a fallback: an error).
+    font_families: tuple[str, ...] | None = None
+    #: The layout's fixed number of pages (a leaflet's sides), if it has one.
+    max_pages: int | None = None
+    fit_hint: str | None = None
+    variant: str | None = None
+    #: The files the text came from, for locating a line on the pages.
+    text_files: tuple[Path, ...] = ()
+    project: Path | None = None
+    #: --max-pages.
+    page_limit: int | None = None
+    marks: str = "none"
+    bleed_mm: float = 0.0
+    folds: tuple[tuple[float, ...], ...] = ()
+    output_profile: Path | None = None
+    min_text_pt: float | None = None
+    type_size_who: str = "patients need"
+    type_size_hint: str | None = None
+    #: The sheet the imposed booklet is printed on, or None for a layout not imposed.
+    sheet: str | None = None
+
+    def pdf_arguments(self) -> dict:
+        """The keyword arguments of pdf.render_pdf and pdf.check_pdf."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "sheet"}
+
+
+def document_options(full: Bundle, layout: Layout, site: Site, options: BuildOptions
+                     ) -> tuple[ResolvedOptions, list[Diagnostic]]:
+    """LAYOUT's options for FULL: its defaults, then site.yaml's options:, the bundle's
+    meta.yaml options: and the command line, each over the one before; a bad value is an
+    error at its line (the command line's: a misuse, raised earlier by the plan)."""
+    root = options.project
+    sources = []
+    if site.options:
+        sources.append(Source.of("site", site.options, display_path(site.path or root / SITE_FILE,
+                                                                    root), site.option_lines))
+    if full.meta.options:
+        sources.append(Source.of("meta", full.meta.options, display_path(full.meta_path, root),
+                                 full.meta.option_lines))
+    sources.append(Source.of("usage", options.layout_options))
+    known = option_names(root) if (site.options or full.meta.options) else set()
+    return resolve(layout.name, layout.options, sources, known)
+
+
+def plan_document(full: Bundle, layout: Layout, lang: str | None, options: BuildOptions,
+                  site: Site) -> DocumentPlan:
+    """The plan of FULL in LAYOUT (in LANG alone, or in all its languages); ContentError
+    with every problem of its options."""
+    from .builder import size_problems
+    from .coverage import cmap
+    from .fonts import plan_fonts
+    from .render import load_template
+
+    root = options.project
+    resolved, problems = document_options(full, layout, site, options)
+    if problems:
+        raise ContentError(problems)
+    table = load_languages(root)
+    tags = full.meta.languages if lang is None else (lang,)
+    bundle = full.shortened() if layout.text == "short" else full
+    too_long = size_problems(full, [layout], lang, options)
+    if too_long:
+        raise ContentError(too_long)
+    given = options.citation_style
+    if given and given not in STYLES and Path(given).is_file():  # a path, from where it was given
+        given = os.path.abspath(given)
+    style = find_style(given or bundle.meta.citation_style
+                       or layout.citation_style or DEFAULT_STYLE, bundle, root)
+    # While Pandoc formats the citations (if it must), read the fonts and the templates.
+    citations = start_citations(bundle, style, root)
+    fonts = plan_fonts(root, layout, tags)
+    for face in {face for faces in fonts.faces.values() for face in faces}:
+        cmap(face)
+    load_template(layout, root)
+    return DocumentPlan(bundle, full, tuple(table[tag] for tag in tags), lang, layout, resolved,
+                        style, citations(), fonts, site, root)
+
+
+def prepare(plan: DocumentPlan, options: BuildOptions,
+            found: list[Diagnostic] | None = None) -> tuple[str, RenderSpec]:
+    """PLAN rendered: its HTML, fonts checked and subset, and the back's RenderSpec.
+
+    Characters no font has are an error raised here, or, given FOUND (``check``, which
+    goes on to lay the pages out), added to it.
+    """
+    from .coverage import check_coverage, printed_characters
+    from .pages import MIN_LARGE_PRINT_PT, MIN_TEXT_PT
+    from .render import render_html
+    from .subset import font_face_css
+
+    root, layout, bundle = plan.project, plan.layout, plan.bundle
+    html = render_html(bundle, layout, plan.tags, plan.options, root, plan.bibliography,
+                       plan.site)
+    clusters: dict[str, set[str]] = {}
+    chars = printed_characters(html, plan.tags, root, clusters)
+    problems = check_coverage(chars, plan.fonts, bundle, root, clusters)
+    if problems and found is None:
+        raise ContentError(problems)
+    if found is not None:
+        found += problems
+    css = font_face_css(plan.fonts, frozenset().union(*chars.values()), root, chars)
+    if layout.measure:  # laid out once to measure, as the template has it (`measuring`)
+        probe = render_html(bundle, layout, plan.tags, plan.options, root, plan.bibliography,
+                            plan.site, measuring=True)
+        html = render_html(bundle, layout, plan.tags, plan.options, root, plan.bibliography,
+                           plan.site, fit=measure(probe, css, bundle, root))
+    large = plan.options.large_print
+    cmyk = plan.options.colour == "cmyk" or options.pdf_variant == "pdf/x-4"
+    return html, RenderSpec(
+        base_url=bundle.path.resolve().as_uri() + "/", allowed=tuple(allowed_folders(root)),
+        source=display_path(bundle.path, root), stylesheets=(css,),
+        font_families=tuple(plan.fonts.faces), max_pages=layout.pages,
+        fit_hint=fit_hint(plan.full, layout), variant=options.pdf_variant,
+        text_files=(*(body.path for body in bundle.bodies.values()), plan.full.meta_path),
+        project=root, page_limit=options.max_pages, marks=plan.options.marks,
+        bleed_mm=plan.options.bleed_mm, folds=layout.folds.get(plan.options.page_size, ()),
+        output_profile=plan.site.print_profile if cmyk and options.pdf_variant != "pdf/a-2b"
+        else None,
+        min_text_pt=MIN_LARGE_PRINT_PT if large else MIN_TEXT_PT,
+        type_size_who="large print needs" if large else "patients need",
+        type_size_hint=f"raise the text size (--body-size in "
+                       f"layouts/{layout.name}/{layout.name}.css), or, for fine print, put it "
+                       "in a > [!FINEPRINT] callout",
+        # the imposed booklet is printed on its page size (bleed and marks it cannot
+        # take: see builder.unhonoured)
+        sheet=plan.options.page_size if layout.impose == "saddle-stitch" else None)
+
+
+def measure(html: str, css: str, bundle: Bundle, root: Path) -> dict:
+    """For a layout that measures: how much of each text its template marked (data-fit)
+    fits its first column, HTML laid out once to see (handbill.panels)."""
+    from .panels import fitted
+    from .pdf import lay_out
+
+    document, _ = lay_out(html, base_url=bundle.path.resolve().as_uri() + "/",
+                          allowed=allowed_folders(root), source=str(bundle.path),
+                          stylesheets=(css,))
+    return fitted(document.pages)
+
+
+def fit_hint(bundle: Bundle, layout: Layout) -> str:
+    files = [f"{lang}.short.md" for lang in bundle.meta.languages]
+    named = ", ".join(files) if len(files) != 2 else " and ".join(files)
+    if layout.text == "short" and not bundle.short_bodies:
+        return (f"give the bundle a shorter text for small formats ({', '.join(files)}), "
+                "or use the booklet layout")
+    return f"shorten {named}, or use the booklet layout"
+
+
+def allowed_folders(root: Path) -> list[Path]:
+    """What WeasyPrint may read: the project and handbill's own files."""
+    return [root, builtin_layouts_dir(), Path(__file__).parent]
