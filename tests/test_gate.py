@@ -284,6 +284,7 @@ TRIGGERS = {
     "readability-en": (lambda p: None, []),
     "sentence-length-zh": (lambda p: None, []),
     "zh-punctuation": (lambda p: None, []),
+    "converted-text": (lambda p: _append(p / B / "meta.yaml", "languages: [en, zh-Hant]\n"), []),
     "references": (lambda p: _edit(p / B / "references.yaml", "  title:", "  note:"), []),
     "citation": (lambda p: _edit(p / B / "en.md", "[@hu2016]", "[@hu2061]"), []),
     "citation-unused": (lambda p: _append(p / B / "references.yaml",

@@ -43,7 +43,7 @@ def test_the_built_in_table():
 
 def test_a_project_adds_spanish_without_python(spanish, capsys):
     table = load_languages(spanish)
-    assert table.tags == ("en", "zh-Hans", "zh-Hant", "es")
+    assert table.tags == ("en", "zh-Hans", "zh-Hant", "zh-Hant-HK", "es")
     assert table["es"].name == "Español" and table["es"].csl_locale == "es-ES"
     assert table["es"].foreign_terms == "es-ES"  # its own terms for every entry
 
@@ -104,7 +104,7 @@ def test_an_unknown_language_is_an_error_at_its_line(spanish, capsys):
     assert run(["--project", str(spanish), "build"]) == 1
     err = capsys.readouterr().err
     assert ("content/vacunas-gripe/meta.yaml:7: error: unknown language 'esp' in "
-            "'languages:' [meta]\n  hint: did you mean 'es'? languages: en, zh-Hans, zh-Hant, es"
+            "'languages:' [meta]\n  hint: did you mean 'es'? languages: en, zh-Hans, zh-Hant, zh-Hant-HK, es"
             ) in err
     assert "Traceback" not in err
     # on the command line: a misuse, exit 2

@@ -475,7 +475,21 @@ def check_zh_punctuation(bundle: Bundle, root: Path) -> list[Diagnostic]:
 
 
 #: The checks of this module, by their id in handbill.registry.
+def check_converted_text(bundle: Bundle, root: Path) -> list[Diagnostic]:
+    """``converted-text``: each language whose text was converted from another's, at the
+    file it was converted from (a reviewer must read it; conversions.yaml keeps terms)."""
+    found = []
+    for lang, notice in bundle.converted.items():
+        source = bundle.bodies[lang].path if lang in bundle.bodies else bundle.meta_path
+        found.append(Diagnostic(display_path(source, root), None, f"{lang}: {notice}",
+                                severity="warning", code="converted-text",
+                                hint=f"write {lang}.md to replace it, or keep terms as they "
+                                     "are in conversions.yaml"))
+    return found
+
+
 _CHECKS = {"translation-parity": check_translation_parity, "alt-text": check_alt_text,
+           "converted-text": check_converted_text,
            "readability-en": check_readability_en,
            "sentence-length-zh": check_sentence_length_zh,
            "zh-punctuation": check_zh_punctuation}

@@ -10,6 +10,7 @@ import datetime
 import os
 import re
 from pathlib import Path
+from types import MappingProxyType
 
 from . import guard
 from .errors import ContentError, Diagnostic, choices_hint, display_path
@@ -86,6 +87,29 @@ class _Checker:
         self.shown = display_path(path, root)
         self.problems: list[Diagnostic] = []
         self.table = load_languages(root)
+        self.folder, self.root = path.parent, root
+        self._exceptions = None
+
+    def convert(self, text: str, lang: str, line: int | None) -> str | None:
+        """TEXT (in LANG's convert-from language) converted into LANG, or None (and a
+        problem) when the bundle's conversions.yaml does not load."""
+        from .conversion import convert_text
+
+        exceptions = self.exceptions()
+        if exceptions is None:
+            return None
+        return convert_text(text, self.table[lang].conversion, exceptions).text
+
+    def exceptions(self):
+        from .conversions import bundle_exceptions
+
+        if self._exceptions is None:
+            try:
+                self._exceptions = bundle_exceptions(self.folder, self.root or self.folder)
+            except ContentError as error:
+                self.problems += error.diagnostics
+                self._exceptions = False
+        return self._exceptions or None
 
     def error(self, line: int | None, message: str, hint: str | None = None) -> None:
         self.problems.append(Diagnostic(self.shown, line, message, hint=hint, code="meta"))
@@ -116,6 +140,12 @@ def _per_language(data: Located, key: str, languages, check: _Checker, required:
                         f"U+{ord(control.group()):04X}, which is not text")
         else:
             result[lang] = printed_form(text.strip())
+    for lang in languages:  # a converted language's text, converted (see _converted)
+        source = check.table[lang].convert_from if lang in check.table else None
+        if lang not in result and lang not in value and source in result:
+            converted = check.convert(result[source], lang, value.line_of(source))
+            if converted is not None:
+                result[lang] = converted
     if required:
         for lang in languages:
             if lang not in result and lang not in value:
@@ -314,8 +344,18 @@ def load_bundle(bundle_dir: Path, root: Path) -> Bundle:
     allow_html = isinstance(data, Located) and data.get("allow-html") is True
 
     bodies = {}
+    converted: dict[str, str] = {}
+    converter = _Checker(meta_path, root)
     for lang in languages:
         path = bundle_dir / table[lang].body_file
+        if _convertible(bundle_dir, table, lang, table[lang].body_file):
+            body, found, notice = _converted(lang, table[lang].convert_from, "body_file",
+                                             bundle_dir, root, allow_html, converter)
+            problems += found
+            if body is not None:
+                bodies[lang] = body
+                converted[lang] = notice
+            continue
         if not path.is_file() and not path.is_symlink() and not path.exists():
             line = _language_line(data, lang)
             problems.append(Diagnostic(
@@ -335,6 +375,15 @@ def load_bundle(bundle_dir: Path, root: Path) -> Bundle:
     short = {}
     for lang in languages:
         path = bundle_dir / table[lang].short_file
+        source = table[lang].convert_from
+        if _convertible(bundle_dir, table, lang, table[lang].short_file) and \
+                (bundle_dir / table[source].short_file).exists():
+            body, found, notice = _converted(lang, source, "short_file", bundle_dir, root,
+                                             allow_html, converter)
+            problems += found
+            if body is not None:
+                short[lang] = body
+            continue
         if path.exists() or path.is_symlink():
             source, found = _read_text(path, root)
             problems += found
@@ -351,10 +400,46 @@ def load_bundle(bundle_dir: Path, root: Path) -> Bundle:
     references, reference_files, sources = _load_all_references(data, meta_path, bundle_dir,
                                                                 root, problems)
 
+    problems += converter.problems
     if any(p.severity == "error" for p in problems):
         raise ContentError(problems)
     return Bundle(bundle_dir.name, bundle_dir, meta_path, meta, bodies, references, reference_files,
-                  short, tuple(problems), sources)
+                  short, tuple(problems), sources, MappingProxyType(converted))
+
+
+def _convertible(bundle_dir: Path, table, lang: str, name: str) -> bool:
+    """Whether LANG's text NAME is to be converted: LANG converts from another language,
+    and the bundle has no such file of its own (a hand-written one always wins)."""
+    source = table[lang].convert_from
+    path = bundle_dir / name
+    return source is not None and source in table and not (path.exists() or path.is_symlink())
+
+
+def _converted(lang: str, source: str, kind: str, bundle_dir: Path, root: Path,
+               allow_html: bool, converter: _Checker):
+    """LANG's body converted from SOURCE's file (its body_file or short_file, KIND): the
+    Body, its problems, and the notice a reviewer reads. The Body keeps the source file's
+    path: a problem in the converted text is at its line there (the lines are the same)."""
+    from .conversion import convert_markdown
+    from .markdown import parse_body
+
+    table = converter.table
+    path = bundle_dir / getattr(table[source], kind)
+    if not (path.exists() or path.is_symlink()):
+        return None, [Diagnostic(
+            display_path(bundle_dir / META_FILE, root), None,
+            f"no {getattr(table[lang], kind)} for language '{lang}', nor a "
+            f"{getattr(table[source], kind)} to convert it from, in "
+            f"{display_path(bundle_dir, root)}", code="meta",
+            hint=f"write {getattr(table[source], kind)} (the {lang} text is converted from it), "
+                 f"or {getattr(table[lang], kind)}")], None
+    text, problems = _read_text(path, root)
+    exceptions = converter.exceptions()
+    if text is None or exceptions is None:
+        return None, problems, None
+    conversion = convert_markdown(text, table[lang].conversion, exceptions)
+    body, found = parse_body(lang, path, conversion.text, bundle_dir, root, allow_html)
+    return body, problems + found, conversion.notice(path.name)
 
 
 def _load_all_references(data, meta_path: Path, bundle_dir: Path, root: Path,

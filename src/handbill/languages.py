@@ -27,7 +27,7 @@ LANGUAGES_FILE = "languages.yaml"
 #: the table's first rows (English and Simplified Chinese).
 DEFAULT_COUNT = 2
 _KEYS = ("name", "script", "fonts", "csl-locale", "foreign-terms", "sentences", "typography",
-         "checks", "placeholder-title")
+         "checks", "placeholder-title", "convert-from", "conversion")
 _TYPOGRAPHY_KEYS = ("rules", "hyphenation", "line-height")
 _SENTENCES = ("latin", "han")
 _RULES = ("latin", "han")
@@ -65,6 +65,11 @@ class LanguageProfile:
     typography: Typography = field(default_factory=Typography)
     checks: tuple[str, ...] = ()
     placeholder_title: str = ""
+    #: A language whose text, when the bundle has none of its own, is converted from
+    #: another's (Traditional Chinese from zh-Hans.md): that language's tag, and the
+    #: conversion (an OpenCC variant of handbill.conversion: zh-Hant, zh-Hant-HK).
+    convert_from: str | None = None
+    conversion: str | None = None
     #: Where the row is written (the last file that set one of its keys), and its line.
     path: Path | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
@@ -256,11 +261,25 @@ def _profile(tag: str, row: dict, where: tuple[Path, int], lines: dict, root: Pa
     placeholder = row.get("placeholder-title", "")
     if not isinstance(placeholder, str):
         wrong("placeholder-title", "must be a text")
+    source, conversion = row.get("convert-from"), row.get("conversion")
+    if (source is None) != (conversion is None):
+        wrong("convert-from" if source is None else "conversion",
+              "is needed: a converted language names both 'convert-from' (the tag its text "
+              "comes from) and 'conversion' (zh-Hant, zh-Hant-TW or zh-Hant-HK)")
+    elif source is not None:
+        from .conversion import ConversionError, canonical_variant
+
+        if not isinstance(source, str) or source == tag:
+            wrong("convert-from", "must name another language of the table")
+        try:
+            conversion = canonical_variant(str(conversion))
+        except ConversionError as error:
+            wrong("conversion", f"is not a conversion handbill makes: {error}")
     if len(problems) > before:
         return None
     return LanguageProfile(tag, name, script, tuple(fonts), locale, foreign, sentences,
                            Typography(rules, hyphenation, float(height)), tuple(checks),
-                           placeholder or "", where[0], where[1])
+                           placeholder or "", source, conversion, where[0], where[1])
 
 
 def font_line(table: LanguageTable, tag: str, root: Path) -> tuple[str, int | None]:

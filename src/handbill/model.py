@@ -135,6 +135,9 @@ class Bundle:
     warnings: tuple = ()
     #: The references files read, the project's first, then the bundle's own.
     reference_sources: tuple[Path, ...] = ()
+    #: The texts converted from another language's (no zh-Hant.md: from zh-Hans.md):
+    #: for each such language, the notice a reviewer reads (handbill.conversion).
+    converted: Mapping[str, str] = field(default_factory=dict)
 
     def shortened(self) -> "Bundle":
         """This bundle with its shorter text as its bodies (itself when it has none)."""

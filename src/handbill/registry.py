@@ -92,6 +92,9 @@ CHECKS = _table(
     Check("sentence-length-zh", "warning", "content", "a Chinese sentence of more than 40 Han characters", build=False),
     Check("zh-punctuation", "warning", "content", "a half-width , ; : ? ! ( ) touching Chinese text (check "
           "--fix makes it full-width)", build=False),
+    Check("converted-text", "warning", "content", "a text converted by OpenCC from another "
+          "language's (Traditional Chinese from zh-Hans.md, no zh-Hant.md): a reviewer must "
+          "read it"),
     # load: a bundle's metadata, texts, links, images and references
     Check("references", "error", "load", "the references file: an entry without a title or a year, a "
           "date that does not exist, a bad URL"),

@@ -114,7 +114,14 @@ def load_site(root: Path) -> Site:
                 problems.append(table.unknown(shown, value.line_of(k), k, f"in '{key}'",
                                               code="site"))
             first = next(iter(value.values()))
-            return {} if unknown else {lang: value.get(lang, first) for lang in tags}
+            if unknown:
+                return {}
+            texts = {lang: value.get(lang, first) for lang in tags}
+            for lang in tags:  # a converted language: the text of the one it converts from
+                source = table[lang].convert_from
+                if lang not in value and source in value:
+                    texts[lang] = _converted(value[source], table[lang].conversion, root)
+            return texts
         error(data.line_of(key), f"'{key}' must be a text, or a text per language "
               f"({', '.join(tags)})")
         return {}
@@ -212,3 +219,16 @@ def load_site(root: Path) -> Site:
         raise ContentError(problems)
     return Site(organisation, address, phone, website, handout, logo, colours, path, profile,
                 dict(data.key_lines), languages, options, option_lines)
+
+
+def _converted(text: str, variant: str, root: Path) -> str:
+    """TEXT converted (Simplified to Traditional Chinese), with the project's
+    conversions.yaml when it has one (a problem in it is reported where bundles load it)."""
+    from .conversion import convert_text
+    from .conversions import bundle_exceptions
+
+    try:
+        exceptions = bundle_exceptions(root, root)
+    except ContentError:
+        exceptions = None
+    return convert_text(text, variant, exceptions).text

@@ -1,0 +1,159 @@
+"""Traditional Chinese editions: languages: [en, zh-Hant] builds a Traditional handout,
+its text converted from zh-Hans.md by OpenCC when the bundle has no zh-Hant.md (a
+hand-written one wins), marked for a reviewer, set in Handbill Sans TC; and three
+languages in one handout."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pypdf
+import pytest
+
+from conftest import CORPUS, REPO, corpus_project
+from handbill.cli import run
+from handbill.conversion import convert_markdown, convert_text
+from handbill.conversions import bundle_exceptions
+from pdfcheck import all_text, fonts, markdown_blocks, reading_text, squash
+
+BUNDLE = "stomach-flu"
+
+
+def _languages(meta, languages: str) -> None:
+    text = meta.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^languages:.*\n", "", text)
+    meta.write_text(text + f"languages: {languages}\n", encoding="utf-8")
+
+
+@pytest.fixture
+def traditional(tmp_path):
+    root = corpus_project(tmp_path / "p", BUNDLE)
+    shutil.copy(REPO / "conversions.yaml", root / "conversions.yaml")
+    _languages(root / "content" / BUNDLE / "meta.yaml", "[en, zh-Hant]")
+    return root
+
+
+def _lang_tags(pdf) -> set[str]:
+    reader = pypdf.PdfReader(pdf)
+    found = set()
+
+    def walk(node):
+        node = node.get_object()
+        if "/Lang" in node:
+            found.add(str(node["/Lang"]))
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
+            if hasattr(kid, "get_object") and isinstance(kid.get_object(), dict):
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def _in_order(text: str, blocks: list[str]) -> None:
+    flat, at = squash(text), 0
+    for block in blocks:
+        found = flat.find(squash(block), at)
+        assert found >= 0, (block, text[:2000])
+        at = found + len(squash(block))
+
+
+def test_a_traditional_edition_is_converted_from_the_simplified_text(traditional, capsys):
+    bundle = traditional / "content" / BUNDLE
+    assert run(["--project", str(traditional), "build", str(bundle), "--layout", "handout"]) == 0
+    err = capsys.readouterr().err
+    # Marked for a reviewer, at the file it was converted from.
+    assert re.search(rf"content/{BUNDLE}/zh-Hans\.md: warning: zh-Hant: converted from "
+                     r"zh-Hans\.md by OpenCC s2twp \(Taiwan standard, with Taiwan phrases\), "
+                     r"\d+ changes: a reviewer must read it \[converted-text\]", err), err
+    pdf = traditional / "out" / BUNDLE / "handout.pdf"
+    text = reading_text(pdf)
+    source = (bundle / "zh-Hans.md").read_text(encoding="utf-8")
+    converted = convert_markdown(source, "zh-Hant", bundle_exceptions(bundle, traditional)).text
+    assert converted != source
+    # Every block of the converted text, in order, exactly; none of the Simplified.
+    _in_order(text, markdown_blocks(converted))
+    simplified_only = [b for b in markdown_blocks(source) if b not in markdown_blocks(converted)]
+    assert simplified_only and not any(squash(b) in squash(text) for b in simplified_only)
+    # The title, the interface texts and the clinic's name, converted (its 社區 kept by
+    # conversions.yaml: OpenCC's phrases would write 社群).
+    meta_title = re.search(r"(?m)^  zh-Hans: (.+)$", (bundle / "meta.yaml").read_text(
+        encoding="utf-8")).group(1)
+    assert squash(convert_text(meta_title, "zh-Hant").text) in squash(text)
+    assert "海港社區診所（示例）" in text and "社群" not in text and "海港社区" not in text
+    assert "電話 555-0100" in text
+    # Tagged as Traditional Chinese, set in Handbill Sans TC (no Simplified face).
+    assert "zh-Hant" in _lang_tags(pdf)
+    families = {name.split("+")[1] for name in fonts(pdf)}
+    assert "Handbill-Sans-TC" in families and "Handbill-Sans-SC" not in families, families
+
+
+def test_check_and_the_report_mark_the_converted_text(traditional, capsys):
+    report = traditional / "report.json"
+    assert run(["--project", str(traditional), "build", "--layout", "handout",
+                "--report", str(report)]) == 0
+    findings = json.loads(report.read_text(encoding="utf-8"))["diagnostics"]
+    assert [f["path"] for f in findings if f["check"] == "converted-text"] == [
+        f"content/{BUNDLE}/zh-Hans.md"]
+    capsys.readouterr()
+    assert run(["--project", str(traditional), "check", "--format", "json"]) == 0
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert [f["check"] for f in found].count("converted-text") == 1
+
+
+def test_a_hand_written_traditional_text_wins(traditional, capsys):
+    bundle = traditional / "content" / BUNDLE
+    source = (bundle / "zh-Hans.md").read_text(encoding="utf-8")
+    own = convert_markdown(source, "zh-Hant").text.replace("病毒", "病毒（手寫）", 1)
+    (bundle / "zh-Hant.md").write_text(own, encoding="utf-8")
+    short = bundle / "zh-Hans.short.md"
+    if short.exists():
+        (bundle / "zh-Hant.short.md").write_text(convert_markdown(
+            short.read_text(encoding="utf-8"), "zh-Hant").text, encoding="utf-8")
+    assert run(["--project", str(traditional), "build", str(bundle), "--layout", "handout"]) == 0
+    assert "converted-text" not in capsys.readouterr().err
+    assert "病毒（手寫）" in reading_text(traditional / "out" / BUNDLE / "handout.pdf")
+
+
+def test_hong_kong_on_request(traditional):
+    bundle = traditional / "content" / BUNDLE
+    _languages(bundle / "meta.yaml", "[en, zh-Hant-HK]")
+    assert run(["--project", str(traditional), "build", str(bundle), "--layout", "handout"]) == 0
+    text = reading_text(traditional / "out" / BUNDLE / "handout.pdf")
+    source = (bundle / "zh-Hans.md").read_text(encoding="utf-8")
+    hk = convert_markdown(source, "zh-Hant-HK", bundle_exceptions(bundle, traditional)).text
+    tw = convert_markdown(source, "zh-Hant", bundle_exceptions(bundle, traditional)).text
+    assert hk != tw
+    _in_order(text, markdown_blocks(hk))
+    assert "網上閱讀" in text and "zh-Hant-HK" in _lang_tags(
+        traditional / "out" / BUNDLE / "handout.pdf")
+
+
+@pytest.mark.parametrize("layout", ["handout", "parallel", "booklet"])
+def test_three_languages_in_one_handout(traditional, layout):
+    """English, Simplified and Traditional Chinese: each language's text, in order."""
+    bundle = traditional / "content" / BUNDLE
+    _languages(bundle / "meta.yaml", "[en, zh-Hans, zh-Hant]")
+    assert run(["--project", str(traditional), "build", str(bundle), "--layout", layout]) == 0
+    pdf = traditional / "out" / BUNDLE / f"{layout}.pdf"
+    # The whole text (reading_text takes a line that ends two pages for a running
+    # footer: Simplified and Traditional may end their pages with the same line).
+    text = all_text(pdf)
+    source = (bundle / "zh-Hans.md").read_text(encoding="utf-8")
+    for blocks in (markdown_blocks((bundle / "en.md").read_text(encoding="utf-8")),
+                   markdown_blocks(source),
+                   markdown_blocks(convert_markdown(source, "zh-Hant",
+                                                    bundle_exceptions(bundle, traditional)).text)):
+        _in_order(text, blocks)
+    assert {"en", "zh-Hans", "zh-Hant"} <= _lang_tags(pdf)
+
+
+def test_a_converted_language_without_a_source_text_is_an_error(traditional, capsys):
+    bundle = traditional / "content" / BUNDLE
+    (bundle / "zh-Hans.md").unlink()
+    assert run(["--project", str(traditional), "check", str(bundle)]) == 1
+    out = capsys.readouterr().out
+    assert (f"content/{BUNDLE}/meta.yaml: error: no zh-Hant.md for language 'zh-Hant', nor a "
+            f"zh-Hans.md to convert it from, in content/{BUNDLE} [meta]") in out, out
