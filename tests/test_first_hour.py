@@ -296,6 +296,9 @@ def test_every_key_of_strings_yaml_is_printed_by_some_layout(small_project):
         with (bundle / name).open("a", encoding="utf-8") as file:
             for kind in ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"):
                 file.write(f"\n> [!{kind}]\n> x\n")
+    # Every language the strings are written for: the Traditional ones converted.
+    with (bundle / "meta.yaml").open("a", encoding="utf-8") as file:
+        file.write(f"languages: [{', '.join(builtin)}]\n")
     options = BuildOptions(project=small_project)
     site = load_site(small_project)
     full = load_bundle(bundle, small_project)

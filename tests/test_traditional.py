@@ -157,3 +157,60 @@ def test_a_converted_language_without_a_source_text_is_an_error(traditional, cap
     out = capsys.readouterr().out
     assert (f"content/{BUNDLE}/meta.yaml: error: no zh-Hant.md for language 'zh-Hant', nor a "
             f"zh-Hans.md to convert it from, in content/{BUNDLE} [meta]") in out, out
+
+
+def _han_text(text: str) -> str:
+    return "".join(c for c in text if "\u4e00" <= c <= "\u9fff")
+
+
+def test_the_sample_builds_in_traditional_from_its_simplified_text_alone(tmp_path):
+    """The issue's own measure: 幹細胞 and 參考文獻 printed, and no character of the
+    Traditional edition is a Simplified form (OpenCC would convert it)."""
+    from conftest import SAMPLE, clinic_project
+
+    root = clinic_project(tmp_path / "p")
+    bundle = root / "content" / "stem-cells-t2dm"
+    shutil.copytree(SAMPLE, bundle)
+    _languages(bundle / "meta.yaml", "[en, zh-Hant]")
+    for layout in ("handout", "trifold"):
+        assert run(["--project", str(root), "build", str(bundle), "--layout", layout]) == 0
+    for name in ("handout.pdf", "trifold.pdf"):
+        text = all_text(root / "out" / "stem-cells-t2dm" / name)
+        assert "幹細胞" in text and "參考文獻" in text, name
+        # The forms the conversion replaced (Simplified-only, in this text) are gone.
+        source = (bundle / "zh-Hans.md").read_text(encoding="utf-8")
+        replaced = set(_han_text(source)) - set(_han_text(convert_markdown(source).text))
+        assert len(replaced) > 20 and not replaced & set(text), (name, replaced & set(text))
+        assert "干细胞" not in text and "参考文献" not in text
+
+
+def test_a_hand_written_traditional_text_with_common_characters_builds(tmp_path):
+    from conftest import SAMPLE, clinic_project
+
+    root = clinic_project(tmp_path / "p")
+    bundle = root / "content" / "t"
+    shutil.copytree(SAMPLE, bundle)
+    for name in ("zh-Hans.short.md", "en.short.md"):
+        (bundle / name).unlink()
+    _languages(bundle / "meta.yaml", "[en, zh-Hant]")
+    source = (bundle / "zh-Hans.md").read_text(encoding="utf-8")
+    written = convert_markdown(source, "zh-Hant").text
+    note = "請向醫師或藥師詢問：衛生署建議，身體與牙齒的照護在臺灣的診所裡都能做。"
+    written = written.replace("\n## ", f"\n{note}\n\n## ", 1)
+    (bundle / "zh-Hant.md").write_text(written, encoding="utf-8")
+    assert run(["--project", str(root), "build", str(bundle), "--layout", "handout"]) == 0
+    text = all_text(root / "out" / "t" / "handout.pdf")
+    assert squash(note) in squash(text)
+    for char in "醫藥衛體齒臺灣裡":
+        assert char in text
+
+
+def test_one_traditional_language_alone(traditional):
+    bundle = traditional / "content" / BUNDLE
+    assert run(["--project", str(traditional), "build", str(bundle), "--layout", "handout",
+                "--lang", "zh-Hant"]) == 0
+    pdf = next((traditional / "out" / BUNDLE).glob("*.pdf"))
+    text = all_text(pdf)
+    assert "海港社區診所" in text and "Harbourside" not in squash(text).replace(
+        "clinic.example.org", "")
+    assert _lang_tags(pdf) >= {"zh-Hant"}

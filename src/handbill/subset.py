@@ -120,8 +120,14 @@ def font_face_css(plan: FontPlan, chars: frozenset[str] | None, root: Path,
                 f"  font-weight: {face.weight};\n"
                 f"  font-style: {face.style};\n"
                 "}")
-    variables = "".join(f"  --font-{lang}: {', '.join(_quote(f) for f in chain if f in used)};\n"
-                        for lang, chain in plan.chains.items())
+    # A language the document does not print may still be named by a stylesheet (the
+    # running texts' var(--font-en) in a Traditional document alone): it gets the
+    # families printed, never an empty value (which WeasyPrint ignores, with a warning).
+    printed = list(dict.fromkeys(f for chain in plan.chains.values() for f in chain if f in used))
+    variables = "".join(
+        f"  --font-{lang}: "
+        f"{', '.join(_quote(f) for f in ([f for f in chain if f in used] or printed))};\n"
+        for lang, chain in plan.chains.items())
     return "\n".join(rules) + "\n:root {\n" + variables + "}\n"
 
 
