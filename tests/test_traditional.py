@@ -131,7 +131,7 @@ def test_hong_kong_on_request(traditional):
         traditional / "out" / BUNDLE / "handout.pdf")
 
 
-@pytest.mark.parametrize("layout", ["handout", "parallel", "booklet"])
+@pytest.mark.parametrize("layout", ["handout", "booklet"])
 def test_three_languages_in_one_handout(traditional, layout):
     """English, Simplified and Traditional Chinese: each language's text, in order."""
     bundle = traditional / "content" / BUNDLE
@@ -214,3 +214,31 @@ def test_one_traditional_language_alone(traditional):
     assert "海港社區診所" in text and "Harbourside" not in squash(text).replace(
         "clinic.example.org", "")
     assert _lang_tags(pdf) >= {"zh-Hant"}
+
+
+def test_the_parallel_layout_sets_two_of_three_languages_side_by_side(traditional, capsys):
+    bundle = traditional / "content" / BUNDLE
+    _languages(bundle / "meta.yaml", "[en, zh-Hans, zh-Hant]")
+    source = (bundle / "zh-Hans.md").read_text(encoding="utf-8")
+    traditional_text = convert_markdown(source, "zh-Hant",
+                                        bundle_exceptions(bundle, traditional)).text
+    english = (bundle / "en.md").read_text(encoding="utf-8")
+    pdf = traditional / "out" / BUNDLE / "parallel.pdf"
+    for pair, shown, absent in ((None, source, traditional_text),
+                                ("en,zh-Hant", traditional_text, source)):
+        extra = ["--option", f"pair={pair}"] if pair else []
+        assert run(["--project", str(traditional), "build", str(bundle), "--layout",
+                    "parallel", *extra]) == 0
+        text = squash(all_text(pdf))
+        assert squash(markdown_blocks(english)[0]) in text
+        only = [b for b in markdown_blocks(shown) if b not in markdown_blocks(absent)]
+        gone = [b for b in markdown_blocks(absent) if b not in markdown_blocks(shown)]
+        assert only and all(squash(b) in text for b in only), pair
+        assert gone and not any(squash(b) in text for b in gone), pair
+        assert len(_lang_tags(pdf) & {"zh-Hans", "zh-Hant"}) == 1
+    capsys.readouterr()
+    assert run(["--project", str(traditional), "build", str(bundle), "--layout", "parallel",
+                "--option", "pair=en,es"]) == 2
+    assert ("handbill: error: --option pair=en,es: the parallel layout sets two of the "
+            "bundle's languages side by side (en, zh-Hans, zh-Hant) [usage]") in \
+        capsys.readouterr().err

@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .citations import DEFAULT_STYLE, STYLES, Bibliography, find_style, start_citations
-from .errors import ContentError, Diagnostic, display_path
+from .errors import ContentError, Diagnostic, UsageError, display_path
 from .fonts import FontPlan
 from .languages import LanguageProfile, load_languages
 from .layout_options import ResolvedOptions, Source, resolve
@@ -118,6 +118,8 @@ def plan_document(full: Bundle, layout: Layout, lang: str | None, options: Build
         raise ContentError(problems)
     table = load_languages(root)
     tags = full.meta.languages if lang is None else (lang,)
+    if layout.bilingual and lang is None:  # side by side: two of the bundle's languages
+        tags = _pair(resolved.get("pair", ""), tags, full, options)
     bundle = full.shortened() if layout.text == "short" else full
     too_long = size_problems(full, [layout], lang, options)
     if too_long:
@@ -135,6 +137,29 @@ def plan_document(full: Bundle, layout: Layout, lang: str | None, options: Build
     load_template(layout, root)
     return DocumentPlan(bundle, full, tuple(table[tag] for tag in tags), lang, layout, resolved,
                         style, citations(), fonts, site, root)
+
+
+def _pair(given: str, tags: tuple[str, ...], full: Bundle, options: BuildOptions
+          ) -> tuple[str, ...]:
+    """The two languages a side-by-side layout sets: those of its pair option
+    (en,zh-Hant), else the bundle's first two; a pair the bundle does not print is an
+    error where the option was given."""
+    if not given:
+        return tags[:2]
+    pair = tuple(tag.strip() for tag in given.split(","))
+    if len(pair) == 2 and len(set(pair)) == 2 and all(tag in tags for tag in pair):
+        return pair
+    if "pair" in options.layout_options:
+        raise UsageError(Diagnostic(
+            "handbill", None, f"--option pair={given}: the parallel layout sets two of the "
+            f"bundle's languages side by side ({', '.join(tags)})",
+            hint=f"for example --option pair={tags[0]},{tags[-1]}"))
+    where = (full.meta_path, full.meta.option_lines.get("pair")) if "pair" in full.meta.options \
+        else (options.project / SITE_FILE, None)
+    raise ContentError(Diagnostic(
+        display_path(where[0], options.project), where[1], f"option pair: {given}: two of "
+        f"the bundle's languages, side by side ({', '.join(tags)})", code="meta",
+        hint=f"for example pair: {tags[0]},{tags[-1]}"))
 
 
 def prepare(plan: DocumentPlan, options: BuildOptions,
