@@ -92,3 +92,39 @@ def test_a_blank_title_is_refused(empty_project):
 def test_templates_are_package_data():
     assert {p.name for p in template_dir().iterdir()} >= {
         "meta.yaml", "en.md", "zh-Hans.md", "references.yaml"}
+
+
+def test_new_takes_any_languages_of_the_table(empty_project, capsys):
+    """A Traditional Chinese clinic starts in Traditional: its zh-Hant.md is the Chinese
+    scaffold converted, so it checks and builds with nothing converted at build time."""
+    assert run(["--project", str(empty_project), "new", "tw", "--languages", "en,zh-Hant",
+                "--title-zh", "洗手的方法"]) == 0
+    out = capsys.readouterr().out
+    assert "write the text in en.md and zh-Hant.md" in out
+    folder = empty_project / "content" / "tw"
+    assert sorted(p.name for p in folder.iterdir()) == ["en.md", "meta.yaml",
+                                                         "references.yaml", "zh-Hant.md"]
+    bundle = load_bundle(folder, empty_project)
+    assert bundle.meta.languages == ("en", "zh-Hant")
+    assert bundle.meta.title["zh-Hant"] == "洗手的方法"
+    assert "關於這份資料" in (folder / "zh-Hant.md").read_text(encoding="utf-8")
+    assert not bundle.converted
+    assert run(["--project", str(empty_project), "check", str(folder)]) == 0
+    assert run(["--project", str(empty_project), "build", str(folder)]) == 0
+
+
+def test_new_with_a_project_language_and_an_unknown_one(empty_project, capsys):
+    import shutil
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parent / "fixtures" / "spanish" / "layouts"
+    shutil.copytree(fixture, empty_project / "layouts")
+    assert run(["--project", str(empty_project), "new", "es1", "--languages", "en,es"]) == 0
+    folder = empty_project / "content" / "es1"
+    assert (folder / "es.md").is_file() and not (folder / "zh-Hans.md").exists()
+    assert run(["--project", str(empty_project), "build", str(folder)]) == 0
+    capsys.readouterr()
+    assert run(["--project", str(empty_project), "new", "x", "--languages", "en,esp"]) == 2
+    assert "handbill: error: unknown language 'esp' (--languages) [usage]" in \
+        capsys.readouterr().err
+    assert not (empty_project / "content" / "x").exists()

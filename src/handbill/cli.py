@@ -122,6 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("name", metavar="NAME", help="the bundle's folder name (lowercase, hyphens)")
     new.add_argument("--title-en", metavar="TITLE", help="the English title")
     new.add_argument("--title-zh", metavar="TITLE", help="the Chinese title")
+    new.add_argument("--languages", metavar="TAGS",
+                     help="its languages, comma-separated, from the languages table "
+                          "(en,zh-Hant; default: site.yaml's languages, else en,zh-Hans)")
 
     watch = commands.add_parser(
         "watch", help="rebuild on every save",
@@ -297,10 +300,14 @@ def _check(args, project: Path) -> int:
 def _new(args, project: Path) -> int:
     from .scaffold import new_bundle
 
-    folder = new_bundle(project, args.name, title_en=args.title_en, title_zh=args.title_zh)
+    languages = tuple(t.strip() for t in args.languages.split(",")) if args.languages else None
+    folder = new_bundle(project, args.name, title_en=args.title_en, title_zh=args.title_zh,
+                        languages=languages)
     shown = printable(_from_here(folder))  # as it is named from here, for the commands below
     command = command_name()
-    print(f"created {shown}: write the text in en.md and zh-Hans.md, then run:\n"
+    files = sorted((p.name for p in folder.glob("*.md")), key=lambda n: (n != "en.md", n))
+    listed = " and ".join([", ".join(files[:-1]), files[-1]] if len(files) > 1 else files)
+    print(f"created {shown}: write the text in {listed}, then run:\n"
           f"  {command} check {shown}\n"
           f"  {command} build {shown}")
     activate = Path(sys.executable).parent / "activate"

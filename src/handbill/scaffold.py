@@ -22,7 +22,7 @@ from .errors import Diagnostic, UsageError, display_path
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # What a new bundle's titles say until the author writes their own: each language's
 # placeholder-title in the languages table. (The scaffold's texts are written in English
-# and Simplified Chinese: a new bundle is in those two.)
+# and Simplified Chinese; see new_bundle for the other languages.)
 _RENDERED = {".md", ".yaml", ".yml"}
 
 
@@ -32,11 +32,14 @@ def template_dir() -> Path:
 
 
 def new_bundle(root: Path, name: str, *, title_en: str | None = None,
-               title_zh: str | None = None) -> Path:
+               title_zh: str | None = None, languages: tuple[str, ...] | None = None) -> Path:
     """Create content/NAME/ under the project ROOT and return that folder.
 
-    The bundle holds meta.yaml, en.md, zh-Hans.md and references.yaml: it loads
-    and builds as it is, and its texts tell the author what goes where. Raise
+    The bundle holds meta.yaml, a text per language (LANGUAGES: site.yaml's, else the
+    table's first two) and references.yaml: it loads and builds as it is, and its texts
+    tell the author what goes where. A language with no scaffold text of its own gets
+    the one its row converts from, converted (zh-Hant), or else the English one, whose
+    instructions the author replaces. Raise
     :class:`UsageError` for a NAME that is not a slug, a folder that exists, or
     a blank title.
     """
@@ -61,12 +64,27 @@ def new_bundle(root: Path, name: str, *, title_en: str | None = None,
                                     "the content/ folder"))
     from .languages import load_languages
 
+    from .site import default_languages
+
     table = load_languages(Path(root))
+    if languages is None:
+        languages = default_languages(Path(root), table)
+    for tag in languages:
+        if tag not in table:
+            raise UsageError(table.unknown("handbill", None, tag, "(--languages)", code="usage"))
+    if not languages or len(set(languages)) != len(languages):
+        raise UsageError(Diagnostic("handbill", None, "--languages lists each language once",
+                                    hint="for example --languages en,zh-Hant"))
+    given = {"en": title_en}
+    for tag in languages:  # --title-zh: the title of the bundle's Chinese language
+        if tag.startswith("zh"):
+            given.setdefault(tag, title_zh)
     values = {
         "name": name,
         "date": datetime.date.today().isoformat(),
-        "title_en": (title_en or table["en"].placeholder_title).strip(),
-        "title_zh": (title_zh or table["zh-Hans"].placeholder_title).strip(),
+        "languages": list(languages),
+        "titles": {tag: (given.get(tag) or table[tag].placeholder_title).strip()
+                   for tag in languages},
     }
     content.mkdir(parents=True, exist_ok=True)
     try:
@@ -76,7 +94,7 @@ def new_bundle(root: Path, name: str, *, title_en: str | None = None,
             display_path(folder, root), None, f"a bundle named '{name}' already exists",
             hint="choose another name, or edit the bundle that is there")) from None
     try:
-        _fill(folder, values)
+        _fill(folder, values, table)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -108,21 +126,34 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def _fill(folder: Path, values: dict[str, str]) -> None:
-    """Write every template of :func:`template_dir` into FOLDER, rendered with VALUES."""
+def _fill(folder: Path, values: dict, table) -> None:
+    """Write the templates of :func:`template_dir` into FOLDER, rendered with VALUES: the
+    meta.yaml and references.yaml, and a text for each of VALUES' languages."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir()),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              autoescape=False)
     env.filters["yaml"] = _yaml_text
+    texts = {source.stem for source in template_dir().glob("*.md")}
     for source in sorted(template_dir().iterdir()):
-        if not source.is_file():
+        if not source.is_file() or source.suffix == ".md":
             continue
         target = folder / source.name
         if source.suffix in _RENDERED:
-            text = env.get_template(source.name).render(values)
-            target.write_text(text, encoding="utf-8")
+            target.write_text(env.get_template(source.name).render(values), encoding="utf-8")
         else:
             shutil.copyfile(source, target)
+    for tag in values["languages"]:
+        row = table[tag]
+        if tag in texts:
+            text = env.get_template(f"{tag}.md").render(values)
+        elif row.convert_from in texts:
+            from .conversion import convert_markdown
+
+            text = convert_markdown(env.get_template(f"{row.convert_from}.md").render(values),
+                                    row.conversion).text
+        else:
+            text = env.get_template("en.md").render(values)
+        (folder / row.body_file).write_text(text, encoding="utf-8")
 
 
 def _yaml_text(text: str) -> str:
