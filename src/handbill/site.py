@@ -116,11 +116,12 @@ def load_site(root: Path) -> Site:
             first = next(iter(value.values()))
             if unknown:
                 return {}
-            texts = {lang: value.get(lang, first) for lang in tags}
-            for lang in tags:  # a converted language: the text of the one it converts from
-                source = table[lang].convert_from
+            texts = _Texts({lang: value.get(lang, first) for lang in tags})
+            for lang in tags:  # a converted language: the text of the one it converts from,
+                source = table[lang].convert_from  # converted when a document asks for it
                 if lang not in value and source in value:
-                    texts[lang] = _converted(value[source], table[lang].conversion, root)
+                    del texts[lang]
+                    texts.later[lang] = (value[source], table[lang].conversion, root)
             return texts
         error(data.line_of(key), f"'{key}' must be a text, or a text per language "
               f"({', '.join(tags)})")
@@ -219,6 +220,28 @@ def load_site(root: Path) -> Site:
         raise ContentError(problems)
     return Site(organisation, address, phone, website, handout, logo, colours, path, profile,
                 dict(data.key_lines), languages, options, option_lines)
+
+
+class _Texts(dict):
+    """A text per language, those of a converted language (Traditional Chinese that
+    site.yaml does not name) converted only when asked for: OpenCC's dictionaries take
+    about 50 ms to load, and most documents print none of them."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.later: dict[str, tuple[str, str, Path]] = {}
+
+    def __missing__(self, lang: str) -> str:
+        if lang not in self.later:
+            raise KeyError(lang)
+        self[lang] = _converted(*self.later.pop(lang))
+        return self[lang]
+
+    def get(self, lang, default=None):
+        return self[lang] if lang in self or lang in self.later else default
+
+    def __contains__(self, lang) -> bool:
+        return super().__contains__(lang) or lang in self.later
 
 
 def _converted(text: str, variant: str, root: Path) -> str:
