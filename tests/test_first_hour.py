@@ -3,6 +3,8 @@ messages say. Each test keeps one of the traps of that hour closed."""
 
 from __future__ import annotations
 
+import re
+
 import shutil
 from pathlib import Path
 
@@ -297,8 +299,10 @@ def test_every_key_of_strings_yaml_is_printed_by_some_layout(small_project):
             for kind in ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"):
                 file.write(f"\n> [!{kind}]\n> x\n")
     # Every language the strings are written for: the Traditional ones converted.
-    with (bundle / "meta.yaml").open("a", encoding="utf-8") as file:
-        file.write(f"languages: [{', '.join(builtin)}]\n")
+    meta = bundle / "meta.yaml"
+    meta.write_text(re.sub(r"(?m)^languages:.*$", f"languages: [{', '.join(builtin)}]",
+                           meta.read_text(encoding="utf-8")), encoding="utf-8")
+    assert "zh-Hant-HK" in meta.read_text(encoding="utf-8")
     options = BuildOptions(project=small_project)
     site = load_site(small_project)
     full = load_bundle(bundle, small_project)
