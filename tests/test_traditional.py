@@ -16,7 +16,7 @@ from conftest import CORPUS, REPO, corpus_project
 from handbill.cli import run
 from handbill.conversion import convert_markdown, convert_text
 from handbill.conversions import bundle_exceptions
-from pdfcheck import all_text, fonts, markdown_blocks, reading_text, squash
+from pdfcheck import all_text, fonts, markdown_blocks, printed_fonts, reading_text, squash
 
 BUNDLE = "stomach-flu"
 
@@ -195,7 +195,8 @@ def test_a_hand_written_traditional_text_with_common_characters_builds(tmp_path)
     _languages(bundle / "meta.yaml", "[en, zh-Hant]")
     source = (bundle / "zh-Hans.md").read_text(encoding="utf-8")
     written = convert_markdown(source, "zh-Hant").text
-    note = "請向醫師或藥師詢問：衛生署建議，身體與牙齒的照護在臺灣的診所裡都能做。"
+    note = ("請向醫師或藥師詢問：衛生署建議，身體與牙齒的照護在臺灣的診所裡都能做。"
+            "骨折、角膜與直腸的檢查另行預約。")
     written = written.replace("\n## ", f"\n{note}\n\n## ", 1)
     (bundle / "zh-Hant.md").write_text(written, encoding="utf-8")
     assert run(["--project", str(root), "build", str(bundle), "--layout", "handout"]) == 0
@@ -203,6 +204,12 @@ def test_a_hand_written_traditional_text_with_common_characters_builds(tmp_path)
     assert squash(note) in squash(text)
     for char in "醫藥衛體齒臺灣裡":
         assert char in text
+    # 骨 角 直: one code point, Taiwan's glyph forms (locl) from the Traditional face.
+    drawn = {}
+    for char, font in printed_fonts(root / "out" / "t" / "handout.pdf"):
+        drawn.setdefault(char, set()).add(font)
+    for char in "骨角直醫":
+        assert drawn[char] == {"Handbill-Sans-TC"}, (char, drawn[char])
 
 
 def test_one_traditional_language_alone(traditional):
