@@ -61,7 +61,7 @@ def fresh_out(out: Path, cache: Path | None = None):
     return prepare
 
 
-SUMMARY = re.compile(r"^(\d+) outputs: (\d+) built, (\d+) up to date, (\d+) failed", re.M)
+SUMMARY = re.compile(r"^(\d+) outputs?: (\d+) built, (\d+) up to date, (\d+) failed", re.M)
 
 
 def expect(built: int = 0, cached: int = 0):
