@@ -249,3 +249,37 @@ def test_the_parallel_layout_sets_two_of_three_languages_side_by_side(traditiona
     assert ("handbill: error: --option pair=en,es: the parallel layout sets two of the "
             "bundle's languages side by side (en, zh-Hans, zh-Hant) [usage]") in \
         capsys.readouterr().err
+
+
+def test_a_pair_in_meta_yaml_the_bundle_does_not_print_is_an_error_at_its_line(traditional,
+                                                                                capsys):
+    bundle = traditional / "content" / BUNDLE
+    meta = bundle / "meta.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "options:\n  pair: en,zh-Hans\n",
+                    encoding="utf-8")
+    line = meta.read_text(encoding="utf-8").splitlines().index("  pair: en,zh-Hans") + 1
+    assert run(["--project", str(traditional), "build", str(bundle), "--layout",
+                "parallel"]) == 1
+    err = capsys.readouterr().err
+    assert (f"content/{BUNDLE}/meta.yaml:{line}: error: option pair: en,zh-Hans: two of the "
+            "bundle's languages, side by side (en, zh-Hant) [meta]") in err, err
+    assert not (traditional / "out" / BUNDLE / "parallel.pdf").exists()
+
+
+@pytest.mark.parametrize("row, message", [
+    ("  convert-from: zh-Hans\n", "'zh-Tw.conversion' is needed: a converted language names "
+     "both 'convert-from' (the tag its text comes from) and 'conversion' (zh-Hant, "
+     "zh-Hant-TW or zh-Hant-HK)"),
+    ("  convert-from: zh-Hans\n  conversion: zh-Hant-SG\n", "'zh-Tw.conversion' is not a "
+     "conversion handbill makes"),
+])
+def test_a_converted_row_that_is_wrong_is_an_error_at_its_line(traditional, capsys, row,
+                                                               message):
+    layouts = traditional / "layouts"
+    layouts.mkdir()
+    (layouts / "languages.yaml").write_text(
+        "zh-Tw:\n  name: 臺灣\n  script: Hant\n  fonts: [Handbill Sans TC]\n"
+        "  csl-locale: zh-TW\n" + row, encoding="utf-8")
+    assert run(["--project", str(traditional), "check"]) == 1
+    out = capsys.readouterr().out
+    assert re.search(rf"^layouts/languages\.yaml:1: error: {re.escape(message)}", out, re.M), out
