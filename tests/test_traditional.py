@@ -266,15 +266,16 @@ def test_a_pair_in_meta_yaml_the_bundle_does_not_print_is_an_error_at_its_line(t
     assert not (traditional / "out" / BUNDLE / "parallel.pdf").exists()
 
 
-@pytest.mark.parametrize("row, message", [
-    ("  convert-from: zh-Hans\n", "'zh-Tw.conversion' is needed: a converted language names "
+@pytest.mark.parametrize("row, line, message", [
+    ("  convert-from: zh-Hans\n", 1, "'zh-Tw.conversion' is needed: a converted language names "
      "both 'convert-from' (the tag its text comes from) and 'conversion' (zh-Hant, "
      "zh-Hant-TW or zh-Hant-HK)"),
-    ("  convert-from: zh-Hans\n  conversion: zh-Hant-SG\n", "'zh-Tw.conversion' is not a "
-     "conversion handbill makes"),
+    ("  convert-from: zh-Hans\n  conversion: zh-Hant-SG\n", 7, "'zh-Tw.conversion' is not a "
+     "conversion handbill makes: no conversion to 'zh-Hant-SG': the variants are zh-Hant, "
+     "zh-Hant-TW, zh-Hant-HK [layout]"),
 ])
 def test_a_converted_row_that_is_wrong_is_an_error_at_its_line(traditional, capsys, row,
-                                                               message):
+                                                               line, message):
     layouts = traditional / "layouts"
     layouts.mkdir()
     (layouts / "languages.yaml").write_text(
@@ -282,4 +283,5 @@ def test_a_converted_row_that_is_wrong_is_an_error_at_its_line(traditional, caps
         "  csl-locale: zh-TW\n" + row, encoding="utf-8")
     assert run(["--project", str(traditional), "check"]) == 1
     out = capsys.readouterr().out
-    assert re.search(rf"^layouts/languages\.yaml:1: error: {re.escape(message)}", out, re.M), out
+    assert re.search(rf"^layouts/languages\.yaml:{line}: error: {re.escape(message)}", out,
+                     re.M), out
