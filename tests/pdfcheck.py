@@ -164,3 +164,23 @@ def printed_fonts(path: Path) -> list[tuple[str, str]]:
             name = buffer.raw[:max(size - 1, 0)].decode("utf-8", "replace")
             found.append((chr(code), re.sub(r"^[A-Z]{6}\+", "", name)))
     return found
+
+
+def lang_tags(path: Path) -> set[str]:
+    """Every /Lang of the PDF's structure tree (its root element's and each block's)."""
+    import pypdf
+
+    reader = pypdf.PdfReader(path)
+    found = set()
+
+    def walk(node):
+        node = node.get_object()
+        if "/Lang" in node:
+            found.add(str(node["/Lang"]))
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
+            if hasattr(kid, "get_object") and isinstance(kid.get_object(), dict):
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found

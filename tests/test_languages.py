@@ -16,7 +16,7 @@ import pytest
 from handbill.cli import run
 from handbill.errors import LayoutError
 from handbill.languages import load_languages
-from pdfcheck import MM, fonts, markdown_blocks, reading_text, squash
+from pdfcheck import MM, fonts, lang_tags, markdown_blocks, reading_text, squash
 
 REPO = Path(__file__).resolve().parents[1]
 SPANISH = Path(__file__).resolve().parent / "fixtures" / "spanish"
@@ -74,19 +74,7 @@ def test_a_project_adds_spanish_without_python(spanish, capsys):
     assert "Página 2 de 2" in text and "Page 1 of 2" in text
     # the Spanish section is tagged as Spanish, and set in the Latin font alone
     reader = pypdf.PdfReader(pdf)
-    langs = set()
-
-    def walk(node):
-        node = node.get_object()
-        if "/Lang" in node:
-            langs.add(str(node["/Lang"]))
-        kids = node.get("/K")
-        for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
-            if hasattr(kid, "get_object") and isinstance(kid.get_object(), dict):
-                walk(kid)
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
-    assert "es" in langs
+    assert "es" in lang_tags(pdf)
     assert {name.split("+")[1] for name in fonts(pdf)} == {"Handbill-Text", "Handbill-Text-Bold"}
     assert [round(float(p.mediabox.width) / MM) for p in reader.pages] == [210, 210]
 

@@ -9,14 +9,14 @@ import json
 import re
 import shutil
 
-import pypdf
 import pytest
 
 from conftest import CORPUS, REPO, corpus_project
 from handbill.cli import run
 from handbill.conversion import convert_markdown, convert_text
 from handbill.conversions import bundle_exceptions
-from pdfcheck import all_text, fonts, markdown_blocks, printed_fonts, reading_text, squash
+from pdfcheck import (all_text, fonts, lang_tags, markdown_blocks, printed_fonts, reading_text,
+                      squash)
 
 BUNDLE = "stomach-flu"
 
@@ -33,23 +33,6 @@ def traditional(tmp_path):
     shutil.copy(REPO / "conversions.yaml", root / "conversions.yaml")
     _languages(root / "content" / BUNDLE / "meta.yaml", "[en, zh-Hant]")
     return root
-
-
-def _lang_tags(pdf) -> set[str]:
-    reader = pypdf.PdfReader(pdf)
-    found = set()
-
-    def walk(node):
-        node = node.get_object()
-        if "/Lang" in node:
-            found.add(str(node["/Lang"]))
-        kids = node.get("/K")
-        for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
-            if hasattr(kid, "get_object") and isinstance(kid.get_object(), dict):
-                walk(kid)
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
-    return found
 
 
 def _in_order(text: str, blocks: list[str]) -> None:
@@ -85,7 +68,7 @@ def test_a_traditional_edition_is_converted_from_the_simplified_text(traditional
     assert "海港社區診所（示例）" in text and "社群" not in text and "海港社区" not in text
     assert "電話 555-0100" in text
     # Tagged as Traditional Chinese, set in Handbill Sans TC (no Simplified face).
-    assert "zh-Hant" in _lang_tags(pdf)
+    assert "zh-Hant" in lang_tags(pdf)
     families = {name.split("+")[1] for name in fonts(pdf)}
     assert "Handbill-Sans-TC" in families and "Handbill-Sans-SC" not in families, families
 
@@ -127,7 +110,7 @@ def test_hong_kong_on_request(traditional):
     tw = convert_markdown(source, "zh-Hant", bundle_exceptions(bundle, traditional)).text
     assert hk != tw
     _in_order(text, markdown_blocks(hk))
-    assert "網上閱讀" in text and "zh-Hant-HK" in _lang_tags(
+    assert "網上閱讀" in text and "zh-Hant-HK" in lang_tags(
         traditional / "out" / BUNDLE / "handout.pdf")
 
 
@@ -147,7 +130,7 @@ def test_three_languages_in_one_handout(traditional, layout):
                    markdown_blocks(convert_markdown(source, "zh-Hant",
                                                     bundle_exceptions(bundle, traditional)).text)):
         _in_order(text, blocks)
-    assert {"en", "zh-Hans", "zh-Hant"} <= _lang_tags(pdf)
+    assert {"en", "zh-Hans", "zh-Hant"} <= lang_tags(pdf)
 
 
 def test_a_converted_language_without_a_source_text_is_an_error(traditional, capsys):
@@ -220,7 +203,7 @@ def test_one_traditional_language_alone(traditional):
     text = all_text(pdf)
     assert "海港社區診所" in text and "Harbourside" not in squash(text).replace(
         "clinic.example.org", "")
-    assert _lang_tags(pdf) >= {"zh-Hant"}
+    assert lang_tags(pdf) >= {"zh-Hant"}
 
 
 def test_the_parallel_layout_sets_two_of_three_languages_side_by_side(traditional, capsys):
@@ -242,7 +225,7 @@ def test_the_parallel_layout_sets_two_of_three_languages_side_by_side(traditiona
         gone = [b for b in markdown_blocks(absent) if b not in markdown_blocks(shown)]
         assert only and all(squash(b) in text for b in only), pair
         assert gone and not any(squash(b) in text for b in gone), pair
-        assert len(_lang_tags(pdf) & {"zh-Hans", "zh-Hant"}) == 1
+        assert len(lang_tags(pdf) & {"zh-Hans", "zh-Hant"}) == 1
     capsys.readouterr()
     assert run(["--project", str(traditional), "build", str(bundle), "--layout", "parallel",
                 "--option", "pair=en,es"]) == 2

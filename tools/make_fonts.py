@@ -203,6 +203,22 @@ class Family:
         return f"{self.ps_name}-{face.style_name.replace(' ', '')}{self.extension}"
 
 
+def subset_input(codes):
+    """HarfBuzz's subset plan for CODES, keeping every layout feature and name record
+    (handbill.subset makes its own the same way; this tool does not import handbill)."""
+    import uharfbuzz as hb
+
+    plan = hb.SubsetInput()
+    for code in codes:
+        plan.unicode_set.add(code)
+    for kept in (hb.SubsetInputSets.LAYOUT_FEATURE_TAG, hb.SubsetInputSets.NAME_ID,
+                 hb.SubsetInputSets.NAME_LANG_ID):
+        every = plan.sets(kept)
+        every.clear()  # the default set holds some; an inverted empty set holds all
+        every.invert()
+    return plan
+
+
 CJK_DIR = Path("/usr/share/fonts/opentype/noto")
 NOTO_DIR = Path("/usr/share/fonts/truetype/noto")
 
@@ -961,14 +977,7 @@ def build_extra(out: Path, base: Path, verbose: bool = True) -> list[Built]:
         # a run of rare hanzi set in this font may take the space or comma after it along.
         wanted = sorted((set(source.unicodes) - base_cmap)
                         | (set(source.unicodes) & base_cmap & SHARED_WITH_EXTRA))
-        plan = hb.SubsetInput()
-        for code in wanted:
-            plan.unicode_set.add(code)
-        for kept in (hb.SubsetInputSets.LAYOUT_FEATURE_TAG, hb.SubsetInputSets.NAME_ID,
-                     hb.SubsetInputSets.NAME_LANG_ID):
-            every = plan.sets(kept)
-            every.clear()
-            every.invert()
+        plan = subset_input(wanted)
         subset = hb.subset(source, plan)
         if subset is None:
             raise VerificationError(f"HarfBuzz could not subset {face.source}")
@@ -1020,14 +1029,7 @@ def build_tc(out: Path, verbose: bool = True) -> list[Built]:
     for face in TC.faces:
         source = hb.Face(hb.Blob.from_file_path(str(face.source)), source_index(face))
         wanted = sorted(unicodes & set(source.unicodes))
-        plan = hb.SubsetInput()
-        for code in wanted:
-            plan.unicode_set.add(code)
-        for kept in (hb.SubsetInputSets.LAYOUT_FEATURE_TAG, hb.SubsetInputSets.NAME_ID,
-                     hb.SubsetInputSets.NAME_LANG_ID):
-            every = plan.sets(kept)
-            every.clear()
-            every.invert()
+        plan = subset_input(wanted)
         cut = hb.subset(source, plan)
         if cut is None:
             raise VerificationError(f"HarfBuzz could not subset {face.source}")
