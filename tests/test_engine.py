@@ -293,3 +293,75 @@ def test_a_worker_ignores_ctrl_c_which_is_the_main_process_to_act_on(project):
     assert code == 0, err
     assert "Traceback" not in err
     assert (project / "out" / "stem-cells-t2dm" / "handout.pdf").is_file()
+
+
+#: Texts for the segmenter: headings as translators write them, and what breaks a protocol
+#: (no Han at all, an empty text, Extension B, a lone surrogate, the separator characters a
+#: text-based protocol would split on, a long cell).
+SEGMENTED = ["干细胞治疗2型糖尿病：我们目前知道什么", "如果出现以下情况，请立即拨打急救电话",
+             "注射胰岛素前的准备", "幹細胞治療第2型糖尿病", "Insulin", "", "𠀋𠀌血糖",
+             "血\x1f糖\x00值\n单位", "食物或饮料" * 400]
+
+
+def test_the_segmenter_process_cuts_as_jieba_does_here():
+    """The forked segmenter's words are jieba's, text for text; with it gone, the words
+    come from the dictionary loaded here, the same."""
+    out = _in_fresh_python(
+        "import json, sys, os\n"
+        "from handbill import segmenter\n"
+        f"texts = {SEGMENTED!r}\n"
+        "segmenter.start(); server = segmenter._server\n"
+        "there = [segmenter.cut(t) for t in texts]\n"
+        "loaded_here = 'rjieba' in sys.modules\n"
+        "os.kill(server.pid, 9); os.waitpid(server.pid, 0)\n"
+        "after = [segmenter.cut(t) for t in texts]\n"
+        "import rjieba\n"
+        "print(json.dumps([loaded_here, segmenter._server is None, there == after,"
+        " there == [rjieba.cut(t) for t in texts], there[0]]))")
+    import json
+
+    loaded_here, gone, same, as_jieba, first = json.loads(out)
+    assert (loaded_here, gone, same, as_jieba) == (False, True, True, True)
+    assert first == ["干细胞", "治疗", "2", "型", "糖尿病", "：", "我们", "目前", "知道", "什么"]
+
+
+def test_a_first_build_loads_the_dictionary_outside_the_main_process(project):
+    """The first build forks the segmenter: the main process never loads jieba's dictionary
+    (33 MB), the headings keep their words whole all the same, and the segmenter is gone
+    when the build is (no process left behind)."""
+    script = ("import sys, os; from handbill.cli import run\n"
+              f"code = run(['--project', {str(project)!r}, 'build', '--layout', 'handout', "
+              f"'--out', {str(project / 'first')!r}])\n"
+              "from handbill import segmenter\n"
+              "print(code, 'rjieba' in sys.modules, segmenter._server)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True, timeout=120)
+    assert result.stdout.splitlines()[-1] == "0 False None", result.stdout + result.stderr
+    engine.load()  # here, in one process, the dictionary is loaded here: the same PDF
+    assert run(["--project", str(project), "build", "--layout", "handout", "--out",
+                str(project / "here")]) == 0
+    assert_same_pdfs(project / "first", project / "here", 1)
+
+
+def test_a_render_worker_imports_none_of_the_front(project, tmp_path):
+    """What a worker unpickles and renders with (RenderSpec, the pages' source marks, the
+    allowed folders) comes from small modules: the worker never imports the front
+    (document, Markdown, citations, layouts) or its libraries."""
+    found = tmp_path / "modules.txt"
+    script = ("import sys; from handbill import worker; from handbill.cli import run\n"
+              "back = worker.back\n"
+              "def record(task):\n"
+              "    output = back(task)\n"
+              f"    open({str(found)!r}, 'w').write(' '.join(sorted(sys.modules)))\n"
+              "    return output\n"
+              "worker.back = record\n"
+              f"print(run(['--project', {str(project)!r}, 'build', '--layout', 'handout', "
+              f"'-j', '1', '--out', {str(project / 'w')!r}]))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True, timeout=120)
+    assert result.stdout.split()[-1] == "0", result.stderr
+    modules = set(found.read_text().split())
+    assert "weasyprint" in modules and "handbill.pdf" in modules
+    front = {"handbill.document", "handbill.markdown", "handbill.citations", "handbill.layouts",
+             "handbill.content", "handbill.render", "markdown_it", "jinja2", "yaml", "rjieba"}
+    assert modules & front == set()

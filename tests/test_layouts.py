@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from handbill.cli import run
-from handbill.layouts import builtin_layouts_dir, find_layout, list_layouts
+from handbill.layouts import find_layout, list_layouts
+from handbill.places import builtin_layouts_dir
 from pdfcheck import all_text, squash
 
 HANDOUT = "out/stem-cells-t2dm/handout.en.pdf"

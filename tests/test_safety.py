@@ -277,7 +277,7 @@ def test_page_limit_and_render_timeout(project, capsys):
 def test_the_time_limit_is_one_for_preparing_and_rendering(tmp_path):
     # A document whose preparation took 10 s of its 5: its render is stopped at once,
     # as the document's, not given 5 s of its own (the limit held twice over before).
-    from handbill.document import RenderSpec
+    from handbill.spec import RenderSpec
     from handbill.worker import Job, Output, RenderTask, back
 
     job = Job(tmp_path, "handout", None, tmp_path / "out" / "handout.pdf")

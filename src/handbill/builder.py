@@ -24,7 +24,8 @@ from .errors import (ContentError, Diagnostic, HandbillError, UsageError,
                      choices_hint, display_path)
 from .fonts import bundled_fonts_dir
 from .incremental import Manifest, file_sha256, fingerprint
-from .layouts import Layout, builtin_layouts_dir, find_layout
+from .layouts import Layout, find_layout
+from .places import builtin_layouts_dir
 from .document import plan_document, prepare
 from .limits import fewest_pages
 from .model import Bundle

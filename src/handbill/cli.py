@@ -64,9 +64,11 @@ def _absolute(paths):
 
 def _absolute_style(style: str | None) -> str | None:
     """--citation-style: a built-in style's name as it is, a file from where it was given."""
+    if not style:  # the usual case: citations (and Markdown) are not imported for it
+        return style
     from .citations import STYLES
 
-    if style and style not in STYLES and Path(style).is_file():
+    if style not in STYLES and Path(style).is_file():
         return os.path.abspath(style)
     return style
 
@@ -239,6 +241,10 @@ def _build(args, project: Path) -> int:
     # A first build forks its render worker now, before importing the rest of
     # handbill: the worker's WeasyPrint import overlaps all of that.
     workers = early(options.out_dir) if options.jobs is None or options.jobs >= 1 else None
+    if workers is not None:  # and jieba's dictionary loads in a process of its own
+        from .segmenter import start
+
+        start()
     shown: list = []
     try:
         from .builder import build
@@ -254,6 +260,9 @@ def _build(args, project: Path) -> int:
             bar.close()
         if workers is not None:  # interrupted: the workers stop now, unwinding their tasks
             workers.close(stop=isinstance(sys.exc_info()[1], KeyboardInterrupt))
+            from .segmenter import stop
+
+            stop()
     for diagnostic in report.all_diagnostics:
         print(diagnostic.format(), file=sys.stderr)
     print_summary(report, project)

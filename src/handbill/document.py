@@ -12,7 +12,7 @@ the back a :class:`RenderSpec`: everything WeasyPrint's stage needs, typed and p
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 from .citations import DEFAULT_STYLE, STYLES, Bibliography, find_style, start_citations
@@ -20,10 +20,12 @@ from .errors import ContentError, Diagnostic, UsageError, display_path
 from .fonts import FontPlan
 from .languages import LanguageProfile, load_languages
 from .layout_options import ResolvedOptions, Source, resolve
-from .layouts import Layout, builtin_layouts_dir, option_names
+from .layouts import Layout, option_names
+from .places import builtin_layouts_dir
 from .model import Bundle
 from .options import BuildOptions
 from .site import SITE_FILE, Site
+from .spec import RenderSpec
 
 
 @dataclass(frozen=True)
@@ -48,41 +50,6 @@ class DocumentPlan:
     @property
     def tags(self) -> tuple[str, ...]:
         return tuple(profile.tag for profile in self.languages)
-
-
-@dataclass(frozen=True)
-class RenderSpec:
-    """What the back needs besides the HTML: the arguments of pdf.render_pdf (one field
-    each, by the same name) and the imposed booklet's sheet."""
-
-    base_url: str
-    allowed: tuple[Path, ...]
-    source: str
-    stylesheets: tuple[str, ...] = ()
-    #: The families the PDF may use (a font outside them is a fallback: an error).
-    font_families: tuple[str, ...] | None = None
-    #: The layout's fixed number of pages (a leaflet's sides), if it has one.
-    max_pages: int | None = None
-    fit_hint: str | None = None
-    variant: str | None = None
-    #: The files the text came from, for locating a line on the pages.
-    text_files: tuple[Path, ...] = ()
-    project: Path | None = None
-    #: --max-pages.
-    page_limit: int | None = None
-    marks: str = "none"
-    bleed_mm: float = 0.0
-    folds: tuple[tuple[float, ...], ...] = ()
-    output_profile: Path | None = None
-    min_text_pt: float | None = None
-    type_size_who: str = "patients need"
-    type_size_hint: str | None = None
-    #: The sheet the imposed booklet is printed on, or None for a layout not imposed.
-    sheet: str | None = None
-
-    def pdf_arguments(self) -> dict:
-        """The keyword arguments of pdf.render_pdf and pdf.check_pdf."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "sheet"}
 
 
 def document_options(full: Bundle, layout: Layout, site: Site, options: BuildOptions

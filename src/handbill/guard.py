@@ -48,7 +48,7 @@ class Named:
 @lru_cache(maxsize=1)
 def own_folders() -> tuple[Path, ...]:
     """handbill's own files: the package (fonts, styles, templates) and the built-in layouts."""
-    from .layouts import builtin_layouts_dir
+    from .places import builtin_layouts_dir
 
     return tuple(dict.fromkeys((Path(__file__).resolve().parent,
                                 builtin_layouts_dir().resolve())))

@@ -134,7 +134,8 @@ class LanguageTable:
 def load_languages(root: Path) -> LanguageTable:
     """The languages table: built-in, with a project's layouts/languages.yaml merged over it.
     Every problem is a LayoutError at its line."""
-    from .layouts import builtin_layouts_dir, search_path
+    from .layouts import search_path
+    from .places import builtin_layouts_dir
 
     bases = search_path(root) if root is not None else [builtin_layouts_dir()]
     root = root if root is not None else builtin_layouts_dir()

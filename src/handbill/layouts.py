@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from .errors import Diagnostic, LayoutError, UsageError, display_path
 from .layout_options import OptionSpec, ResolvedOptions, Source, resolve, spec_from_yaml
+from .places import builtin_layouts_dir
 from .yamlfile import Located, load_yaml
 
 if TYPE_CHECKING:
@@ -25,14 +26,6 @@ if TYPE_CHECKING:
 MANIFEST = "layout.yaml"
 #: Options every layout takes (bleed, marks, large print, colour), found on the search path.
 COMMON_OPTIONS = "options.yaml"
-
-
-def builtin_layouts_dir() -> Path:
-    """The layouts shipped with handbill: package data in a wheel, the top-level folder in a checkout."""
-    packaged = Path(__file__).parent / "layouts"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "layouts"
 
 
 def search_path(root: Path) -> list[Path]:

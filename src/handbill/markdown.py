@@ -23,6 +23,7 @@ from .citesyntax import citations_plugin, place
 from .images import image_problems
 from .languages import load_languages
 from .model import Body, CiteItem, Cluster, Heading, Image, Part
+from .spec import SOURCE_ATTRIBUTE
 from .typography import typeset
 
 #: Lists and block quotes may nest this deep; deeper is an error at its line.
@@ -459,8 +460,6 @@ def _check_anchors(anchors: list, headings: list[Heading], lang: str, shown: str
 #: located in the file and at the line it came from, whatever the other texts say.
 _SOURCED = frozenset({"paragraph_open", "list_item_open", "heading_open", "blockquote_open",
                       "table_open", "tr_open", "bullet_list_open", "ordered_list_open"})
-#: What a data-src attribute holds (raw HTML's own is dropped unless it says this).
-SOURCE_ATTRIBUTE = re.compile(r"^([^:/\\]+):(\d+)-(\d+)$")
 
 
 def _mark_sources(tokens, name: str) -> None:

@@ -57,7 +57,7 @@ def lines(pages, first_page: int = 1, positioned: bool = True) -> Iterator[Line]
     the flow (absolutely positioned: a layout's decorations of every page)."""
     from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
 
-    from .markdown import SOURCE_ATTRIBUTE
+    from .spec import SOURCE_ATTRIBUTE
 
     def walk(box, number, source, tag, small):
         element = getattr(box, "element", None)

@@ -17,7 +17,8 @@ from . import __version__, pattern
 from .citations import Bibliography
 from .errors import ContentError, Diagnostic, LayoutError, choices_hint, display_path
 from .guard import check
-from .layouts import Layout, builtin_layouts_dir, find_asset, make_environment, search_path
+from .layouts import Layout, find_asset, make_environment, search_path
+from .places import builtin_layouts_dir
 from .model import Bundle
 from .panels import Fit, split
 from .qr import qr_svg

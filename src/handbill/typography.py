@@ -186,10 +186,10 @@ def _words(text: str) -> list[tuple[int, int, str]]:
     """The Chinese words of TEXT (two to MAX_WORD Han characters), as jieba segments it."""
     if not re.search(f"[{_HAN}]{{2}}", text):
         return []
-    import rjieba
+    from .segmenter import cut
 
     spans, position = [], 0
-    for word in rjieba.cut(text):
+    for word in cut(text):
         if _HAN_WORD.fullmatch(word):
             spans.append((position, position + len(word), "nobr"))
         position += len(word)

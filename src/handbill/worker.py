@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from .errors import Diagnostic, HandbillError, RenderError
 
 if TYPE_CHECKING:
-    from .document import RenderSpec
+    from .spec import RenderSpec
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class RenderTask:
 
     output: Output
     html: str
-    spec: "RenderSpec"  # what render_pdf needs besides the HTML (handbill.document)
+    spec: "RenderSpec"  # what render_pdf needs besides the HTML (handbill.spec)
     timeout: float
     source: str
     started: float
