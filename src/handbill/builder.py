@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import guard
-from .citations import BUILT_IN_STYLES, PARENT_FOLDERS, STYLES, check_citations
+from .styles import BUILT_IN_STYLES, PARENT_FOLDERS, STYLES
 from .content import find_bundles, load_bundle, load_meta
 from .errors import (ContentError, Diagnostic, HandbillError, UsageError,
                      choices_hint, display_path)
@@ -26,7 +26,6 @@ from .fonts import bundled_fonts_dir
 from .incremental import Manifest, file_sha256, fingerprint
 from .layouts import Layout, find_layout
 from .places import builtin_layouts_dir
-from .document import plan_document, prepare
 from .limits import fewest_pages
 from .model import Bundle
 from .options import BuildOptions
@@ -465,10 +464,13 @@ def front(job: Job, options: BuildOptions) -> RenderTask | Output:
 
 def _front(job: Job, options: BuildOptions, output: Output, started: float) -> RenderTask:
     """front()'s work, under its time limit."""
+    from .checks import check_bundle
+    from .citations import check_citations
+    from .document import plan_document, prepare
+
     root = options.project
     full = load_bundle(job.bundle, root)
     output.diagnostics += list(full.warnings)
-    from .checks import check_bundle
 
     layout = find_layout(job.layout, root)
     too_long = size_problems(full, [layout], job.lang, options)

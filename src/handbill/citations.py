@@ -25,27 +25,13 @@ from typing import TYPE_CHECKING, Callable, Mapping
 
 from . import guard
 from .cache import Cache
-from .citesyntax import place
 from .errors import ContentError, Diagnostic, display_path
 from .model import Bundle
+from .styles import BUILT_IN_STYLES, DEFAULT_STYLE, PARENT_FOLDERS, STYLES  # noqa: F401
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-#: Built-in styles by name (files in handbill's assets/csl).
-STYLES = {
-    "vancouver": "nlm-citation-sequence.csl",
-    "nlm-citation-sequence": "nlm-citation-sequence.csl",
-    "apa": "apa.csl",
-    "ama": "american-medical-association.csl",
-    "american-medical-association": "american-medical-association.csl",
-    "gb-t-7714": "china-national-standard-gb-t-7714-2015-numeric.csl",
-    "china-national-standard-gb-t-7714-2015-numeric":
-        "china-national-standard-gb-t-7714-2015-numeric.csl",
-}
-DEFAULT_STYLE = "vancouver"
-#: The short names, as help and messages list them.
-BUILT_IN_STYLES = ("vancouver", "apa", "ama", "gb-t-7714")
 #: The cache of formatted citations (a verified handbill.cache.Cache) under .cache/handbill/.
 CACHE_NAME = "citations"
 # The CSL locale of each section's run, and the one entries in other languages are set
@@ -121,9 +107,6 @@ def read_style(path: Path, root: Path) -> str:
     return stripped
 
 
-#: Where a dependent style's parent is looked for, in the project (then among the
-#: built-in styles): NAME.csl, NAME the last part of the parent's address.
-PARENT_FOLDERS = ("styles", "csl")
 
 
 def resolve_parent(path: Path, root: Path, text: str, tree: ET.ElementTree,
@@ -234,6 +217,8 @@ def check_citations(bundle: Bundle, root: Path) -> list[Diagnostic]:
             for item in cluster.items:
                 cited.add(item.key)
                 if item.key not in known:
+                    from .citesyntax import place
+
                     line, column = place(cluster.raw, cluster.line, cluster.column, item.offset)
                     problems.append(Diagnostic(
                         display_path(body.path, root), line,

@@ -66,7 +66,7 @@ def _absolute_style(style: str | None) -> str | None:
     """--citation-style: a built-in style's name as it is, a file from where it was given."""
     if not style:  # the usual case: citations (and Markdown) are not imported for it
         return style
-    from .citations import STYLES
+    from .styles import STYLES
 
     if style not in STYLES and Path(style).is_file():
         return os.path.abspath(style)

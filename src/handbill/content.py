@@ -233,7 +233,7 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path, deep: bool = True
                     "'citation-style' must be a style name or the path of a .csl file")
         citation_style = None
     elif citation_style is not None and root is not None:
-        from .citations import STYLES
+        from .styles import STYLES
 
         if citation_style not in STYLES:  # a file: the guard's rule, said here with the rest
             named = guard.Named(meta_path, data.line_of("citation-style"), "citation style",

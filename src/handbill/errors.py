@@ -149,13 +149,15 @@ def display_path(path: Path | str, root: Path | None = None) -> str:
         if base is None:
             continue
         # As written first (a link inside the project is shown where it is, not where
-        # it leads), then with links followed (a project reached through a link).
-        pairs = [(Path(os.path.abspath(path)), Path(os.path.abspath(base)))]
+        # it leads), then with links followed (a project reached through a link): those
+        # are resolved only when the first way does not answer.
+        mine, theirs = Path(os.path.abspath(path)), Path(os.path.abspath(base))
+        if mine.is_relative_to(theirs):
+            return mine.relative_to(theirs).as_posix()
         try:
-            pairs.append((path.resolve(), base.resolve()))
+            mine, theirs = path.resolve(), base.resolve()
         except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL: as written
-            pass
-        for mine, theirs in pairs:
-            if mine.is_relative_to(theirs):
-                return mine.relative_to(theirs).as_posix()
+            continue
+        if mine.is_relative_to(theirs):
+            return mine.relative_to(theirs).as_posix()
     return path.as_posix()
