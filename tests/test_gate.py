@@ -285,6 +285,10 @@ TRIGGERS = {
     "sentence-length-zh": (lambda p: None, []),
     "zh-punctuation": (lambda p: None, []),
     "converted-text": (lambda p: _append(p / B / "meta.yaml", "languages: [en, zh-Hant]\n"), []),
+    "placeholder": (lambda p: _append(p / B / "en.md", "\nDear {{ name }}.\n"), []),
+    # --data names a file in the project: the arguments are a function of it too.
+    "data": (lambda p: (p / "rows.csv").write_text("id,name\n../x,Ann\n", encoding="utf-8"),
+             lambda p: ["--data", str(p / "rows.csv")]),
     "references": (lambda p: _edit(p / B / "references.yaml", "  title:", "  note:"), []),
     "citation": (lambda p: _edit(p / B / "en.md", "[@hu2016]", "[@hu2061]"), []),
     "citation-unused": (lambda p: _append(p / B / "references.yaml",
@@ -321,6 +325,7 @@ def test_check_and_build_agree(check_id, tmp_path, capsys):
     shutil.copytree(REPO / "assets", project / "assets")
     make, args = TRIGGERS[check_id]
     make(project)
+    args = args(project) if callable(args) else args
     check = CHECKS[check_id]
     code, found = _findings(capsys, project, *args)
     mine = [f for f in found if f["check"] == check_id]

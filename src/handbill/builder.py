@@ -217,8 +217,56 @@ def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], li
             jobs.append(Job(bundle_dir, name, options.lang, target, inputs,
                             tuple(output_files(Job(bundle_dir, name, options.lang, target),
                                                layout))))
+    if options.data is not None:
+        jobs = _row_jobs(jobs, options, problems)
     problems += unhonoured([job.layout for job in jobs], options)
     return _apart(jobs, problems, root), problems
+
+
+def _row_jobs(jobs: list[Job], options: BuildOptions, problems: list[Diagnostic]) -> list[Job]:
+    """--data: each job once a row, into out/<bundle>/<id>/ (the rows that cannot be built
+    are problems, located in the data file, and left out)."""
+    from .personalise import names
+    from .rows import load_rows
+
+    root = options.project
+    bundles = sorted({job.bundle for job in jobs})
+    if len(bundles) != 1:
+        raise UsageError(Diagnostic("handbill", None, "--data fills one bundle's placeholders: "
+                                    "name that bundle (handbill build content/NAME --data "
+                                    "ROWS.csv)"))
+    try:
+        full = load_bundle(bundles[0], root)
+        needed = names(full, options.lang and (options.lang,) or full.meta.languages)
+        rows, found = load_rows(options.data, root, needed)
+    except HandbillError as error:
+        problems += error.diagnostics
+        return []
+    problems += found
+    chars = frozenset().union(*(value for row in rows.rows for value in row.values.values()))
+    return [replace(job, row=row, row_chars=chars,
+                    target=job.target.parent / row.id / job.target.name,
+                    files=tuple(f.parent / row.id / f.name for f in job.outputs))
+            for row in rows.rows for job in jobs]
+
+
+def row_digest(row, options: BuildOptions) -> str:
+    """What a row's values contribute to its job's hash: an HMAC under a key kept beside
+    the outputs (0600), so that the manifest never holds a guessable hash of a name."""
+    import hashlib
+    import hmac
+    import json
+
+    key_path = options.out_dir / ".handbill-rows.key"
+    try:
+        key = key_path.read_bytes()
+    except FileNotFoundError:
+        from .writing import write_atomic
+
+        key = os.urandom(32)
+        write_atomic(key_path, key, private=True)
+    return hmac.new(key, json.dumps(row.fields, ensure_ascii=False).encode(),
+                    hashlib.sha256).hexdigest()
 
 
 def unhonoured(names: list[str], options: BuildOptions) -> list[Diagnostic]:
@@ -311,6 +359,7 @@ def job_key(job: Job, options: BuildOptions, cache: dict) -> str:
             sources += [Path(style), root / style]
         shared = cache["shared"] = fingerprint(sources, {}, cache, root, _unhashed(options))
     settings = {"layout": job.layout, "lang": job.lang, "style": options.citation_style,
+                "row": row_digest(job.row, options) if job.row is not None else None,
                 "timeout": options.timeout,
                 "variant": options.pdf_variant, "max_pages": options.max_pages,
                 "options": dict(sorted(options.layout_options.items())), "shared": shared}
@@ -491,9 +540,54 @@ def _front(job: Job, options: BuildOptions, output: Output, started: float) -> R
     output.diagnostics += [p for p in problems if p.severity == "warning"]
     if any(p.severity == "error" for p in problems):
         raise ContentError([p for p in problems if p.severity == "error"])
-    html, spec = prepare(plan_document(full, layout, job.lang, options, site), options)
+    full = _personalised(full, job, layout, options)
+    html, spec = prepare(plan_document(full, layout, job.lang, options, site), options,
+                         row_chars=job.row_chars, private=job.row is not None)
     return RenderTask(output, html, spec, options.timeout, display_path(job.bundle, root),
                       started)
+
+
+def _personalised(full: Bundle, job: Job, layout: Layout, options: BuildOptions) -> Bundle:
+    """FULL with JOB's row in its placeholders; without a row, placeholders are errors. A
+    value no font of its language covers is an error at its place in the data file."""
+    from .languages import load_languages
+    from .personalise import fill, occurrences, unfilled
+
+    root = options.project
+    languages = full.meta.languages if job.lang is None else (job.lang,)
+    if job.row is None:
+        missing = unfilled(full, root, languages)
+        if missing:
+            raise ContentError(missing)
+        return full
+    from .coverage import uncovered
+    from .fonts import plan_fonts
+
+    table = load_languages(root)
+    fonts = plan_fonts(root, layout, languages)
+    values, columns = job.row.values, job.row.columns
+    used: dict[str, set[str]] = {}  # language -> the fields its texts print
+    for path, _, _, name in occurrences(full, languages):
+        lang = next((t for t in languages if t in full.bodies and path in
+                     (full.bodies[t].path, getattr(full.short_bodies.get(t), "path", None))),
+                    None)
+        for tag in ([lang] if lang else languages):
+            used.setdefault(tag, set()).add(name)
+    problems = []
+    shown = display_path(options.data, root)
+    for lang, fields in sorted(used.items()):
+        missing = uncovered({lang: set("".join(values[f] for f in fields))}, fonts).get(lang)
+        for char in sorted(missing or ()):
+            name = next(f for f in sorted(fields) if char in values[f])
+            column = columns.get(name)
+            problems.append(Diagnostic(
+                shown, job.row.line, f"row {job.row.id}: its '{name}' has a character no font "
+                f"covers for {lang} (U+{ord(char):04X}), which would print as a box",
+                column=column + values[name].index(char) if column else None,
+                code="font-coverage"))
+    if problems:
+        raise ContentError(problems)
+    return fill(full, values, lambda tag: table[tag].typography.han)
 
 
 def size_problems(full: Bundle, layouts: list[Layout], lang: str | None,

@@ -93,6 +93,16 @@ def _check_bundle(bundle_dir: Path, options: BuildOptions, site,
             "content", "citations", "html", "pages", "pdf"), "its text is too long")]
     found = [*bundle.warnings, *check_citations(bundle, root), *check_bundle(bundle, root, lang=options.lang),
              *unknown]
+    found += _rows_problems(bundle, options)
+    # The pages are checked with each placeholder printed as written ({{ name }}).
+    from .personalise import fill, names as placeholders
+
+    written = {name: "{{ " + name + " }}" for name in placeholders(bundle)}
+    if written:
+        from .languages import load_languages
+
+        table = load_languages(root)
+        bundle = fill(bundle, written, lambda tag: table[tag].typography.han)
     cited = [f for f in found if f.severity == "error" and f.code == "citation"]
     if cited:  # a citation to nowhere cannot be formatted: nothing after it can be made
         found.append(_skipped(shown, None, _needing("html", "pages", "pdf"),
@@ -108,6 +118,22 @@ def _check_bundle(bundle_dir: Path, options: BuildOptions, site,
         except HandbillError as error:
             found += error.diagnostics
     return found
+
+
+def _rows_problems(bundle, options: BuildOptions) -> list[Diagnostic]:
+    """Without --data, each placeholder (a build would refuse it); with --data, the rows'
+    problems (a build leaves those rows out)."""
+    from .personalise import names, unfilled
+
+    languages = (options.lang,) if options.lang else bundle.meta.languages
+    if options.data is None:
+        return unfilled(bundle, options.project, languages)
+    from .rows import load_rows
+
+    try:
+        return load_rows(options.data, options.project, names(bundle, languages))[1]
+    except HandbillError as error:
+        return error.diagnostics
 
 
 def _check_layout(bundle, layout, options: BuildOptions, site,

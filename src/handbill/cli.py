@@ -94,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="worker processes (default: one per core)")
     build.add_argument("--report", type=Path, metavar="FILE",
                        help="also write what was built, and every finding, as JSON")
+    build.add_argument("--data", type=Path, metavar="ROWS",
+                       help="a CSV or JSON file of rows: one handout a row, its values in the "
+                            "bundle's {{ placeholders }}, into out/<bundle>/<id>/ (owner-only)")
 
     from .registry import help_text
 
@@ -108,6 +111,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_selection(check, "check this layout only")
     _add_document_options(check)
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    check.add_argument("--data", type=Path, metavar="ROWS",
+                       help="check the rows of a personalised batch (as build --data reads them)")
     check.add_argument("--skip", action="append", default=[], metavar="CHECK",
                        help="leave out the findings of a warning check (readability-en, "
                             "page-fill...); errors cannot be skipped, since build refuses them")
@@ -237,7 +242,8 @@ def _build(args, project: Path) -> int:
     from .worker import early
 
     out = Path(os.path.abspath(args.out)) if args.out is not None else None
-    options = _document_options(args, project, out=out, jobs=args.jobs)
+    data = Path(os.path.abspath(args.data)) if args.data is not None else None
+    options = _document_options(args, project, out=out, jobs=args.jobs, data=data)
     # A first build forks its render worker now, before importing the rest of
     # handbill: the worker's WeasyPrint import overlaps all of that.
     workers = early(options.out_dir) if options.jobs is None or options.jobs >= 1 else None
@@ -279,7 +285,8 @@ def _build(args, project: Path) -> int:
 def _check(args, project: Path) -> int:
     from .checker import check, failed, findings_json
 
-    options = _document_options(args, project)
+    options = _document_options(args, project, data=Path(os.path.abspath(args.data))
+                                if args.data is not None else None)
     from .registry import skippable
 
     skip = skippable(args.skip)

@@ -130,7 +130,8 @@ def _pair(given: str, tags: tuple[str, ...], full: Bundle, options: BuildOptions
 
 
 def prepare(plan: DocumentPlan, options: BuildOptions,
-            found: list[Diagnostic] | None = None) -> tuple[str, RenderSpec]:
+            found: list[Diagnostic] | None = None, row_chars: frozenset = frozenset(),
+            private: bool = False) -> tuple[str, RenderSpec]:
     """PLAN rendered: its HTML, fonts checked and subset, and the back's RenderSpec.
 
     Characters no font has are an error raised here, or, given FOUND (``check``, which
@@ -151,16 +152,26 @@ def prepare(plan: DocumentPlan, options: BuildOptions,
         raise ContentError(problems)
     if found is not None:
         found += problems
-    css = font_face_css(plan.fonts, frozenset().union(*chars.values()), root, chars)
+    fonts_cache = None
+    if row_chars or private:
+        # A personalised batch: the fonts are subset once for every row's characters (the
+        # same subsets, the same CSS for all rows), and kept with the outputs, owner-only:
+        # the characters of the patients' names never go into the project's .cache.
+        chars = {lang: found_here | row_chars for lang, found_here in chars.items()}
+        fonts_cache = _private_fonts(options.out_dir)
+    css = font_face_css(plan.fonts, frozenset().union(*chars.values()), root, chars,
+                        cache_root=fonts_cache)
     if layout.measure:  # laid out once to measure, as the template has it (`measuring`)
         probe = render_html(bundle, layout, plan.tags, plan.options, root, plan.bibliography,
                             plan.site, measuring=True)
         html = render_html(bundle, layout, plan.tags, plan.options, root, plan.bibliography,
-                           plan.site, fit=measure(probe, css, bundle, root))
+                           plan.site, fit=measure(probe, css, bundle, root,
+                                                    fonts_cache))
     large = plan.options.large_print
     cmyk = plan.options.colour == "cmyk" or options.pdf_variant == "pdf/x-4"
     return html, RenderSpec(
-        base_url=bundle.path.resolve().as_uri() + "/", allowed=tuple(allowed_folders(root)),
+        base_url=bundle.path.resolve().as_uri() + "/",
+        allowed=tuple(allowed_folders(root)) + ((fonts_cache,) if fonts_cache else ()),
         source=display_path(bundle.path, root), stylesheets=(css,),
         font_families=tuple(plan.fonts.faces), max_pages=layout.pages,
         fit_hint=fit_hint(plan.full, layout), variant=options.pdf_variant,
@@ -179,14 +190,27 @@ def prepare(plan: DocumentPlan, options: BuildOptions,
         sheet=plan.options.page_size if layout.impose == "saddle-stitch" else None)
 
 
-def measure(html: str, css: str, bundle: Bundle, root: Path) -> dict:
+def _private_fonts(out_dir: Path) -> Path:
+    """The owner-only folder a personalised batch keeps its font subsets in (a Cache's root:
+    the subsets go in its .cache/handbill/fonts)."""
+    folder = out_dir / ".handbill-private"
+    for path in (out_dir, folder):
+        if not path.exists():
+            path.mkdir(mode=0o700, parents=True)
+    os.chmod(folder, 0o700)
+    return folder
+
+
+def measure(html: str, css: str, bundle: Bundle, root: Path, fonts: Path | None = None
+            ) -> dict:
     """For a layout that measures: how much of each text its template marked (data-fit)
     fits its first column, HTML laid out once to see (handbill.panels)."""
     from .panels import fitted
     from .pdf import lay_out
 
     document, _ = lay_out(html, base_url=bundle.path.resolve().as_uri() + "/",
-                          allowed=allowed_folders(root), source=str(bundle.path),
+                          allowed=allowed_folders(root) + ([fonts] if fonts else []),
+                          source=str(bundle.path),
                           stylesheets=(css,))
     return fitted(document.pages)
 

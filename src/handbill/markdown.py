@@ -23,6 +23,7 @@ from .citesyntax import citations_plugin, place
 from .images import image_problems
 from .languages import load_languages
 from .model import Body, CiteItem, Cluster, Heading, Image, Part
+from .personalise import mark, split
 from .spec import SOURCE_ATTRIBUTE
 from .typography import typeset
 
@@ -146,8 +147,44 @@ def _typeset(tokens, han: bool) -> None:
         texts = [child for child in token.children if child.type == "text"]
         for child in texts:
             child.type = "html_inline"  # rendered as given: already escaped HTML
-            child.content = typeset(child.content, han, words=words,
-                                    last=child is token.children[-1] and child is texts[-1])
+            last = child is token.children[-1] and child is texts[-1]
+            if "{{" not in child.content:
+                child.content = typeset(child.content, han, words=words, last=last)
+                continue
+            # Placeholders ({{ name }}) stay marks that each row's values fill (personalise).
+            pieces = split(child.content)
+            child.content = "".join(
+                mark(piece[0]) if isinstance(piece, tuple) else
+                typeset(piece, han, words=words, last=last and piece is pieces[-1])
+                for piece in pieces)
+
+
+def _stray_placeholders(tokens, source: str, shown: str) -> list[Diagnostic]:
+    """An error at each {{ placeholder }} of SOURCE that is not in a text run (a link's
+    address, a code span, raw HTML, an image's alt text): no value fills it there."""
+    if "{{" not in source:
+        return []
+    from .personalise import PLACEHOLDER
+
+    placed = []  # (first line, last line, name) of the marks the text runs hold
+    for token in tokens:
+        if token.type == "inline" and token.map and token.children:
+            for child in token.children:
+                if child.type == "html_inline" and "\ue000" in child.content:
+                    placed += [(token.map[0] + 1, token.map[1], name) for name in
+                               re.findall("\ue000([A-Za-z0-9_-]+)\ue001", child.content)]
+    found = []
+    for number, line in enumerate(source.split("\n"), 1):
+        for match in PLACEHOLDER.finditer(line):
+            name = match.group(1)
+            if any(first <= number <= last and n == name for first, last, n in placed):
+                placed.remove(next(p for p in placed if p[0] <= number <= p[1] and p[2] == name))
+                continue
+            found.append(Diagnostic(shown, number, f"placeholder {{{{ {name} }}}} is not in the "
+                                    "text (a link, code, an image's alt text or raw HTML), "
+                                    "where no value fills it", column=match.start() + 1,
+                                    code="placeholder", hint="put it in the text itself"))
+    return found
 
 
 #: The blocks whose Chinese words never break inside (see typography.typeset).
@@ -363,6 +400,7 @@ def parse_body(lang: str, path: Path, source: str, bundle_dir: Path,
     callouts.transform(tokens)
     _mark_self_marked_lists(tokens)
     _typeset(tokens, han=load_languages(root)[lang].typography.han)
+    problems += _stray_placeholders(tokens, source, shown)
     _mark_sources(tokens, path.name)
     parts = _parts(tokens, headings, parser, checked if allow_html else None, renamed)
     html = "".join(part.html for part in parts)

@@ -31,6 +31,8 @@ class BuildOptions:
     jobs: int | None = None
     #: Layout options (KEY=VALUE), validated against the layout's manifest.
     layout_options: Mapping[str, str] = field(default_factory=dict)
+    #: --data: a CSV or JSON file of rows, one personalised handout each (handbill.rows).
+    data: Path | None = None
 
     @property
     def out_dir(self) -> Path:

@@ -95,6 +95,8 @@ CHECKS = _table(
     Check("converted-text", "warning", "content", "a text converted by OpenCC from another "
           "language's (Traditional Chinese from zh-Hans.md, no zh-Hant.md): a reviewer must "
           "read it"),
+    Check("placeholder", "error", "content", "a {{ placeholder }} built without --data rows to "
+          "fill it, or one outside the text (in a link, code or HTML), which no value fills"),
     # load: a bundle's metadata, texts, links, images and references
     Check("references", "error", "load", "the references file: an entry without a title or a year, a "
           "date that does not exist, a bad URL"),
@@ -102,6 +104,10 @@ CHECKS = _table(
     Check("citation", "error", "citations", "a citation key with no entry, or a citation style that "
           "cannot be used"),
     Check("citation-unused", "warning", "citations", "a reference that is never cited (it is not printed)"),
+    # data: the rows of a personalised batch (--data)
+    Check("data", "error", "load", "a row of --data that cannot be built: no id or not a safe file "
+          "name, an id twice, a field the text uses missing or empty, a value too long or "
+          "with a control character, a file that is not CSV or JSON"),
     # html: a layout's document, its characters and fonts
     Check("font-coverage", "error", "html", "a character that no font of its language's chain has"),
     # pages: laid out by WeasyPrint

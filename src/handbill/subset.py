@@ -92,7 +92,8 @@ def needed(plan: FontPlan, by_language: dict[str, set[str]]) -> set[str]:
 
 
 def font_face_css(plan: FontPlan, chars: frozenset[str] | None, root: Path,
-                  by_language: dict[str, set[str]] | None = None) -> str:
+                  by_language: dict[str, set[str]] | None = None,
+                  cache_root: Path | None = None) -> str:
     """@font-face rules for every face of the plan, and a --font-<lang> variable per chain.
 
     With CHARS, each face is first subset to them (cached); with None, the font
@@ -102,7 +103,7 @@ def font_face_css(plan: FontPlan, chars: frozenset[str] | None, root: Path,
     from .coverage import cmap
 
     rules = []
-    cache = Cache(root, CACHE_NAME)
+    cache = Cache(cache_root or root, CACHE_NAME)
     used = set()
     wanted = needed(plan, by_language) if by_language is not None else set(plan.faces)
     for family, faces in plan.faces.items():

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from .errors import Diagnostic, HandbillError, RenderError
 
 if TYPE_CHECKING:
+    from .rows import Row
     from .spec import RenderSpec
 
 
@@ -39,6 +40,10 @@ class Job:
     #: The files it writes: its PDF, and the imposed booklet beside it (every count of
     #: outputs, the progress bar's, the summary's and watch's, counts these).
     files: tuple[Path, ...] = ()
+    #: A personalised handout's row (--data), whose values fill the placeholders.
+    row: "Row | None" = None
+    #: Every character of every row's values: the fonts are subset once for all rows.
+    row_chars: frozenset = frozenset()
 
     @property
     def outputs(self) -> tuple[Path, ...]:
@@ -104,7 +109,7 @@ def back(task: RenderTask | WholeTask) -> Output:
             imposed = job.target.with_name(job.target.stem + ".imposed.pdf")
             written.append((imposed, sheets, -(-pages // 4) * 2))
         for path, pdf, count in written:
-            _write(path, pdf, task.spec.project)
+            _write(path, pdf, task.spec.project, private=job.row is not None)
             output.files.append((path, count, len(pdf)))
     except HandbillError as error:
         output.status = "failed"
@@ -117,14 +122,14 @@ def back(task: RenderTask | WholeTask) -> Output:
     return output
 
 
-def _write(path: Path, data: bytes, project: Path | None) -> None:
+def _write(path: Path, data: bytes, project: Path | None, private: bool = False) -> None:
     """Write a PDF atomically; a write that fails is an error at the PDF's path (the
     previous PDF, if any, stays as it was, and no temporary file is left)."""
     from .errors import OutputError, display_path
     from .writing import write_atomic
 
     try:
-        write_atomic(path, data)
+        write_atomic(path, data, private)
     except OSError as error:
         raise OutputError(Diagnostic(display_path(path, project), None,
                                      f"cannot write the PDF: {error.strerror or error}",

@@ -12,11 +12,18 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, private: bool = False) -> None:
     """Write DATA to PATH through a temporary file in the same folder, then rename.
 
-    A reader (or a failed build) never sees a half-written file.
+    A reader (or a failed build) never sees a half-written file. PRIVATE (a handout
+    with a patient's data in it): the file is the owner's alone (0600), and so are the
+    folders made for it (0700).
     """
+    if private:
+        for folder in reversed([path.parent, *path.parent.parents]):
+            if not folder.exists():
+                folder.mkdir(mode=0o700)
+                os.chmod(folder, 0o700)  # whatever the umask says
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -24,7 +31,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o600 if private else 0o644)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -1,0 +1,183 @@
+"""Personalised batches (build BUNDLE --data ROWS): one handout a row, values as text only,
+every bad row located, personal data kept out of the cache, the manifest and the report."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from handbill.cli import run
+from conftest import REPO, clinic_project
+from pdfcheck import reading_text, squash
+
+FIXTURE = REPO / "tests" / "fixtures" / "appointment"
+B = "content/appointment"
+HEADER = "id,name,date,time,second_dose,nurse_line\n"
+#: Forty patients: English and Chinese names (and one Traditional), their own dates,
+#: times and nurse lines.
+NAMES = ["Margaret O'Neill", "陈美玲", "Kwame Mensah-Boateng", "李志强", "Siobhán Ní Bhriain",
+         "黃嘉欣", "José Álvarez", "王小明"]
+
+
+def _rows(count: int) -> str:
+    lines = [HEADER]
+    for i in range(count):
+        name = NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else f" {i}")
+        lines.append(f'p{i:04},"{name}",{i % 28 + 1} December 2026,{8 + i % 9}:15 a.m.,'
+                     f"5:{i % 60:02} a.m.,020 7946 {i:04}\n")
+    return "".join(lines)
+
+
+def _project(tmp_path: Path, rows: str) -> Path:
+    project = clinic_project(tmp_path / "p")
+    shutil.copytree(FIXTURE, project / B)
+    (project / "rows.csv").write_text(rows, encoding="utf-8")
+    return project
+
+
+def _build(project: Path, *extra: str) -> int:
+    return run(["--project", str(project), "build", str(project / B), "--data",
+                str(project / "rows.csv"), *extra])
+
+
+def test_forty_rows_make_forty_handouts_each_with_its_own_values(tmp_path, capsys):
+    project = _project(tmp_path, _rows(40))
+    assert _build(project, "-j", "2", "--report", str(project / "report.json")) == 0
+    pdfs = sorted((project / "out" / "appointment").glob("*/handout.pdf"))
+    assert [p.parent.name for p in pdfs] == [f"p{i:04}" for i in range(40)]
+    for i in (0, 1, 5, 39):
+        name = NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else f" {i}")
+        text = squash(reading_text(pdfs[i]))
+        day = f"{i % 28 + 1}December2026"
+        assert squash(f"Dear {name}, your colonoscopy is booked for") + day in text
+        assert squash(f"call the nurse line on 020 7946 {i:04}.") in text
+        assert squash(f"Prepared for {name}. Call 020 7946 {i:04} with any question.") in text
+        # The Chinese text: the name where the placeholder was, the gap before the digits.
+        assert squash(f"{name}您好：您的结肠镜检查定于{i % 28 + 1}December2026") in text
+        assert "{{" not in text and "\ue000" not in reading_text(pdfs[i])
+    # Owner-only outputs, and nothing of a row anywhere but in its own PDF.
+    for pdf in pdfs:
+        assert stat.S_IMODE(pdf.stat().st_mode) == 0o600
+        assert stat.S_IMODE(pdf.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE((project / "out" / "appointment").stat().st_mode) == 0o700
+    values = [v for line in _rows(40).splitlines()[1:] for v in next(
+        __import__("csv").reader([line]))[1:] if len(v) > 3]
+    kept = [p for p in (project / ".cache").rglob("*") if p.is_file()]
+    kept += [project / "report.json", project / "out" / ".handbill-manifest.json"]
+    for path in kept:
+        data = path.read_bytes()
+        for value in values:
+            for encoded in (value.encode(), value.encode("utf-16-be"), json.dumps(value).encode()):
+                assert encoded not in data, (path, value)
+    report = json.loads((project / "report.json").read_text(encoding="utf-8"))
+    assert len(report["outputs"]) == 40
+    # A second build does nothing; editing one row rebuilds that row only.
+    capsys.readouterr()
+    assert _build(project) == 0
+    assert "40 outputs: 0 built, 40 up to date" in capsys.readouterr().out
+    rows = (project / "rows.csv").read_text(encoding="utf-8").replace("020 7946 0005",
+                                                                      "020 7946 5555")
+    (project / "rows.csv").write_text(rows, encoding="utf-8")
+    assert _build(project) == 0
+    out = capsys.readouterr().out
+    assert "40 outputs: 1 built, 39 up to date" in out and "p0005/handout.pdf" in out
+    assert squash("call the nurse line on 020 7946 5555.") in squash(reading_text(pdfs[5]))
+
+
+def test_a_value_is_text_never_markup(tmp_path):
+    literal = "<b>Bold</b> & {{ name }} *not* `code` [x](https://e.org) <style>p{color:red}</style>"
+    escaped = literal.replace('"', '""')
+    project = _project(tmp_path, HEADER + f'p1,"{escaped}",3 December 2026,8:30 a.m.,'
+                                          "5:00 a.m.,020 7946 0101\n")
+    assert _build(project) == 0
+    text = reading_text(project / "out" / "appointment" / "p1" / "handout.pdf")
+    joined = " ".join(text.split())
+    assert squash(f"Prepared for {literal}.") in squash(joined)  # the metadata's text
+    assert squash(f"Dear {literal}, your colonoscopy") in squash(joined)  # the body's
+    assert squash(f"{literal}您好：") in squash(text)
+
+
+def test_a_bundle_with_placeholders_and_no_rows_is_refused_at_each(tmp_path, capsys):
+    project = _project(tmp_path, _rows(1))
+    assert run(["--project", str(project), "build", str(project / B)]) == 1
+    err = capsys.readouterr().err
+    assert ("content/appointment/en.md:3:6: error: placeholder {{ name }} and no rows to fill "
+            "it [placeholder]") in err
+    assert "content/appointment/zh-Hans.md:13:15: error: placeholder {{ nurse_line }}" in err
+    assert "content/appointment/meta.yaml:1: error: placeholder {{ date }}" in err
+    assert not list((project / "out").rglob("*.pdf"))
+    # check says the same, and checks the pages with the placeholders as written.
+    assert run(["--project", str(project), "check", str(project / B)]) == 1
+    assert "en.md:3:6: error: placeholder {{ name }}" in capsys.readouterr().out
+
+
+def test_a_placeholder_outside_the_text_is_an_error_where_it_is(tmp_path, capsys):
+    project = _project(tmp_path, _rows(1))
+    with open(project / B / "en.md", "a", encoding="utf-8") as body:
+        body.write("\nKeep `{{ time }}` in mind.\n")
+    assert _build(project) == 1
+    err = capsys.readouterr().err
+    assert ("content/appointment/en.md:19:7: error: placeholder {{ time }} is not in the text "
+            "(a link, code, an image's alt text or raw HTML), where no value fills it "
+            "[placeholder]") in err
+    assert not list((project / "out").rglob("*.pdf"))
+
+
+def test_bad_rows_are_located_all_at_once_and_the_others_built(tmp_path, capsys):
+    rows = (HEADER
+            + "p1,Ann Lee,3 December 2026,8:30 a.m.,5:00 a.m.,020 7946 0101\n"  # line 2: good
+            + "p2,,3 December 2026,8:30 a.m.,5:00 a.m.,020 7946 0102\n"  # 3: empty name
+            + "p1,Bo Chen,3 December 2026,8:30 a.m.,5:00 a.m.,020 7946 0103\n"  # 4: twice
+            + "../up,Cy Wu,3 December 2026,8:30 a.m.,5:00 a.m.,020 7946 0104\n"  # 5: unsafe
+            + "p5,Di Ho,3 December 2026,8:30 a.m.\n"  # 6: too few fields
+            + "p6,\"Ed \U00017000 Ng\",3 December 2026,8:30 a.m.,5:00 a.m.,020 7946 0106\n"
+            + "p7,Fay Yu,3 December 2026,9:00 a.m.,5:30 a.m.,020 7946 0107\n")  # 8: good
+    project = _project(tmp_path, rows)
+    assert _build(project) == 1
+    err = capsys.readouterr().err
+    for expected in (
+            "rows.csv:3:4: error: this row's 'name' is empty, and the text prints it [data]",
+            "rows.csv:4:1: error: this row's id is the id of the row at line 2",
+            "rows.csv:5:1: error: this row's id is not a safe file name",
+            "rows.csv:6: error: this row has 4 fields, the header 6 [data]",
+            "rows.csv:7:8: error: row p6: its 'name' has a character no font covers for en "
+            "(U+17000)"):
+        assert expected in err, err
+    assert "Bo Chen" not in err and "Cy Wu" not in err and "Ed " not in err  # no values
+    built = sorted(p.parent.name for p in (project / "out").rglob("handout.pdf"))
+    assert built == ["p1", "p7"]
+    capsys.readouterr()
+    assert run(["--project", str(project), "check", str(project / B), "--data",
+                str(project / "rows.csv")]) == 1
+    out = capsys.readouterr().out
+    assert "rows.csv:5:1: error: this row's id is not a safe file name" in out
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ('[{"id": "p1", "name": "Ann", "date": "3 Dec", "time": "8:30", "second_dose": "5:00",'
+     ' "nurse_line": "020"},\n {"id": "p2", "name": "Bo"}]',
+     "rows.json:2: error: this row has no field 'date', which the text uses ({{ date }}) [data]"),
+    ('[{"id": "p1", "name": ', "rows.json:1: error: the data file is not JSON"),
+    ('{"id": "p1"}', "rows.json:1: error: a JSON data file is a list of objects"),
+])
+def test_json_rows_and_their_problems(tmp_path, capsys, rows, expected):
+    project = _project(tmp_path, "")
+    (project / "rows.json").write_text(rows, encoding="utf-8")
+    code = run(["--project", str(project), "build", str(project / B), "--data",
+                str(project / "rows.json")])
+    assert code == 1
+    assert expected in capsys.readouterr().err
+
+
+def test_data_names_one_bundle(tmp_path, capsys):
+    project = _project(tmp_path, _rows(1))
+    shutil.copytree(FIXTURE, project / "content" / "second")
+    assert run(["--project", str(project), "build", "--data", str(project / "rows.csv")]) == 2
+    assert "--data fills one bundle's placeholders" in capsys.readouterr().err
+    assert os.listdir(project) and not (project / "out").exists() or \
+        not list((project / "out").rglob("*.pdf"))
