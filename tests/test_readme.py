@@ -42,6 +42,8 @@ def kind(info: str, text: str) -> str:
         return {"title:": "meta.yaml", "organisation:": "site.yaml",
                 "keep:": "conversions.yaml"}.get(first.split()[0],
                                                                         "?yaml")
+    if info == "csv" and first.startswith("id,"):
+        return "rows.csv"
     if info in ("jinja", "markdown"):
         return info
     if "├──" in text:
@@ -366,3 +368,16 @@ def test_the_trifold_panels_match_its_layout():
         assert f"at {mm:g}" in text, mm
     for width in ("97 mm", "100 mm"):
         assert width in text
+
+
+def test_the_rows_example_builds_one_handout_a_row(clinic):
+    """The README's rows fill the appointment fixture: one PDF a row, in its id's folder."""
+    import shutil
+
+    (line, _, text), = _blocks("rows.csv")
+    shutil.copytree(REPO / "tests" / "fixtures" / "appointment", clinic / "content" / "appointment")
+    (clinic / "rows.csv").write_text(text + "\n", encoding="utf-8")
+    assert run(["--project", str(clinic), "build", str(clinic / "content" / "appointment"),
+                "--data", str(clinic / "rows.csv")]) == 0
+    ids = [row.split(",")[0] for row in text.splitlines()[1:]]
+    assert sorted(p.parent.name for p in (clinic / "out").rglob("handout.pdf")) == ids

@@ -380,6 +380,7 @@ def build(paths: list[Path] | None, options: BuildOptions,
     WORKERS: render processes started earlier (worker.early); who started them closes them.
     """
     started = time.perf_counter()
+    _ROWS_SHARE.clear()  # a new build reads its bundles again (watch builds many times)
     jobs, problems = plan(paths, options)
     progress = progress(sum(len(job.outputs) for job in jobs)) if progress else None
     report = BuildReport(diagnostics=problems)
@@ -518,7 +519,9 @@ def _front(job: Job, options: BuildOptions, output: Output, started: float) -> R
     from .document import plan_document, prepare
 
     root = options.project
-    full = load_bundle(job.bundle, root)
+    # A personalised batch's rows share one reading, parse and check of their bundle.
+    shared = _ROWS_SHARE.get((job.bundle, job.lang)) if job.row is not None else None
+    full = shared[0] if shared else load_bundle(job.bundle, root)
     output.diagnostics += list(full.warnings)
 
     layout = find_layout(job.layout, root)
@@ -530,8 +533,10 @@ def _front(job: Job, options: BuildOptions, output: Output, started: float) -> R
     # citation to nowhere, an image with no alt text (the PDF is tagged for screen
     # readers), a translation that lacks a section. The warnings about the writing
     # (readability, sentence length, punctuation) are `handbill check`'s alone.
-    problems = check_citations(full, root) + check_bundle(full, root, for_build=True,
-                                                                lang=job.lang)
+    problems = shared[1] if shared else (
+        check_citations(full, root) + check_bundle(full, root, for_build=True, lang=job.lang))
+    if job.row is not None:
+        _ROWS_SHARE[(job.bundle, job.lang)] = (full, problems)
     output.diagnostics += [p for p in problems if p.severity == "warning"]
     if any(p.severity == "error" for p in problems):
         raise ContentError([p for p in problems if p.severity == "error"])
@@ -545,6 +550,11 @@ def _front(job: Job, options: BuildOptions, output: Output, started: float) -> R
                          row_chars=job.row_chars, private=job.row is not None)
     return RenderTask(output, html, spec, options.timeout, display_path(job.bundle, root),
                       started)
+
+
+#: (bundle folder, lang) -> (the loaded bundle, its check's problems), for the rows of a
+#: personalised batch: emptied at the start of each build.
+_ROWS_SHARE: dict = {}
 
 
 def _personalised(full: Bundle, job: Job, layout: Layout, options: BuildOptions) -> Bundle:
