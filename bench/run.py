@@ -27,6 +27,7 @@ import documents
 import measure
 import references
 import report
+import rows as batch
 from documents import Document, make_bundle
 from measure import Contender
 
@@ -223,6 +224,9 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         rows = references.measure(tmp / "references", runs, args.quick, log)
         print(references.render(rows, runs))
         return 0
+    if args.rows_only:
+        print(batch.render(batch.measure(tmp / "rows", args.rows, log)))
+        return 0
     if args.characters_only:
         rows = characters.measure(tmp / "characters", runs, log)
         print(characters.render(rows, runs))
@@ -273,8 +277,14 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         character_rows = characters.measure(tmp / "characters", runs, log)
         print()
         print(characters.render(character_rows, runs))
+    row_results = []
+    if not args.many_only:
+        log("== personalised rows")
+        row_results = batch.measure(tmp / "rows", 20 if args.quick else args.rows, log)
+        print()
+        print(batch.render(row_results))
     if args.json:
-        data = {"versions": v, "runs": runs, "warmup": warmup,
+        data = {"rows": row_results, "versions": v, "runs": runs, "warmup": warmup,
                 "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
                 "documents": [{"document": label, "results": [r.as_dict() for r in results]}
                               for label, results in sections],
@@ -303,6 +313,10 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"only the {VARIANTS}-document section (Typst then gets a warm-up run)")
     parser.add_argument("--references-only", action="store_true",
                         help="only the references-loading section (CSL-JSON, CSL-YAML, BibTeX)")
+    parser.add_argument("--rows", type=int, default=1000, metavar="N",
+                        help="rows of the personalised batch (default 1000)")
+    parser.add_argument("--rows-only", action="store_true",
+                        help="the personalised batch section only")
     parser.add_argument("--characters-only", action="store_true",
                         help="only the character-coverage section (fonts before and after issue 13)")
     parser.add_argument("--json", metavar="FILE", help="also write every measurement as JSON")

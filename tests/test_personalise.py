@@ -181,3 +181,12 @@ def test_data_names_one_bundle(tmp_path, capsys):
     assert "--data fills one bundle's placeholders" in capsys.readouterr().err
     assert os.listdir(project) and not (project / "out").exists() or \
         not list((project / "out").rglob("*.pdf"))
+
+
+def test_rows_give_the_same_bytes_with_any_number_of_processes(tmp_path):
+    from conftest import assert_same_pdfs
+
+    project = _project(tmp_path, _rows(4))
+    assert _build(project, "-j", "1", "--out", str(project / "one")) == 0
+    assert _build(project, "-j", "2", "--out", str(project / "two")) == 0
+    assert_same_pdfs(project / "one", project / "two", 4)
