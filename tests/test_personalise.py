@@ -190,3 +190,18 @@ def test_rows_give_the_same_bytes_with_any_number_of_processes(tmp_path):
     assert _build(project, "-j", "1", "--out", str(project / "one")) == 0
     assert _build(project, "-j", "2", "--out", str(project / "two")) == 0
     assert_same_pdfs(project / "one", project / "two", 4)
+
+
+def test_every_row_uses_the_same_font_subsets(tmp_path):
+    """The fonts are subset once for all the rows (capitals a layout may set included:
+    Siobhán's Á): eight names, one subset a face, as for one row."""
+    project = _project(tmp_path, _rows(8))
+    assert _build(project, "-j", "1") == 0
+    subsets = sorted(p.name for p in (project / "out" / ".handbill-private").rglob("*")
+                     if p.suffix in (".otf", ".ttf"))
+    css_faces = len(subsets)
+    one = _project(tmp_path / "one", HEADER + _rows(8).splitlines(keepends=True)[5])
+    assert _build(one, "-j", "1") == 0
+    assert len([p for p in (one / "out" / ".handbill-private").rglob("*")
+                if p.suffix in (".otf", ".ttf")]) <= css_faces
+    assert css_faces == len(set(subsets)) and css_faces <= 8, subsets

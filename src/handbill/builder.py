@@ -243,7 +243,9 @@ def _row_jobs(jobs: list[Job], options: BuildOptions, problems: list[Diagnostic]
         problems += error.diagnostics
         return []
     problems += found
-    chars = frozenset().union(*(value for row in rows.rows for value in row.values.values()))
+    # A layout may set a text in capitals (text-transform): the capitals count too.
+    chars = frozenset().union(*(form for row in rows.rows for value in row.values.values()
+                                for form in (value, value.upper(), value.lower())))
     return [replace(job, row=row, row_chars=chars,
                     target=job.target.parent / row.id / job.target.name,
                     files=tuple(f.parent / row.id / f.name for f in job.outputs))
