@@ -23,7 +23,7 @@ from handbill.cli import run
 from handbill.typography import autospace, typeset
 from pdfcheck import all_text, printed_fonts
 
-from conftest import CORPUS, REPO, corpus_project
+from conftest import CORPUS, REPO, SAMPLE, corpus_project
 
 
 def _spans(markup: str, cls: str) -> list[str]:
@@ -602,3 +602,46 @@ def test_no_chinese_heading_title_or_cell_breaks_inside_a_word(tmp_path):
                     assert start + cut in boundaries, (pdf.name, first, second)
                     break
     assert checked >= 4, checked
+
+
+def test_emphasis_beside_full_width_punctuation_is_set_not_printed(tmp_path):
+    """**“空腹”**是指 (a closing ** after a mark, before a letter): CommonMark prints the
+    asterisks; handbill's parser sets it bold, in the PDF too."""
+    from handbill.markdown import make_parser
+
+    parser = make_parser()
+    for source, html in [("**“空腹”**是指", "<strong>“空腹”</strong>是指"),
+                         ("这是**（重要）**内容", "这是<strong>（重要）</strong>内容"),
+                         ("请在**检查前 8 小时**禁食", "请在<strong>检查前 8 小时</strong>禁食"),
+                         ("__“空腹”__是指", "<strong>“空腹”</strong>是指"),
+                         ("*「注意」*：", "<em>「注意」</em>：")]:
+        assert parser.render(source).strip() == f"<p>{html}</p>", source
+    bundle = tmp_path / "content" / "stem-cells-t2dm"
+    shutil.copytree(SAMPLE, bundle)
+    zh = bundle / "zh-Hans.md"
+    zh.write_text(zh.read_text(encoding="utf-8").replace(
+        "## ", "**“空腹”**是指检查前 8 小时内不吃东西。\n\n## ", 1), encoding="utf-8")
+    assert run(["--project", str(tmp_path), "build", "--layout", "handout",
+                "--out", str(tmp_path / "out")]) == 0
+    pdf = tmp_path / "out" / "stem-cells-t2dm" / "handout.pdf"
+    text = all_text(pdf)
+    assert "“空腹”是指检查前" in text.replace(" ", "") and "**" not in text
+
+
+def test_emphasis_without_cjk_beside_it_is_commonmarks_own():
+    """Where no CJK character touches a delimiter, handbill's parser answers exactly as
+    markdown-it does: every delimiter between every pair of neighbours, and the sample."""
+    from itertools import product
+
+    from markdown_it import MarkdownIt
+
+    from handbill.markdown import make_parser
+
+    ours, plain = make_parser(), MarkdownIt("commonmark").enable("table")
+    plain.validateLink = lambda url: True
+    sides = [" ", "a", ".", "(", ")", "\"", "“", "”", "-", "1", "é", ""]
+    cases = [f"{a}{d}{b}word{c}{d}{e}" for d in ("*", "**", "_", "__", "***")
+             for a, b, c, e in product(sides, repeat=4)]
+    cases += [re.sub(r"\[@[^\]]*\]", "", (SAMPLE / "en.md").read_text(encoding="utf-8"))]
+    differ = [c for c in cases if ours.render(c) != plain.render(c)]
+    assert differ == [] and len(cases) > 100_000

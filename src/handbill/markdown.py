@@ -18,6 +18,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 
 from . import callouts, guard
+from .cjk_emphasis import cjk_emphasis
 from .errors import Diagnostic, display_path
 from .citesyntax import citations_plugin, place
 from .images import image_problems
@@ -42,7 +43,7 @@ def make_parser(html: bool = False) -> MarkdownIt:
     """
     parser = (MarkdownIt("commonmark", {"html": html, "typographer": False,
                                         "maxNesting": 2 * MAX_NESTING + 4})
-              .enable("table").use(citations_plugin))
+              .enable("table").use(citations_plugin).use(cjk_emphasis))
     # Every link and image is parsed, so that parse_body can refuse a bad one at its line
     # (markdown-it would otherwise print a file: or javascript: link as plain text, silently).
     parser.validateLink = lambda url: True
