@@ -109,7 +109,8 @@ def test_a_bundle_with_placeholders_and_no_rows_is_refused_at_each(tmp_path, cap
     assert ("content/appointment/en.md:3:6: error: placeholder {{ name }} and no rows to fill "
             "it [placeholder]") in err
     assert "content/appointment/zh-Hans.md:13:15: error: placeholder {{ nurse_line }}" in err
-    assert "content/appointment/meta.yaml:1: error: placeholder {{ date }}" in err
+    assert "content/appointment/meta.yaml:2: error: placeholder {{ date }}" in err
+    assert "content/appointment/meta.yaml:9: error: placeholder {{ nurse_line }}" in err
     assert not list((project / "out").rglob("*.pdf"))
     # check says the same, and checks the pages with the placeholders as written.
     assert run(["--project", str(project), "check", str(project / B)]) == 1

@@ -283,12 +283,17 @@ def _load_meta(meta_path: Path, bundle_dir: Path, root: Path, deep: bool = True
 
     if check.problems or date is None:
         return None, data, check.problems
+    lines = dict(data.key_lines)
+    for key in ("title", "subtitle", "category", "reading-time", "disclaimer"):
+        given = data.get(key)
+        if isinstance(given, Located):  # each language's text: key.lang, its own line
+            lines.update({f"{key}.{lang}": given.line_of(lang) for lang in given})
     meta = Meta(
         title=texts["title"], subtitle=texts["subtitle"], category=texts["category"],
         reading_time=texts["reading-time"], disclaimer=texts["disclaimer"], date=date,
         audience=audience, layouts=tuple(layouts), languages=languages, cover=cover,
         keywords=tuple(keywords), citation_style=citation_style, url=url, references=references,
-        lines=dict(data.key_lines), options=options, option_lines=option_lines)
+        lines=lines, options=options, option_lines=option_lines)
     return meta, data, check.problems
 
 

@@ -109,7 +109,8 @@ class Meta:
     citation_style: str | None = None
     #: The references file meta.yaml names (relative to the bundle), if it names one.
     references: str | None = None
-    #: 1-based line of each top-level key in meta.yaml, for diagnostics.
+    #: 1-based line of each top-level key in meta.yaml, for diagnostics, and of each
+    #: language's text of the texts (``title.en``).
     lines: Mapping[str, int] = field(default_factory=dict)
     #: Layout options for this bundle (options: in meta.yaml), over site.yaml's; as
     #: written, checked per layout (handbill.document), with each key's line.

@@ -60,9 +60,12 @@ def occurrences(bundle: Bundle, languages: tuple[str, ...] | None = None
             found += [(body.path, number, m.start() + 1, m.group(1))
                       for m in PLACEHOLDER.finditer(line)]
     for key in META_TEXTS:
+        written = key.replace("_", "-")  # as meta.yaml spells it
         for lang, text in getattr(bundle.meta, key).items():
             if lang in tags or languages is None:
-                found += [(bundle.meta_path, bundle.meta.lines.get(key, 1), None, m.group(1))
+                line = bundle.meta.lines.get(f"{written}.{lang}",
+                                             bundle.meta.lines.get(written, 1))
+                found += [(bundle.meta_path, line, None, m.group(1))
                           for m in PLACEHOLDER.finditer(text)]
     return found
 

@@ -292,7 +292,7 @@ def _meta_source(bundle: Bundle, key: str) -> str:
     first = lines.get(key)
     if first is None:
         return ""
-    after = [line for line in lines.values() if line > first]
+    after = [line for name, line in lines.items() if "." not in name and line > first]
     last = min(after) - 1 if after else first + 200
     return f"{bundle.meta_path.name}:{first}-{last}"
 
