@@ -206,3 +206,20 @@ def test_every_row_uses_the_same_font_subsets(tmp_path):
     assert len([p for p in (one / "out" / ".handbill-private").rglob("*")
                 if p.suffix in (".otf", ".ttf")]) <= css_faces
     assert css_faces == len(set(subsets)) and css_faces <= 8, subsets
+
+
+def test_a_bidirectional_override_is_refused_in_a_row_and_in_a_text(tmp_path, capsys):
+    """U+202E prints what follows it backwards ("Call 999" as "999 llaC"): never text."""
+    project = _project(tmp_path, HEADER + 'p1,"Ann \u202eLee",3 December 2026,8:30 a.m.,'
+                                          "5:00 a.m.,020 7946 0101\n")
+    assert _build(project) == 1
+    assert ("rows.csv:2:5: error: this row's 'name' holds a control, bidirectional or "
+            "unassigned character (U+202E)") in capsys.readouterr().err
+    (project / "rows.csv").write_text(_rows(1), encoding="utf-8")
+    with open(project / B / "en.md", "a", encoding="utf-8") as body:
+        body.write("\nCall \u2067999\u2069 now.\n")
+    assert _build(project) == 1
+    assert ("content/appointment/en.md:19:6: error: the bidirectional control U+2067 reorders "
+            "the text after it as it prints, and cannot be seen; delete it [text]"
+            ) in capsys.readouterr().err
+    assert not list((project / "out").rglob("*.pdf"))

@@ -30,7 +30,10 @@ MAX_BODY_BYTES = 2_000_000
 #: largest code holds 2,953 bytes; a phone camera reads far smaller ones best).
 MAX_URL = 2_000
 #: Characters that are not text: C0 and C1 controls but tab and the line ends.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Control characters, and the bidirectional embeddings, overrides and isolates (U+202A-E,
+#: U+2066-9): invisible, and the latter print the text after them reordered ("Call
+#: \u202e999" reads "999 llaC"). English and Chinese never need them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 _PER_LANGUAGE = ("title", "subtitle", "category", "reading-time", "disclaimer")
 _KNOWN_KEYS = {*_PER_LANGUAGE, "date", "audience", "layouts", "languages", "cover",
@@ -518,6 +521,9 @@ def _read_text(path: Path, root: Path) -> tuple[str | None, list[Diagnostic]]:
 def control_character_problem(char: str) -> str:
     """What to say of a control character found in a text."""
     code = ord(char)
+    if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+        return (f"the bidirectional control U+{code:04X} reorders the text after it as it "
+                "prints, and cannot be seen; delete it")
     if char == "\x0b":
         advice = " (a line break from Word?); delete it, or use a blank line"
     elif 0x80 <= code <= 0x9f:

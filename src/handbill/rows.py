@@ -140,12 +140,14 @@ def _row_problems(row: Row, shown: str, needed: set[str], seen: dict[str, int]
             found.append(Diagnostic(shown, row.line, f"this row's '{name}' has {len(value):,} "
                                     f"characters, more than {MAX_VALUE}", code="data",
                                     column=where(name)))
-        bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn")
-                    and c not in "\t"), None)
+        bad = next((c for c in value if (unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn")
+                    and c not in "\t") or "\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069"),
+                   None)
         if bad is not None:
-            found.append(Diagnostic(shown, row.line, f"this row's '{name}' holds a control or "
-                                    f"unassigned character (U+{ord(bad):04X}), which prints "
-                                    "as nothing or a box", code="data", column=where(name)))
+            found.append(Diagnostic(shown, row.line, f"this row's '{name}' holds a control, "
+                                    f"bidirectional or unassigned character (U+{ord(bad):04X}), "
+                                    "which prints as nothing, as a box or reorders the text",
+                                    code="data", column=where(name)))
     return found
 
 
