@@ -12,7 +12,7 @@ import re
 import subprocess
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from handbill.markdown import make_parser
 from handbill.pandoc import pandoc_path
@@ -150,7 +150,11 @@ PIECES = st.sampled_from([
 ])
 
 
+# The same texts every run (conftest's profile; HYPOTHESIS_PROFILE=explore draws new ones).
+# A random draw found '*..@*@键' on 2026-12-02 (a '*' after '@' was taken for a key's): kept
+# as an example.
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(["'*..@*@键", "*.@*@key", "**.@**@key", "@*x*", "*a @*@key", "@_key_ x"] + ["@"] * 19)
 @given(st.lists(st.lists(PIECES, min_size=1, max_size=14).map("".join), min_size=25,
                 max_size=25))
 def test_generated_citations_are_read_as_pandoc_reads_them(texts):

@@ -160,9 +160,9 @@ def _emphasis(text: str, char: str, keys=(), found: set[int] | None = None) -> i
     opened: list[int] = []
     for match in _RUNS[char].finditer(text):
         start, length = match.start(), match.end() - match.start()
-        if _escaped(text, start) or text[start - 1:start] == "@" or any(
+        if _escaped(text, start) or (char == "_" and text[start - 1:start] == "@") or any(
                 a <= start < b for a, b in keys):
-            continue  # escaped, or a key's (@_x)
+            continue  # escaped, or a key's (@_x: a key may start with '_', never with '*')
         before = text[start - 1] if start else " "
         after = text[match.end()] if match.end() < len(text) else " "
         if opened and (length >= opened[-1] or opened[-1] == 3) and (
