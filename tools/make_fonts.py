@@ -204,19 +204,11 @@ class Family:
 
 
 def subset_input(codes):
-    """HarfBuzz's subset plan for CODES, keeping every layout feature and name record
-    (handbill.subset makes its own the same way; this tool does not import handbill)."""
-    import uharfbuzz as hb
+    """HarfBuzz's subset plan for CODES, as handbill subsets a document's fonts (every
+    layout feature and name record kept): handbill.subset's own."""
+    from handbill.subset import subset_input as handbills
 
-    plan = hb.SubsetInput()
-    for code in codes:
-        plan.unicode_set.add(code)
-    for kept in (hb.SubsetInputSets.LAYOUT_FEATURE_TAG, hb.SubsetInputSets.NAME_ID,
-                 hb.SubsetInputSets.NAME_LANG_ID):
-        every = plan.sets(kept)
-        every.clear()  # the default set holds some; an inverted empty set holds all
-        every.invert()
-    return plan
+    return handbills(codes)
 
 
 CJK_DIR = Path("/usr/share/fonts/opentype/noto")

@@ -42,6 +42,22 @@ def _subset_key(face: Face, chars: frozenset[str]) -> tuple[str, tuple[int, ...]
     return key.hexdigest(), wanted
 
 
+def subset_input(codes):
+    """HarfBuzz's subset plan for the code points CODES, keeping every OpenType layout
+    feature and every name record (tools/make_fonts.py makes the bundled faces with it)."""
+    import uharfbuzz as hb
+
+    plan = hb.SubsetInput()
+    for code in codes:
+        plan.unicode_set.add(code)
+    for kept in (hb.SubsetInputSets.LAYOUT_FEATURE_TAG, hb.SubsetInputSets.NAME_ID,
+                 hb.SubsetInputSets.NAME_LANG_ID):
+        every = plan.sets(kept)
+        every.clear()  # the default set holds some; an inverted empty set holds all
+        every.invert()
+    return plan
+
+
 def subset_face(face: Face, chars: frozenset[str], cache: Cache) -> Path:
     """A subset of FACE holding CHARS (those it has), from the cache or made now.
 
@@ -57,15 +73,7 @@ def subset_face(face: Face, chars: frozenset[str], cache: Cache) -> Path:
     import uharfbuzz as hb
 
     blob = hb.Blob.from_file_path(str(face.path))
-    font_input = hb.SubsetInput()
-    for codepoint in wanted:
-        font_input.unicode_set.add(codepoint)
-    for kept_whole in (hb.SubsetInputSets.LAYOUT_FEATURE_TAG, hb.SubsetInputSets.NAME_ID,
-                       hb.SubsetInputSets.NAME_LANG_ID):
-        kept = font_input.sets(kept_whole)
-        kept.clear()  # the default set holds some; an inverted empty set holds all
-        kept.invert()
-    subset = hb.subset(hb.Face(blob, face.index), font_input)
+    subset = hb.subset(hb.Face(blob, face.index), subset_input(wanted))
     if subset is None:
         raise RuntimeError(f"HarfBuzz could not subset {face.path}")
     return cache.put(key, suffix, subset.blob.data)
