@@ -223,3 +223,32 @@ def test_a_bidirectional_override_is_refused_in_a_row_and_in_a_text(tmp_path, ca
             "the text after it as it prints, and cannot be seen; delete it [text]"
             ) in capsys.readouterr().err
     assert not list((project / "out").rglob("*.pdf"))
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda p: Path("/tmp/handbill-rows-outside.csv"),
+     "handbill: error: data file '/tmp/handbill-rows-outside.csv' is outside the project"),
+    (lambda p: (p / "link.csv").symlink_to("/etc/passwd") or p / "link.csv",
+     "links to a place outside the project"),
+    (lambda p: p / "missing.csv", "handbill: error: --data missing.csv: no such file [usage]"),
+])
+def test_a_data_file_outside_the_project_or_missing_is_a_misuse(tmp_path, capsys, make,
+                                                                 expected):
+    project = _project(tmp_path, _rows(1))
+    Path("/tmp/handbill-rows-outside.csv").write_text(_rows(1), encoding="utf-8")
+    data = make(project)
+    for command in ("build", "check"):
+        code = run(["--project", str(project), command, str(project / B), "--data", str(data)])
+        captured = capsys.readouterr()
+        assert code == 2, (command, captured)
+        assert expected in captured.err + captured.out, (command, captured)
+    assert not (project / "out").exists()
+
+
+def test_a_data_file_too_large_is_refused_before_it_is_read(tmp_path, capsys):
+    project = _project(tmp_path, "")
+    with open(project / "rows.csv", "wb") as rows:
+        rows.truncate(60_000_000)  # sparse: 60 MB on paper
+    assert _build(project) == 1
+    assert ("rows.csv: error: the data file has 60,000,000 bytes, more than 50,000,000 [data]"
+            in capsys.readouterr().err)

@@ -111,6 +111,10 @@ def _check_options(options: BuildOptions) -> None:
         refused = guard.outside(found, root, guard.Named(root, None, "citation style", style))
         if refused is not None:
             raise UsageError(replace(refused, path="handbill", code="usage"))
+    if options.data is not None:
+        from .rows import check_data_path
+
+        check_data_path(options.data, root)
     if options.jobs is not None and options.jobs < 1:
         raise UsageError(Diagnostic("handbill", None, "-j takes a number of processes, 1 or more"))
     if not isinstance(options.timeout, (int, float)) or not math.isfinite(options.timeout) \

@@ -17,11 +17,11 @@ import csv
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
 
-from .errors import ContentError, Diagnostic, display_path
+from .errors import ContentError, Diagnostic, UsageError, display_path
 
 #: A row's id: its output folder's name (letters, digits, '.', '_', '-'; no leading dot).
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -71,9 +71,7 @@ def load_rows(path: Path, root: Path, needed: set[str]) -> tuple[Rows, list[Diag
     from . import guard
 
     shown = display_path(path, root)
-    refusal = guard.outside(path, root, guard.Named(root, None, "data file", str(path)))
-    if refusal is not None:
-        raise ContentError(refusal)
+    check_data_path(path, root)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -110,6 +108,18 @@ def load_rows(path: Path, root: Path, needed: set[str]) -> tuple[Rows, list[Diag
     if not raw and not problems:
         problems.append(Diagnostic(shown, None, "the data file has no rows", code="data"))
     return Rows(path, shown, tuple(rows), tuple(sorted(fields))), problems
+
+
+def check_data_path(path: Path, root: Path) -> None:
+    """--data names a file: none there, or one outside the project, is a misuse (exit 2)."""
+    from . import guard
+
+    if not path.exists() and not path.is_symlink():
+        raise UsageError(Diagnostic("handbill", None,
+                                    f"--data {display_path(path, root)}: no such file"))
+    refusal = guard.outside(path, root, guard.Named(root, None, "data file", str(path)))
+    if refusal is not None:
+        raise UsageError(replace(refusal, path="handbill", code="usage"))
 
 
 def _row_problems(row: Row, shown: str, needed: set[str], seen: dict[str, int]
