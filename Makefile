@@ -39,7 +39,7 @@ setup: $(STAMP) system-deps bytecode $(EXTRA_FONTS) $(TC_FONTS)
 # Sans SC lacks (rare hanzi, Traditional forms, Extension B names...), 12 MB a weight, so
 # made here from Debian's fonts-noto-cjk rather than kept in git (about two minutes, once).
 $(EXTRA_FONTS): tools/make_fonts.py src/handbill/assets/fonts/HandbillSansSC-Regular.otf src/handbill/assets/fonts/HandbillSansSC-Bold.otf | $(STAMP)
-	@sh tools/system-deps.sh fonts-noto-cjk
+	@sh tools/system-deps.sh $(FONT_PACKAGES)
 	$(PY) tools/make_fonts.py --extra
 
 # Handbill Sans TC (zh-Hant): Big5 and Hong Kong's common characters from Noto Sans CJK TC,
