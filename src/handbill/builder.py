@@ -115,6 +115,14 @@ def _check_options(options: BuildOptions) -> None:
         from .rows import check_data_path
 
         check_data_path(options.data, root)
+    if options.scheduler is not None:
+        from .cluster import check_scheduler
+
+        check_scheduler(options.scheduler)
+        if options.jobs is not None:
+            raise UsageError(Diagnostic("handbill", None, "-j counts this machine's render "
+                                        "processes; with --scheduler the cluster's workers "
+                                        "render", hint="drop -j, or drop --scheduler"))
     if options.jobs is not None and options.jobs < 1:
         raise UsageError(Diagnostic("handbill", None, "-j takes a number of processes, 1 or more"))
     if not isinstance(options.timeout, (int, float)) or not math.isfinite(options.timeout) \
@@ -447,6 +455,11 @@ def _run_all(jobs: list[Job], options: BuildOptions, workers: Workers | None):
     (worker.early); the others start here.
     """
     if not jobs:
+        return
+    if options.scheduler is not None:
+        from .cluster import run
+
+        yield from run(jobs, options)
         return
     size = min(options.jobs or os.cpu_count() or 1, len(jobs))
     if size <= 1 and workers is None and render_here():

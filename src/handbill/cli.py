@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: out/)")
     build.add_argument("-j", "--jobs", type=int, metavar="N",
                        help="worker processes (default: one per core)")
+    build.add_argument("--scheduler", metavar="ADDRESS",
+                       help="render on a Dask cluster: a scheduler's address "
+                            "(tcp://HOST:8786), or local:N to start N workers here")
     build.add_argument("--report", type=Path, metavar="FILE",
                        help="also write what was built, and every finding, as JSON")
     build.add_argument("--data", type=Path, metavar="ROWS",
@@ -243,10 +246,13 @@ def _build(args, project: Path) -> int:
 
     out = Path(os.path.abspath(args.out)) if args.out is not None else None
     data = Path(os.path.abspath(args.data)) if args.data is not None else None
-    options = _document_options(args, project, out=out, jobs=args.jobs, data=data)
+    options = _document_options(args, project, out=out, jobs=args.jobs, data=data,
+                                scheduler=args.scheduler)
     # A first build forks its render worker now, before importing the rest of
-    # handbill: the worker's WeasyPrint import overlaps all of that.
-    workers = early(options.out_dir) if options.jobs is None or options.jobs >= 1 else None
+    # handbill: the worker's WeasyPrint import overlaps all of that. (On a Dask
+    # cluster, the cluster's workers render.)
+    workers = early(options.out_dir) if (options.jobs is None or options.jobs >= 1) \
+        and options.scheduler is None else None
     if workers is not None:  # and jieba's dictionary loads in a process of its own
         from .segmenter import start
 

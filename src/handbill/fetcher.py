@@ -2,24 +2,34 @@
 
 Everything else (http, https, ftp, a file outside the project, a symlink that
 leads out, a FIFO or a device) is refused and remembered, so the build can
-report it as an error instead of printing a page with a hole in it. An image
+report it as an error instead of printing a page with a hole in it. Files are
+opened by handbill.resources (from the project, or on a Dask worker from the
+copies the main process sent). An image
 it hands over, from a file or a data: URL (an SVG's embedded PNG), is held to
 the limits every image is (handbill.images): its pixels, and that it decodes.
 """
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from weasyprint import URLFetcher
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse  # noqa: F401
 
+from .resources import MAX_FILE_BYTES, Refused, image_check, open_file  # noqa: F401
+
 #: data: URLs longer than this are refused (bytes of the URL).
 MAX_DATA_URL = 2_000_000
-#: Files larger than this are refused (bytes).
-MAX_FILE_BYTES = 20_000_000
+
+
+class _Fetched(URLFetcherResponse):
+    """A file's response with no path: WeasyPrint keeps the bytes handbill read and
+    checked, rather than reading the file again, by its name and past every rule here,
+    when it writes the PDF (images.RasterImage's LazyLocalImage)."""
+
+    @property
+    def path(self):
+        return None
 
 
 class SandboxedFetcher(URLFetcher):
@@ -46,24 +56,15 @@ class SandboxedFetcher(URLFetcher):
                                       headers={"Content-Type": response.content_type})
         if scheme != "file":
             self._refuse(url, f"{scheme}: URLs are never fetched; put the file in the bundle")
-        path = Path(unquote(urlsplit(url).path)).resolve()
-        if not any(path.is_relative_to(base) for base in self.allowed):
-            self._refuse(url, "outside the project and handbill's own files")
-        if not path.is_file():  # a FIFO or a device is no file either
-            self._refuse(url, "no such file")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            self._refuse(url, f"file larger than {MAX_FILE_BYTES} bytes")
-        mime, _ = mimetypes.guess_type(path.name)
-        body = path.read_bytes()
-        self._check_image(url, mime or "", body)
-        return URLFetcherResponse(path.as_uri(), body=body,
-                                  headers={"Content-Type": mime or "application/octet-stream"})
+        try:
+            served, mime, body = open_file(url, self.allowed)
+        except Refused as refusal:
+            self._refuse(url, refusal.why)
+        return _Fetched(served, body=body, headers={"Content-Type": mime})
 
     def _check_image(self, url: str, mime: str, body: bytes) -> None:
         """Refuse a raster image over the limits, or one that does not decode."""
-        if mime.startswith("image/") and "svg" not in mime:
-            from .images import raster_problem
-
-            problem = raster_problem(body)
-            if problem is not None:
-                self._refuse(url, f"the image {problem}")
+        try:
+            image_check(mime, body)
+        except Refused as refusal:
+            self._refuse(url, refusal.why)

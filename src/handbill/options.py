@@ -29,6 +29,9 @@ class BuildOptions:
     timeout: float = 120.0
     #: Worker processes (-j); None: one per core.
     jobs: int | None = None
+    #: --scheduler: render on a Dask cluster (tcp://HOST:PORT, or local:N workers started
+    #: for the build) instead of in local processes (handbill.cluster).
+    scheduler: str | None = None
     #: Layout options (KEY=VALUE), validated against the layout's manifest.
     layout_options: Mapping[str, str] = field(default_factory=dict)
     #: --data: a CSV or JSON file of rows, one personalised handout each (handbill.rows).

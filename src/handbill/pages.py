@@ -204,10 +204,10 @@ def _needle(printed: str) -> str:
 
 def _read(path: Path, project: Path | None) -> list[str] | None:
     from .errors import ContentError
-    from .guard import read_text
+    from .resources import read_text
 
     try:
-        text = read_text(path, project) if project else path.read_text(encoding="utf-8")
+        text = read_text(path, project)
     except (OSError, UnicodeDecodeError, ContentError):
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

@@ -389,9 +389,9 @@ def _add_output_intent(pdf, profile: Path, project: Path | None) -> None:
 
     from io import BytesIO
 
-    from .guard import read_bytes
+    from .resources import read_bytes
 
-    data = read_bytes(profile, project) if project else profile.read_bytes()
+    data = read_bytes(profile, project)
     name = ImageCmsProfile(BytesIO(data)).profile.profile_description or profile.stem
     stream = pydyf.Stream([data], pydyf.Dictionary({"N": 4}), compress=True)
     pdf.add_object(stream)

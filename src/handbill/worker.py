@@ -87,8 +87,6 @@ class WholeTask:
 
 def back(task: RenderTask | WholeTask) -> Output:
     """Render a prepared job and write its PDF(s)."""
-    from .pdf import render_pdf
-
     if isinstance(task, WholeTask):
         from .builder import run_job
 
@@ -96,19 +94,7 @@ def back(task: RenderTask | WholeTask) -> Output:
 
     output, job = task.output, task.output.job
     try:
-        # One limit for the whole document: what its preparation left of it.
-        left = task.timeout - (time.perf_counter() - task.started)
-        with time_limit(max(left, 0.001), task.source, "preparing and rendering the document",
-                        shown=task.timeout):
-            data, pages = render_pdf(task.html, **task.spec.pdf_arguments())
-        written = [(job.target, data, pages)]
-        if task.spec.sheet is not None:
-            from .impose import impose_booklet
-
-            sheets = impose_booklet(data, sheet=task.spec.sheet)
-            imposed = job.target.with_name(job.target.stem + ".imposed.pdf")
-            written.append((imposed, sheets, -(-pages // 4) * 2))
-        for path, pdf, count in written:
+        for path, pdf, count in rendered(task):
             _write(path, pdf, task.spec.project, private=job.row is not None)
             output.files.append((path, count, len(pdf)))
     except HandbillError as error:
@@ -120,6 +106,27 @@ def back(task: RenderTask | WholeTask) -> Output:
     # The front's time counts too; perf_counter is one clock for all processes on Linux.
     output.seconds = time.perf_counter() - task.started
     return output
+
+
+def rendered(task: RenderTask) -> list[tuple[Path, bytes, int]]:
+    """TASK's PDF(s), not yet written: (path, bytes, pages) of each (the imposed booklet's
+    beside the reading-order one). Problems raise HandbillError."""
+    from .pdf import render_pdf
+
+    job = task.output.job
+    # One limit for the whole document: what its preparation left of it.
+    left = task.timeout - (time.perf_counter() - task.started)
+    with time_limit(max(left, 0.001), task.source, "preparing and rendering the document",
+                    shown=task.timeout):
+        data, pages = render_pdf(task.html, **task.spec.pdf_arguments())
+    written = [(job.target, data, pages)]
+    if task.spec.sheet is not None:
+        from .impose import impose_booklet
+
+        sheets = impose_booklet(data, sheet=task.spec.sheet)
+        imposed = job.target.with_name(job.target.stem + ".imposed.pdf")
+        written.append((imposed, sheets, -(-pages // 4) * 2))
+    return written
 
 
 def _write(path: Path, data: bytes, project: Path | None, private: bool = False) -> None:

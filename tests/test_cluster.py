@@ -1,0 +1,271 @@
+"""Builds on a Dask cluster (build --scheduler): the same bytes as a local build, workers
+that read nothing of the project, a worker killed mid-build, a document whose workers die
+twice, a render that stalls, files only a render finds (an SVG's image), and misuse.
+
+The cluster is a real LocalCluster of 2 worker processes on 127.0.0.1, its workers
+preloaded with tests/cluster/preload.py: an audit of every file they open under the
+folder the projects are made in, and markers that kill or stall a render.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import stat
+import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from handbill.cli import run
+from conftest import REPO, assert_same_pdfs, clinic_project
+from pdfcheck import reading_text, squash
+
+distributed = pytest.importorskip("distributed")
+
+PRELOAD = REPO / "tests" / "cluster" / "preload.py"
+FIXTURE = REPO / "tests" / "fixtures" / "appointment"
+B = "content/appointment"
+HEADER = "id,name,date,time,second_dose,nurse_line\n"
+KILL = "Kill-this-worker-7f3a"
+STALL = "Stall-this-worker-7f3a"
+NAMES = ["Margaret O'Neill", "陈美玲", "Kwame Mensah-Boateng", "黃嘉欣", "José Álvarez",
+         "王小明", "Siobhán Ní Bhriain", "李志强"]
+
+
+def _rows(count: int, special: dict[int, str] | None = None) -> str:
+    lines = [HEADER]
+    for i in range(count):
+        name = (special or {}).get(i, NAMES[i % len(NAMES)])
+        lines.append(f'p{i:04},"{name}",{i + 1} December 2026,9:{i:02} a.m.,5:00 a.m.,'
+                     f"020 7946 {i:04}\n")
+    return "".join(lines)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A LocalCluster of 2 preloaded workers; the folder its tests' projects go in."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    root = tmp_path_factory.mktemp("cluster-projects")
+    log = tmp_path_factory.mktemp("cluster-audit") / "opened.log"
+    saved = {k: os.environ.get(k) for k in ("HANDBILL_AUDIT_FORBID", "HANDBILL_AUDIT_LOG")}
+    os.environ.update(HANDBILL_AUDIT_FORBID=str(root), HANDBILL_AUDIT_LOG=str(log))
+    try:
+        with dask.config.set({"distributed.scheduler.allowed-failures": 1,
+                              "distributed.scheduler.worker-saturation": 1.0,
+                              "distributed.scheduler.active-memory-manager.start": False}):
+            local = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                 host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                 preload=[str(PRELOAD)], silence_logs=50)
+        client = Client(local)
+        # The audit works: a worker that opens a project's file is seen.
+        probe = root / "probe.txt"
+        probe.write_text("x")
+        client.run(lambda path: open(path).close(), str(probe))
+        assert str(probe) in log.read_text()
+        log.write_text("")
+        yield SimpleNamespace(address=local.scheduler_address, root=root, log=log,
+                              client=client)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    client.close()
+    local.close()
+
+
+def _project(root: Path, name: str, rows: str) -> Path:
+    project = clinic_project(root / name)
+    shutil.copytree(FIXTURE, project / B)
+    (project / "rows.csv").write_text(rows, encoding="utf-8")
+    return project
+
+
+def _build(project: Path, *extra: str) -> int:
+    return run(["--project", str(project), "build", str(project / B), "--data",
+                str(project / "rows.csv"), *extra])
+
+
+def test_rows_on_a_cluster_are_a_local_builds_bytes_and_its_workers_read_no_file(cluster,
+                                                                                 capsys):
+    project = _project(cluster.root, "same", _rows(6))
+    assert _build(project, "-j", "1", "--out", str(project / "local")) == 0
+    assert _build(project, "--scheduler", cluster.address, "--out", str(project / "dask")) == 0
+    assert_same_pdfs(project / "local", project / "dask", 6)
+    pdf = project / "dask" / "appointment" / "p0001" / "handout.pdf"
+    assert squash("Dear 陈美玲, your colonoscopy is booked for") in squash(reading_text(pdf))
+    assert stat.S_IMODE(pdf.stat().st_mode) == 0o600
+    assert stat.S_IMODE(pdf.parent.stat().st_mode) == 0o700
+    # The workers were sent everything: they opened nothing of the project.
+    assert cluster.log.read_text() == ""
+    # A second build finds them up to date: the cluster's outputs are in the manifest.
+    capsys.readouterr()
+    assert _build(project, "--scheduler", cluster.address, "--out", str(project / "dask")) == 0
+    assert "6 outputs: 0 built, 6 up to date, 0 failed" in capsys.readouterr().out
+
+
+def test_a_worker_killed_mid_build_has_its_task_done_elsewhere(cluster):
+    project = _project(cluster.root, "killed", _rows(8))
+    assert _build(project, "-j", "1", "--out", str(project / "local")) == 0
+    client = cluster.client
+    pids = client.run(os.getpid)
+    killed: list = []
+
+    def kill_one_rendering() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not killed:
+            for address, keys in client.processing().items():
+                if any(str(k).startswith("render-") for k in keys) and address in pids:
+                    os.kill(pids[address], signal.SIGKILL)
+                    killed.append(address)
+                    return
+            time.sleep(0.02)
+
+    killer = threading.Thread(target=kill_one_rendering)
+    killer.start()
+    try:
+        assert _build(project, "--scheduler", cluster.address,
+                      "--out", str(project / "dask")) == 0
+    finally:
+        killer.join()
+    assert killed, "no worker was seen rendering"
+    assert_same_pdfs(project / "local", project / "dask", 8)
+    client.wait_for_workers(2, timeout=30)  # the nanny starts another
+
+
+def test_a_row_whose_workers_die_twice_is_an_error_for_it_alone(cluster, capsys):
+    project = _project(cluster.root, "dies", _rows(4, {2: f"A {KILL}"}))
+    assert _build(project, "--scheduler", cluster.address) == 1
+    err = capsys.readouterr().err
+    assert "rows.csv:4: error: row p0002: the Dask workers rendering it stopped before they " \
+           "were done, twice (killed, or out of memory?) [render]" in err
+    built = sorted(p.parent.name for p in (project / "out" / "appointment").glob("*/*.pdf"))
+    assert built == ["p0000", "p0001", "p0003"]
+    assert "Traceback" not in err
+    cluster.client.wait_for_workers(2, timeout=30)
+
+
+SVG = """<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+ width="120" height="60" viewBox="0 0 120 60"><rect width="120" height="60" fill="#dde"/>
+<image href="{href}" x="10" y="10" width="40" height="40"/></svg>"""
+
+
+def _png(path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (40, 40), (200, 30, 30)).save(path)
+
+
+def _images(pdf: Path) -> int:
+    """How many raster images the PDF's pages draw (an SVG's own, drawn in a form, too),
+    each image object once."""
+    from pypdf import PdfReader
+
+    seen: set = set()
+
+    def walk(resources) -> None:
+        for ref in (resources or {}).get("/XObject", {}).values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                seen.add(getattr(ref, "idnum", id(obj)))
+            else:
+                walk(obj.get("/Resources"))
+
+    for page in PdfReader(pdf).pages:
+        walk(page.get("/Resources"))
+    return len(seen)
+
+
+def test_a_file_only_the_render_finds_is_sent_and_printed(cluster):
+    """An SVG's own image is not named in the HTML or the CSS: the worker asks for it,
+    the main process reads it under the project's rules and sends the task again."""
+    project = clinic_project(cluster.root / "svg")
+    shutil.copytree(REPO / "content" / "stem-cells-t2dm", project / "content" / "good")
+    shutil.copytree(REPO / "content" / "stem-cells-t2dm", project / "content" / "plain")
+    good = project / "content" / "good"
+    _png(good / "photo.png")
+    (good / "cover.svg").write_text(SVG.format(href="photo.png"), encoding="utf-8")
+    (project / "content" / "plain" / "cover.svg").write_text(
+        SVG.split("<image")[0] + "</svg>", encoding="utf-8")
+    common = ["--project", str(project), "build", "--layout", "handout"]
+    assert run(common + ["-j", "1", "--out", str(project / "local")]) == 0
+    assert run(common + ["--scheduler", cluster.address, "--out", str(project / "dask")]) == 0
+    assert_same_pdfs(project / "local", project / "dask", 2)
+    assert _images(project / "dask" / "good" / "handout.pdf") == \
+        _images(project / "dask" / "plain" / "handout.pdf") + 1
+    assert cluster.log.read_text() == ""
+
+
+def test_a_render_that_stalls_on_the_cluster_is_stopped_at_the_time_limit(cluster, capsys):
+    """(Last of the tests on the cluster: its worker sleeps on after the task is cancelled.)"""
+    project = _project(cluster.root, "stalls", _rows(3, {0: f"A {STALL}"}))
+    started = time.monotonic()
+    assert _build(project, "--scheduler", cluster.address, "--timeout", "2") == 1
+    assert time.monotonic() - started < 5
+    err = capsys.readouterr().err
+    assert "rows.csv:2: error: row p0000: rendering it on the Dask cluster took more than 2 s " \
+           "and its task was cancelled [limits]" in err
+    built = sorted(p.parent.name for p in (project / "out" / "appointment").glob("*/*.pdf"))
+    assert built == ["p0001", "p0002"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--scheduler", "local:0"], "--scheduler local:0: not a Dask scheduler"),
+    (["--scheduler", "http://127.0.0.1:8786"], "not a Dask scheduler"),
+    (["--scheduler", "local:1", "-j", "2"], "-j counts this machine's render processes"),
+])
+def test_a_scheduler_misnamed_is_misuse(tmp_path, capsys, args, message):
+    project = _project(tmp_path, "p", _rows(2))
+    assert _build(project, *args) == 2
+    assert message in capsys.readouterr().err
+    assert not (project / "out").exists()
+
+
+def test_a_scheduler_that_does_not_answer_is_exit_2_within_seconds(tmp_path, capsys):
+    project = _project(tmp_path, "p", _rows(2))
+    started = time.monotonic()
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    assert _build(project, "--scheduler", address) == 2
+    assert time.monotonic() - started < 8
+    err = capsys.readouterr().err
+    assert f"handbill: error: --scheduler {address}: no Dask scheduler answered within 3 s" in err
+    assert "Traceback" not in err
+    assert not list((project / "out").rglob("*.pdf")) if (project / "out").exists() else True
+
+
+def test_local_workers_started_for_the_build_give_the_same_bytes(tmp_path):
+    project = _project(tmp_path, "p", _rows(3))
+    assert _build(project, "-j", "1", "--out", str(project / "local")) == 0
+    assert _build(project, "--scheduler", "local:2", "--out", str(project / "dask")) == 0
+    assert_same_pdfs(project / "local", project / "dask", 3)
+
+
+def test_local_workers_listen_on_the_loopback_only():
+    import psutil
+
+    from handbill.cluster import _Connection
+
+    connection = _Connection("local:1")
+    try:
+        pids = {os.getpid(), *connection.client.run(os.getpid).values()}
+        pids |= {p.pid for pid in list(pids) for p in psutil.Process(pid).children(True)}
+        listening = [c.laddr for c in psutil.net_connections(kind="inet")
+                     if c.status == psutil.CONN_LISTEN and c.pid in pids]
+    finally:
+        connection.close()
+    assert len(listening) >= 3  # the scheduler, its dashboard, the worker (and nanny)
+    assert {address.ip for address in listening} == {"127.0.0.1"}
