@@ -98,8 +98,27 @@ def test_rows_on_a_cluster_are_a_local_builds_bytes_and_its_workers_read_no_file
                                                                                  capsys):
     project = _project(cluster.root, "same", _rows(6))
     assert _build(project, "-j", "1", "--out", str(project / "local")) == 0
+    client = cluster.client
+    client.run(lambda dask_worker: dask_worker.transfer_incoming_log.clear())
+    client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.transition_log.clear())
     assert _build(project, "--scheduler", cluster.address, "--out", str(project / "dask")) == 0
     assert_same_pdfs(project / "local", project / "dask", 6)
+    # The files (fonts, stylesheets, logo, bodies) went to each worker once, not once a row.
+    moved = client.run(lambda dask_worker: [str(k) for t in dask_worker.transfer_incoming_log
+                                            for k in t["keys"]])
+    made = client.run_on_scheduler(lambda dask_scheduler: sorted(
+        {str(t[0]) for t in dask_scheduler.transition_log if t[2] == "memory"}))
+    files = [k for k in made if k.startswith("handbill-file-")]
+    renders = [k for k in made if k.startswith("render-")]
+    assert len(renders) == 6
+    # Each file once for the build, not once a row: 8 font subsets, 2 stylesheets, the
+    # logo, the 3 texts.
+    assert len(files) == 14, files
+    hashes = [[k[len("handbill-file-"):].rsplit("-", 1)[0] for k in keys
+               if k.startswith("handbill-file-")] for keys in moved.values()]
+    assert sum(map(len, hashes)) >= 5  # fonts, stylesheets and the logo moved at all
+    for each in hashes:
+        assert len(each) == len(set(each)), each
     pdf = project / "dask" / "appointment" / "p0001" / "handout.pdf"
     assert squash("Dear 陈美玲, your colonoscopy is booked for") in squash(reading_text(pdf))
     assert stat.S_IMODE(pdf.stat().st_mode) == 0o600
@@ -182,6 +201,38 @@ def _images(pdf: Path) -> int:
     for page in PdfReader(pdf).pages:
         walk(page.get("/Resources"))
     return len(seen)
+
+
+def test_ctrl_c_cancels_the_builds_tasks_on_the_cluster(cluster):
+    import subprocess
+    import sys
+
+    from conftest import wait_for
+
+    project = _project(cluster.root, "interrupted", _rows(40))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "handbill", "--project", str(project), "build",
+         str(project / B), "--data", str(project / "rows.csv"), "--scheduler", cluster.address],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    out = project / "out" / "appointment"
+    wait_for(lambda: out.is_dir() and any(out.glob("*/handout.pdf")), what="the first PDF")
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert [line for line in err.splitlines() if not line.startswith("wrote ")] == \
+        ["handbill: interrupted; finished PDFs are complete, none is half-written"]
+    built = len(list(out.glob("*/handout.pdf")))
+    assert 1 <= built < 40
+
+    def renders_left() -> list:
+        return cluster.client.run_on_scheduler(
+            lambda dask_scheduler: [k for k in dask_scheduler.tasks
+                                    if str(k).startswith(("render-", "handbill-file-"))])
+
+    wait_for(lambda: renders_left() == [], seconds=10, what="no task of the build left")
+    assert [p.name for p in out.rglob(".*.tmp")] == []
+    assert len(list(out.glob("*/handout.pdf"))) == built  # nothing was written after
 
 
 def test_a_file_only_the_render_finds_is_sent_and_printed(cluster):

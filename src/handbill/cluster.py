@@ -216,7 +216,7 @@ class _Connection:
             self.futures.pop(sha, None)
         for sha in hashes:  # a file whose every copy went with its workers
             future = self.futures.get(sha)
-            if future is not None and future.status != "finished":
+            if future is not None and future.status in ("lost", "error", "cancelled"):
                 del self.futures[sha]
         new = {}
         for sha in sorted(hashes):
@@ -278,7 +278,8 @@ def run(jobs: list["Job"], options: "BuildOptions") -> Iterator["Output"]:
         try:
             result = future.result()
         except (Exception, CancelledError) as error:  # noqa: BLE001 - one the cluster could not run
-            lost = tuple(sha for sha, f in sent.files.items() if f.status != "finished")
+            lost = tuple(sha for sha, f in sent.files.items()
+                         if f.status in ("lost", "error", "cancelled"))
             if isinstance(error, CancelledError):  # the cluster forgot it: with its files,
                 lost = tuple(sent.files)           # when every worker holding them died
             if lost and sent.rounds < MAX_ROUNDS:  # its files went with their workers
