@@ -8,6 +8,9 @@ names). Contenders, each a fresh process into an empty output folder, font cache
 warm (an untimed build first), timed once each (N builds is many already):
 
 - handbill --data, -j 1 and -j 2;
+- handbill --data on a Dask cluster of 2 workers on this machine (--scheduler
+  local:2, the cluster's start included), its PDFs compared byte for byte with
+  -j 2's;
 - separate bundles: min(N, 50) copies of the bundle with a row's values written
   in, one `handbill build -j 2` of them all: what a batch costs without --data;
 - Typst: the same document as Typst source with ``sys.inputs`` where the
@@ -15,7 +18,7 @@ warm (an untimed build first), timed once each (N builds is many already):
 
 The figure compared is the wall time per row (per document for the separate
 bundles). Targets (issue 16): -j 2 at most 0.6x a separate bundle's per-row time,
-and within 1.5x of Typst's (2 processes).
+and within 1.5x of Typst's (2 processes); the Dask cluster within 1.15x of -j 2.
 """
 
 from __future__ import annotations
@@ -88,6 +91,18 @@ def measure(folder: Path, count: int, log) -> list[tuple[str, int, float]]:
         out = folder / f"out-j{jobs}"
         results.append((f"handbill --data, -j {jobs}", count,
                         _timed(handbill(out, str(bundle), "--data", str(data), "-j", jobs))))
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        log(f"rows: handbill --data on a 2-worker Dask cluster ({count} rows)")
+        out = folder / "out-dask"
+        # The cluster starts inside the timed build (local:2): its start is part of the cost.
+        results.append(("handbill --data, Dask local:2", count,
+                        _timed(handbill(out, str(bundle), "--data", str(data),
+                                        "--scheduler", "local:2"))))
+        _same_pdfs(folder / "out-j2", out)
     separate = min(count, 50)
     others = folder / "separate"
     (others / "content").mkdir(parents=True)
@@ -128,6 +143,14 @@ def measure(folder: Path, count: int, log) -> list[tuple[str, int, float]]:
     return results
 
 
+def _same_pdfs(one: Path, two: Path) -> None:
+    """The cluster's PDFs are the local build's, byte for byte (or the bench stops)."""
+    found = sorted(p.relative_to(one) for p in one.rglob("*.pdf"))
+    if found != sorted(p.relative_to(two) for p in two.rglob("*.pdf")) or any(
+            (one / rel).read_bytes() != (two / rel).read_bytes() for rel in found):
+        raise RuntimeError(f"{two} is not {one} byte for byte")
+
+
 def render(results: list[tuple[str, int, float]]) -> str:
     lines = [f"Personalised batch: the sample with 2 placeholders; per row: wall / documents",
              f"{'contender':30} {'documents':>9} {'wall s':>9} {'per row s':>10}", "-" * 61]
@@ -142,6 +165,11 @@ def render(results: list[tuple[str, int, float]]) -> str:
         ratio = j2 / separate
         lines.append(f"  -j 2 per row <= 0.6x a separate bundle's   {ratio:.3f}x   "
                      f"{'met' if ratio <= 0.6 else 'missed'}")
+    dask = per.get("handbill --data, Dask local:2")
+    if j2 and dask:
+        ratio = dask / j2
+        lines.append(f"  Dask, 2 workers <= 1.15x -j 2               {ratio:.3f}x   "
+                     f"{'met' if ratio <= 1.15 else 'missed'}")
     if j2 and typst2:
         ratio = j2 / typst2
         lines.append(f"  -j 2 per row <= 1.5x Typst's (2 proc.)     {ratio:.3f}x   "

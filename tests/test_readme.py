@@ -33,6 +33,8 @@ def kind(info: str, text: str) -> str:
     """What an example is, from its language and first line."""
     first = text.split("\n", 1)[0]
     if info == "sh":
+        if first.startswith("# on one machine"):
+            return "cluster"
         return "make" if first.startswith("make ") else "session"
     if info == "yaml":
         if first.startswith("- id:"):
@@ -124,6 +126,25 @@ def test_shell_sessions_run_as_written(clinic, monkeypatch, capsys):
                     assert code == 0, (line, part, output.err)
                     assert "Traceback" not in output.err
     assert (clinic / "out" / "my-first-handout" / "handout.pdf").is_file()
+
+
+def test_the_cluster_session_names_real_commands_and_flags():
+    """The several-machine session cannot run here: its handbill line parses, and the
+    dask commands take the flags it gives them."""
+    import subprocess
+
+    (_, _, text), = _blocks("cluster")
+    commands = _commands(text)
+    builds = [shlex.split(c) for c in commands if c.startswith("handbill ")]
+    assert len(builds) == 1
+    args = _parser().parse_args(builds[0][1:])
+    assert args.scheduler == "tcp://10.0.0.5:8786" and args.data is not None
+    for command in (c for c in commands if c.startswith("dask ")):
+        words = shlex.split(command)
+        helped = subprocess.run([str(Path(_venv_bin()) / "dask"), words[1], "--help"],
+                                capture_output=True, text=True, check=True).stdout
+        for flag in (w for w in words if w.startswith("--")):
+            assert flag in helped, (words[1], flag)
 
 
 def _venv_bin() -> str:
