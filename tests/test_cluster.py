@@ -320,3 +320,35 @@ def test_local_workers_listen_on_the_loopback_only():
         connection.close()
     assert len(listening) >= 3  # the scheduler, its dashboard, the worker (and nanny)
     assert {address.ip for address in listening} == {"127.0.0.1"}
+
+
+def test_what_is_sent_is_read_again_when_its_file_changed(tmp_path):
+    """The main process remembers what each URL gave for the next document, while its
+    file's status is unchanged: an edit, or a link swapped to lead out, is seen."""
+    from handbill.resources import collect
+
+    project = tmp_path / "project"
+    project.mkdir()
+    css, logo = project / "a.css", project / "logo.svg"
+    css.write_text(f'@import "b.css"; p {{ background: url("{logo.name}") }}')
+    (project / "b.css").write_text("p { color: red }")
+    logo.write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    html = f'<link rel="stylesheet" href="{css.as_uri()}">'
+    known: dict = {}
+    blobs: dict = {}
+    first = collect(html, (), (project,), (), project, blobs, known=known)
+    assert sorted(u.rsplit("/", 1)[1] for u in first.files) == ["a.css", "b.css", "logo.svg"]
+    again = collect(html, (), (project,), (), project, blobs, known=known)
+    assert again.files == first.files
+    # The same size, another content; then a link out of the project where the logo was.
+    (project / "b.css").write_text("p { color: tan }")
+    os.utime(project / "b.css", ns=(1, 1))
+    outside = tmp_path / "secret.svg"
+    outside.write_text("<svg xmlns='http://www.w3.org/2000/svg'><!--secret--></svg>")
+    logo.unlink()
+    logo.symlink_to(outside)
+    third = collect(html, (), (project,), (), project, blobs, known=known)
+    b_css = (project / "b.css").as_uri()
+    assert third.files[b_css][2] != first.files[b_css][2]
+    assert blobs[third.files[b_css][2]] == b"p { color: tan }"
+    assert third.refused == {logo.as_uri(): "outside the project and handbill's own files"}

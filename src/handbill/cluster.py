@@ -260,6 +260,7 @@ def run(jobs: list["Job"], options: "BuildOptions") -> Iterator["Output"]:
     client = connection.client
     pending: dict = {}  # future -> _Sent
     asked: dict[tuple, tuple[str, ...]] = {}  # (bundle, layout) -> URLs its renders asked for
+    known: dict = {}  # what each URL gave, while its file is unchanged (resources.collect)
 
     def send(sent: _Sent, lost: tuple[str, ...] = ()) -> None:
         key = (sent.task.output.job.bundle, sent.task.output.job.layout)
@@ -267,7 +268,7 @@ def run(jobs: list["Job"], options: "BuildOptions") -> Iterator["Output"]:
         sent.shipped = collect(sent.task.html, spec.stylesheets, spec.allowed,
                                (*spec.text_files, *filter(None, [spec.output_profile])),
                                spec.project, connection.store, sent.shipped,
-                               asked.get(key, ()))
+                               asked.get(key, ()), known)
         sent.files = connection.ship(sent.shipped.hashes, lost)
         future = client.submit(render, ClusterTask(sent.task, sent.shipped, __version__),
                                sent.files, pure=False, retries=1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -153,6 +154,17 @@ def serving(shipped: Shipped, blobs: dict[str, bytes]):
         _shipped.reset(token)
 
 
+def _status(url: str) -> tuple | None:
+    """What says a file URL's file is unchanged: its size, time and inode (links followed),
+    and the link's own, or None if it is not there."""
+    path = Path(unquote(urlsplit(url).path))
+    try:
+        own, led = os.lstat(path), os.stat(path)
+    except OSError:
+        return None
+    return tuple((s.st_size, s.st_mtime_ns, s.st_ino, s.st_dev) for s in (own, led))
+
+
 #: A file URL written in HTML or CSS as handbill writes them (absolute).
 _FILE_URL = re.compile(r"""file://[^\s"'()<>\\]+""")
 #: url(...) and @import "..." in a stylesheet.
@@ -161,20 +173,33 @@ _CSS_REF = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]
 
 def collect(html: str, stylesheets: tuple[str, ...], allowed: tuple[Path, ...],
             paths: tuple[Path, ...], project: Path | None, blobs: dict[str, bytes],
-            shipped: Shipped | None = None, urls: tuple[str, ...] = ()) -> Shipped:
+            shipped: Shipped | None = None, urls: tuple[str, ...] = (),
+            known: dict | None = None) -> Shipped:
     """What a render of HTML with STYLESHEETS will read, read here (into SHIPPED, or a new
     table): the file URLs they name, those the linked stylesheets name, URLS (asked for
     by an earlier try), and PATHS (the texts and profile the checks read). Their bytes go
-    into BLOBS, by hash. A URL the project's rules refuse is shipped as refused."""
+    into BLOBS, by hash. A URL the project's rules refuse is shipped as refused.
+
+    KNOWN (kept by the caller across documents) remembers what each URL gave, with the
+    status of the file it led to: a file whose size, time and inode are unchanged is not
+    read and hashed again for the next document (the font subsets of a batch's rows)."""
     import html as html_module
 
     shipped = shipped or Shipped()
+    known = {} if known is None else known
     allowed_now = [p.resolve() for p in allowed]
     todo = [html_module.unescape(u) for u in _FILE_URL.findall(html)]
     todo += [u for css in stylesheets for u in _FILE_URL.findall(css)] + list(urls)
     while todo:
         url = todo.pop()
         if url in shipped.files or url in shipped.refused:
+            continue
+        remembered = known.get(url)
+        if remembered is not None and remembered[0] == _status(url) \
+                and remembered[1][2] in blobs:
+            entry, links = remembered[1], remembered[2]
+            shipped.files[url] = entry
+            todo += links
             continue
         try:
             served, mime, body = open_file(url, allowed_now)
@@ -187,11 +212,14 @@ def collect(html: str, stylesheets: tuple[str, ...], allowed: tuple[Path, ...],
         sha = sha256(body)
         blobs[sha] = body
         shipped.files[url] = (served, mime, sha)
+        links = []
         if mime == "text/css":  # what it links to, relative to it
             for match in _CSS_REF.finditer(body.decode("utf-8", "replace")):
                 ref = match.group(2) or match.group(4)
                 if not ref.startswith("data:"):
-                    todo.append(urljoin(served, ref.strip()))
+                    links.append(urljoin(served, ref.strip()))
+        todo += links
+        known[url] = (_status(url), shipped.files[url], links)
     for path in paths:
         if str(path) in shipped.paths:
             continue
