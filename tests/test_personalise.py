@@ -252,3 +252,101 @@ def test_a_data_file_too_large_is_refused_before_it_is_read(tmp_path, capsys):
     assert _build(project) == 1
     assert ("rows.csv: error: the data file has 60,000,000 bytes, more than 50,000,000 [data]"
             in capsys.readouterr().err)
+
+
+# ---- Excel workbooks (.xlsx, read by calamine) --------------------------------------------
+
+def _workbook(path: Path, rows: list[list], sheets: int = 1) -> None:
+    """An .xlsx as Excel writes one (openpyxl): ROWS on its first sheet."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Patients"
+    for row in rows:
+        sheet.append(row)
+    for n in range(1, sheets):
+        book.create_sheet(f"Notes {n}").append(["not rows"])
+    book.save(path)
+
+
+def _xlsx_build(project: Path, *extra: str) -> int:
+    return run(["--project", str(project), "build", str(project / B), "--data",
+                str(project / "rows.xlsx"), *extra])
+
+
+def test_an_excel_workbook_builds_the_handouts_its_csv_would(tmp_path):
+    """The same rows in a workbook and in CSV give the same PDFs, byte for byte; a whole
+    number in a cell prints without its .0."""
+    from conftest import assert_same_pdfs
+
+    csv_rows = _rows(3).replace("020 7946 0001", "2")  # a nurse line that Excel holds as 2
+    project = _project(tmp_path, csv_rows)
+    lines = [line.split(",") for line in csv_rows.splitlines()]
+    cells = [lines[0]] + [[c.strip('"') for c in line] for line in lines[1:]]
+    cells[2][5] = 2  # a number in the workbook
+    _workbook(project / "rows.xlsx", cells)
+    assert _build(project, "--out", str(project / "from-csv")) == 0
+    assert _xlsx_build(project, "--out", str(project / "from-xlsx")) == 0
+    assert_same_pdfs(project / "from-csv", project / "from-xlsx", 3)
+    text = squash(reading_text(project / "from-xlsx" / "appointment" / "p0001" / "handout.pdf"))
+    assert squash("Dear 陈美玲, your colonoscopy") in text
+    assert squash("call the nurse line on 2.") in text
+
+
+def test_excel_cells_that_are_not_text_are_located_at_their_cell(tmp_path, capsys):
+    import datetime
+
+    project = _project(tmp_path, "")
+    good = ["p1", "Ann Lee", "3 December 2026", "8:30 a.m.", "5:00 a.m.", "020 7946 0101"]
+    _workbook(project / "rows.xlsx", [
+        HEADER.strip().split(","),
+        good,                                                                  # row 2
+        ["p2", "Bo Chen", datetime.date(2026, 12, 3), "8:30 a.m.", "5:00", "0"],  # 3: a date
+        ["p3", "Cy Wu", "3 December", datetime.time(8, 30), "5:00", "0"],       # 4: a time
+        ["p4", True, "3 December", "8:30", "5:00", "0"],                         # 5: TRUE
+        [None] * 6,                                                              # 6: blank
+        ["p1", "Di Ho", "3 December", "8:30", "5:00", "0"],                      # 7: id twice
+        ["p5", "", "3 December", "8:30", "5:00", "0"],                           # 8: empty
+    ], sheets=2)
+    assert _xlsx_build(project) == 1
+    err = capsys.readouterr().err
+    for expected in (
+            "rows.xlsx:3:3: error: this row's 'date' is a date in the workbook, not text",
+            "rows.xlsx:4:4: error: this row's 'time' is a time in the workbook, not text",
+            "rows.xlsx:5:2: error: this row's 'name' is TRUE or FALSE in the workbook",
+            "rows.xlsx:7:1: error: this row's id is the id of the row at line 2",
+            "rows.xlsx:8:2: error: this row's 'name' is empty, and the text prints it",
+            "rows.xlsx: warning: the rows are read from the first sheet, 'Patients'; the other "
+            "1 are not read [data]"):
+        assert expected in err, err
+    assert "Bo Chen" not in err and "Traceback" not in err
+    assert sorted(p.parent.name for p in (project / "out").rglob("handout.pdf")) == ["p1"]
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda path: path.write_bytes(b"id,name\np1,Ann\n"),
+     "rows.xlsx: error: this is not an Excel workbook that can be read"),
+    (lambda path: path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)),
+     "rows.xlsx: error: the workbook is password-protected (or an old .xls file)"),
+    # A zip bomb: 300 MB of zeros in a few hundred kilobytes.
+    (lambda path: _bomb(path), "rows.xlsx: error: the workbook unpacks to more than"),
+])
+def test_a_workbook_that_cannot_be_read_is_an_error_and_nothing_is_built(tmp_path, capsys,
+                                                                         make, expected):
+    project = _project(tmp_path, "")
+    make(project / "rows.xlsx")
+    assert _xlsx_build(project) == 1
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert not list((project / "out").rglob("*.pdf")) if (project / "out").exists() else True
+
+
+def _bomb(path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            zeros = bytes(1 << 20)
+            for _ in range(300):
+                part.write(zeros)

@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--report", type=Path, metavar="FILE",
                        help="also write what was built, and every finding, as JSON")
     build.add_argument("--data", type=Path, metavar="ROWS",
-                       help="a CSV or JSON file of rows: one handout a row, its values in the "
+                       help="a CSV, JSON or Excel (.xlsx) file of rows: one handout a row, its values in the "
                             "bundle's {{ placeholders }}, into out/<bundle>/<id>/ (owner-only)")
 
     from .registry import help_text

@@ -34,7 +34,7 @@ class BuildOptions:
     scheduler: str | None = None
     #: Layout options (KEY=VALUE), validated against the layout's manifest.
     layout_options: Mapping[str, str] = field(default_factory=dict)
-    #: --data: a CSV or JSON file of rows, one personalised handout each (handbill.rows).
+    #: --data: a CSV, JSON or .xlsx file of rows, one personalised handout each (handbill.rows).
     data: Path | None = None
 
     @property

@@ -107,7 +107,8 @@ CHECKS = _table(
     # data: the rows of a personalised batch (--data)
     Check("data", "error", "load", "a row of --data that cannot be built: no id or not a safe file "
           "name, an id twice, a field the text uses missing or empty, a value too long or "
-          "with a control character, a file that is not CSV or JSON"),
+          "with a control character, a file that is not CSV, JSON or an Excel workbook, a "
+          "cell that is a date"),
     # html: a layout's document, its characters and fonts
     Check("font-coverage", "error", "html", "a character that no font of its language's chain has"),
     # pages: laid out by WeasyPrint

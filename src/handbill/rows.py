@@ -1,7 +1,8 @@
 """The rows of a personalised batch (``handbill build BUNDLE --data FILE``): one handout each.
 
-A data file is CSV (a header row, then one row a patient) or JSON (a list of
-objects). Every row has an ``id``, a safe file name that is its output's folder
+A data file is CSV (a header row, then one row a patient), JSON (a list of
+objects) or an Excel workbook (.xlsx: its first sheet, read as CSV is; see
+handbill.spreadsheet). Every row has an ``id``, a safe file name that is its output's folder
 (``out/<bundle>/<id>/<layout>.pdf``); its other fields fill the placeholders
 ``{{ name }}`` of the bundle's texts. Values are text: whatever they hold is
 printed as it is written, never read as Markdown, HTML or another placeholder.
@@ -82,20 +83,27 @@ def load_rows(path: Path, root: Path, needed: set[str]) -> tuple[Rows, list[Diag
     except OSError as error:
         raise ContentError(Diagnostic(shown, None, f"cannot read the data file: "
                                       f"{error.strerror or error}", code="data")) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise ContentError(Diagnostic(shown, line, "the data file is not UTF-8 text",
-                                      code="data", hint="save it as CSV UTF-8")) from None
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        raw, problems = _csv_rows(text, shown)
-    elif suffix == ".json":
-        raw, problems = _json_rows(text, shown, root, path)
-    else:
-        raise ContentError(Diagnostic(shown, None, f"a data file is .csv or .json, not "
+    if suffix not in (".csv", ".json", ".xlsx"):
+        raise ContentError(Diagnostic(shown, None, f"a data file is .csv, .json or .xlsx, not "
                                       f"'{path.suffix or path.name}'", code="data"))
+    if suffix == ".xlsx":
+        from .spreadsheet import xlsx_rows
+
+        raw, problems = [], []
+        for line, cells, columns in xlsx_rows(data, shown, problems):
+            raw.append(_row(cells.pop("id").strip(), cells, line, columns))
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[:error.start].count(b"\n") + 1
+            raise ContentError(Diagnostic(shown, line, "the data file is not UTF-8 text",
+                                          code="data", hint="save it as CSV UTF-8")) from None
+        if suffix == ".csv":
+            raw, problems = _csv_rows(text, shown)
+        else:
+            raw, problems = _json_rows(text, shown, root, path)
     rows, seen, fields = [], {}, set()
     for row in raw:
         found = _row_problems(row, shown, needed, seen)
