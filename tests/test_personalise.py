@@ -326,11 +326,11 @@ def test_excel_cells_that_are_not_text_are_located_at_their_cell(tmp_path, capsy
 
 @pytest.mark.parametrize("make, expected", [
     (lambda path: path.write_bytes(b"id,name\np1,Ann\n"),
-     "rows.xlsx: error: this is not an Excel workbook that can be read"),
+     "rows.xlsx: error: this is not an Excel workbook handbill can read"),
     (lambda path: path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)),
-     "rows.xlsx: error: the workbook is password-protected (or an old .xls file)"),
+     "rows.xlsx: error: the Excel workbook is password-protected (or an old .xls file)"),
     # A zip bomb: 300 MB of zeros in a few hundred kilobytes.
-    (lambda path: _bomb(path), "rows.xlsx: error: the workbook unpacks to more than"),
+    (lambda path: _bomb(path), "rows.xlsx: error: the Excel workbook unpacks to more than"),
 ])
 def test_a_workbook_that_cannot_be_read_is_an_error_and_nothing_is_built(tmp_path, capsys,
                                                                          make, expected):

@@ -35,6 +35,8 @@ def kind(info: str, text: str) -> str:
     if info == "sh":
         if first.startswith("# on one machine"):
             return "cluster"
+        if first.startswith("handbill import "):
+            return "import-session"
         return "make" if first.startswith("make ") else "session"
     if info == "yaml":
         if first.startswith("- id:"):
@@ -126,6 +128,24 @@ def test_shell_sessions_run_as_written(clinic, monkeypatch, capsys):
                     assert code == 0, (line, part, output.err)
                     assert "Traceback" not in output.err
     assert (clinic / "out" / "my-first-handout" / "handout.pdf").is_file()
+
+
+def test_the_import_session_runs_as_written(clinic, monkeypatch, capsys):
+    """The Word documents it names, made as a clinic's would be; then its commands."""
+    pytest.importorskip("docx")
+    import docx_factory
+
+    (_, _, text), = _blocks("import-session")
+    monkeypatch.chdir(clinic)
+    (clinic / "content").mkdir(exist_ok=True)
+    commands = [shlex.split(c) for c in _commands(text)]
+    for words, command in zip((docx_factory.EN, docx_factory.ZH), commands):
+        docx_factory.handout(clinic / command[2], words)
+        assert run(command[1:]) == 0, capsys.readouterr().err
+    bundle = clinic / "content" / "colonoscopy-prep"
+    assert run(["check", str(bundle)]) == 0
+    assert run(["build", str(bundle)]) == 0
+    assert (clinic / "out" / "colonoscopy-prep" / "handout.pdf").is_file()
 
 
 def test_the_cluster_session_names_real_commands_and_flags():

@@ -136,6 +136,19 @@ def _parser() -> argparse.ArgumentParser:
                      help="its languages, comma-separated, from the languages table "
                           "(en,zh-Hant; default: site.yaml's languages, else en,zh-Hans)")
 
+    imports = commands.add_parser(
+        "import", help="make a Word document a bundle's text",
+        description="Convert a Word document (.docx) into LANG.md of a bundle: a new bundle "
+                    "(meta.yaml with the document's title and today's date), or another "
+                    "language of one. A language imported again shows what changes first.")
+    imports.add_argument("docx", type=Path, metavar="FILE.docx", help="the Word document")
+    imports.add_argument("--lang", required=True, metavar="TAG",
+                         help="the document's language (a tag of the languages table)")
+    imports.add_argument("--into", type=Path, metavar="DIR",
+                         help="the bundle (default: content/<the file's name>)")
+    imports.add_argument("--dry-run", action="store_true",
+                         help="print what would change (a diff), write nothing")
+
     watch = commands.add_parser(
         "watch", help="rebuild on every save",
         description="Build, then rebuild whenever content, layouts, fonts or site.yaml change, "
@@ -229,6 +242,12 @@ def run(argv: list[str] | None = None) -> int:
             return _check(args, project)
         if args.command == "new":
             return _new(args, project)
+        if args.command == "import":
+            from .wordimport import import_docx
+
+            into = Path(os.path.abspath(args.into)) if args.into is not None else None
+            return import_docx(Path(os.path.abspath(args.docx)), args.lang, into, project,
+                               args.dry_run, print)
         if args.command == "watch":
             return _watch(args, project)
         return _build(args, project)

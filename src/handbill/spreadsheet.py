@@ -7,29 +7,22 @@ without its ``.0``); a date, a time or TRUE/FALSE is an error at its cell, since
 what Excel shows depends on a format the value does not carry: the cell is to be
 formatted as Text, or the date written as it should print.
 
-A workbook is a zip file. Before calamine reads it, its members are checked: a
-password-protected workbook (which is no zip), too many members, or more than
-:data:`MAX_UNPACKED` bytes once unpacked (a zip bomb) is an error, and nothing
-more is read.
+A workbook is a zip file: handbill.zipcheck checks it before calamine reads it
+(password-protected, not a zip, or a zip bomb: an error, and nothing more is read).
 """
 
 from __future__ import annotations
 
 import datetime
 import io
-import zipfile
 from typing import Iterator
 
 from .errors import ContentError, Diagnostic
+from .zipcheck import check_zip
 
-#: The most bytes a workbook's members may unpack to.
-MAX_UNPACKED = 200_000_000
-#: The most members a workbook may have.
-MAX_MEMBERS = 10_000
 #: The most rows a sheet may have (a row a handout).
 MAX_ROWS = 1_000_000
-#: An OLE2 compound file: an encrypted (password-protected) workbook, or an old .xls.
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HINT = "save it from Excel, without a password, as .xlsx or as CSV UTF-8"
 
 
 def xlsx_rows(data: bytes, shown: str, problems: list[Diagnostic]
@@ -37,7 +30,7 @@ def xlsx_rows(data: bytes, shown: str, problems: list[Diagnostic]
     """Each row of the first sheet of the workbook DATA that has cells: (its row number,
     its values by field, the column of each). Problems of a row go into PROBLEMS (that
     row is left out); a workbook that cannot be read raises ContentError."""
-    _check_zip(data, shown)
+    check_zip(data, shown, "Excel workbook", ".xls", _HINT)
     from python_calamine import CalamineWorkbook
 
     try:
@@ -112,42 +105,3 @@ def _text(value) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     return "" if value is None else str(value)
-
-
-def _check_zip(data: bytes, shown: str) -> None:
-    """A workbook's zip read only as far as its directory: refused if it is no zip, or if
-    unpacking it would be too much."""
-    if data.startswith(_OLE2):
-        raise ContentError(Diagnostic(shown, None, "the workbook is password-protected (or an "
-                                      "old .xls file): handbill cannot read it", code="data",
-                                      hint="save it without a password as .xlsx, or as CSV "
-                                           "UTF-8"))
-    def too_big(unpacked: int, parts: int) -> ContentError:
-        return ContentError(Diagnostic(shown, None, f"the workbook unpacks to more than "
-                                       f"{unpacked:,} bytes in {parts:,} parts; at most "
-                                       f"{MAX_UNPACKED:,} bytes and {MAX_MEMBERS:,} parts "
-                                       "are read", code="data",
-                                       hint="split it into several files, or save it as CSV"))
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            declared = sum(member.file_size for member in members)
-            if len(members) > MAX_MEMBERS or declared > MAX_UNPACKED:
-                raise too_big(declared, len(members))
-            # Unpacked here, as far as the limit: a part that says it is small and is not
-            # fails its check (zipfile reads no more than a part says it holds).
-            unpacked = 0
-            for member in members:
-                with archive.open(member) as part:
-                    while chunk := part.read(1 << 20):
-                        unpacked += len(chunk)
-                        if unpacked > MAX_UNPACKED:
-                            raise too_big(unpacked, len(members))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError,
-            ValueError) as error:
-        raise ContentError(Diagnostic(shown, None, "this is not an Excel workbook that can be "
-                                      f"read (.xlsx is a zip file: {str(error)[:120]})",
-                                      code="data",
-                                      hint="save it from Excel as .xlsx, or as CSV UTF-8")) \
-            from None
