@@ -176,6 +176,7 @@ class _Connection:
                 # task's try with it.
                 with dask.config.set({"distributed.scheduler.allowed-failures": 1,
                                       "distributed.scheduler.worker-saturation": 1.0,
+                                      "distributed.worker.profile.enabled": False,
                                       "distributed.scheduler.active-memory-manager.start":
                                       False}):
                     self.cluster = LocalCluster(
