@@ -11,7 +11,7 @@ FONT_PACKAGES := fonts-noto-cjk fonts-noto-core unicode-data
 EXTRA_FONTS := src/handbill/assets/fonts/extra/fonts.yaml
 TC_FONTS    := src/handbill/assets/fonts/tc/fonts.yaml
 
-.PHONY: pdf test check bench clean setup system-deps bytecode fonts fonts-check constraints
+.PHONY: pdf test check bench clean setup system-deps bytecode fonts fonts-check constraints mutants
 
 pdf: setup
 	$(VENV)/bin/handbill build
@@ -32,6 +32,13 @@ bench: setup
 	@sh tools/system-deps.sh fonts-noto-cjk
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[bench]'
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# A mutation check of the suite (tools/mutants.py): each hand-written change to what a
+# handout prints must fail a test. Not part of `make test`: it takes a while.
+# MUTANTS_ARGS=--jobs 2, or --only NAME ...
+mutants: setup
+	@sh tools/system-deps.sh libharfbuzz-subset0 poppler-utils qpdf fontconfig libgs-common $(FONT_PACKAGES)
+	$(PY) tools/mutants.py $(MUTANTS_ARGS)
 
 setup: $(STAMP) system-deps bytecode $(EXTRA_FONTS) $(TC_FONTS)
 
