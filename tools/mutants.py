@@ -254,12 +254,18 @@ def _apply(root: Path, mutation: Mutation) -> str | None:
 def run_one(root: Path, mutation: Mutation, python: str) -> tuple[str, float, str]:
     """(killed, survived or stale; seconds; the last lines of the test run)."""
     original = _apply(root, mutation)
+    if original is not None:
+        for compiled in (root / mutation.file).parent.glob(
+                f"__pycache__/{Path(mutation.file).stem}.*.pyc"):
+            compiled.unlink()
     if original is None:
         return "stale", 0.0, f"{mutation.old!r} is not once in {mutation.file}"
     started = time.monotonic()
     try:
-        env = {**os.environ, "PYTHONPATH": str(root / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
-        tests = [t for t in mutation.tests if (root / t).exists()]
+        env = {**os.environ, "PYTHONPATH": str(root / "src")}
+        # Test files (those that exist) and pytest's own options (-k EXPR) as given.
+        tests = [t for t in mutation.tests if t.startswith("-") or (root / t.split("::")[0])
+                 .exists() or not t.startswith(T)]
         result = subprocess.run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
                                  *tests], cwd=root, env=env, capture_output=True, text=True,
                                 timeout=1200)
@@ -270,7 +276,10 @@ def run_one(root: Path, mutation: Mutation, python: str) -> tuple[str, float, st
     except subprocess.TimeoutExpired:
         state, tail = "killed", "timed out (a hang is noticed)"
     finally:
-        (root / mutation.file).write_text(original, encoding="utf-8")
+        path = root / mutation.file
+        path.write_text(original, encoding="utf-8")
+        for compiled in (path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"):
+            compiled.unlink()  # never a mutant's bytecode for the next run
     return state, time.monotonic() - started, tail
 
 
