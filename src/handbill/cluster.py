@@ -177,6 +177,9 @@ class _Connection:
                 with dask.config.set({"distributed.scheduler.allowed-failures": 1,
                                       "distributed.scheduler.worker-saturation": 1.0,
                                       "distributed.worker.profile.enabled": False,
+                                      # A patient's handout is never spilled to disk.
+                                      "distributed.worker.memory.target": False,
+                                      "distributed.worker.memory.spill": False,
                                       "distributed.scheduler.active-memory-manager.start":
                                       False}):
                     self.cluster = LocalCluster(
