@@ -645,3 +645,48 @@ def test_emphasis_without_cjk_beside_it_is_commonmarks_own():
     cases += [re.sub(r"\[@[^\]]*\]", "", (SAMPLE / "en.md").read_text(encoding="utf-8"))]
     differ = [c for c in cases if ours.render(c) != plain.render(c)]
     assert differ == [] and len(cases) > 100_000
+
+
+COMPRESSED = """## 服药前
+
+请注意：“先喝一杯水。”然后按时服药。
+
+他说：“好。”我们再看（第二次）。
+"""
+
+
+def test_adjacent_chinese_marks_are_compressed_in_the_pdf_and_lone_ones_are_not(tmp_path):
+    """clreq 3.1.6, measured on the page: where two full-width marks meet, the first (a
+    closing mark's blank right half) takes half an em; a mark beside a character keeps
+    its whole em. Advances from PDFium's loose boxes (the font's advance widths)."""
+    import pypdfium2 as pdfium
+
+    project = tmp_path / "p"
+    bundle = project / "content" / "x"
+    bundle.mkdir(parents=True)
+    (bundle / "meta.yaml").write_text("title:\n  zh-Hans: 标点挤压\ndate: 2026-11-20\n"
+                                      "layouts: [handout]\nlanguages: [zh-Hans]\n",
+                                      encoding="utf-8")
+    (bundle / "zh-Hans.md").write_text(COMPRESSED, encoding="utf-8")
+    assert run(["--project", str(project), "build"]) == 0
+    page = pdfium.PdfDocument(project / "out" / "x" / "handout.pdf")[0]
+    textpage = page.get_textpage()
+    text = textpage.get_text_range()
+
+    def advance(index: int) -> float:  # from this character's left to the next one's
+        return textpage.get_charbox(index + 1, loose=True)[0] - \
+            textpage.get_charbox(index, loose=True)[0]
+
+    em = advance(text.index("一杯"))
+    assert 10 < em < 20  # the body's size, in points
+    for pair in ("：“先", "水。”", "说：“", "好。”", "次）。"):
+        first = text.index(pair[:2])  # the pair's first mark, or the character before it
+        mark = first + 1 if pair[0] not in "：。）" else first
+        assert abs(advance(mark) - em / 2) < 0.05 * em, (pair, advance(mark), em)
+    for lone in ("服药。",):  # a mark after a character, before a line's end: a whole em
+        mark = text.index(lone) + 2
+        assert abs(textpage.get_charbox(mark, loose=True)[2]
+                   - textpage.get_charbox(mark, loose=True)[0] - em) < 0.05 * em
+    # The mark after a character keeps its whole em: 然 follows ” a full em on.
+    closing = text.index("。”然") + 1
+    assert abs(advance(closing) - em) < 0.05 * em

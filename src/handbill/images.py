@@ -44,10 +44,18 @@ def raster_problem(data: bytes) -> str | None:
             return f"has {width}x{height} pixels, more than the {MAX_IMAGE_PIXELS:,} allowed"
         if image.format == "JPEG":  # decoded at an eighth of its size: all of it, quickly
             image.draft(image.mode, (max(width // 8, 1), max(height // 8, 1)))
+        # WeasyPrint, once imported, sets Pillow's LOAD_TRUNCATED_IMAGES for the whole
+        # process (its images module): a cut-short image would then decode as if whole,
+        # its missing rows grey. Decoded here with it off (renders are one at a time).
+        from PIL import ImageFile
+
+        lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
         try:
             image.load()
         except (OSError, SyntaxError, ValueError):
             return "is damaged or cut short: it does not decode"
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     return None
 
 
