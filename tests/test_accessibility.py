@@ -65,6 +65,30 @@ def test_each_language_block_carries_its_lang(variants):
     assert ("/Sect", "zh-Hans") in sections
 
 
+def test_each_reference_is_tagged_in_its_own_language(variants):
+    """The sample's five references are English: in the Chinese section's list each is a
+    structure element of its own in English (a screen reader switches voice for it),
+    and nothing else there is."""
+    found = []
+
+    def walk(node, lang):
+        node = node.get_object()
+        if isinstance(node, pypdf.generic.ArrayObject):
+            for child in node:
+                walk(child, lang)
+            return
+        if not isinstance(node, pypdf.generic.DictionaryObject):
+            return
+        here = str(node["/Lang"]) if "/Lang" in node else None
+        if here and lang and here != lang:
+            found.append((lang, here, str(node.get("/S"))))
+        if "/K" in node:
+            walk(node["/K"], here or lang)
+
+    walk(pypdf.PdfReader(variants["tagged"]).trailer["/Root"]["/StructTreeRoot"], None)
+    assert [f for f in found if f[0] == "zh-Hans"] == [("zh-Hans", "en", "/Div")] * 5
+
+
 @pytest.mark.parametrize("name", ["tagged", "ua", "pdfa"])
 def test_qpdf_finds_no_errors(variants, name):
     result = subprocess.run(["qpdf", "--check", str(variants[name])], capture_output=True,
