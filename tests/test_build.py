@@ -76,7 +76,7 @@ def test_single_language_handout_holds_only_that_language(sample_build, lang, ot
 
 
 def test_title_block_references_and_page_furniture(sample_build):
-    pages = [page for page in all_text(_pdf(sample_build)).split("\f")]
+    pages = [page.extract_text() for page in pypdf.PdfReader(_pdf(sample_build)).pages]
     text = all_text(_pdf(sample_build))
     for expected in ("DIABETES", "29 June 2023", "2 min read", "Mechanisms and Clinical Evidence",
                      "References", "参考文献", "2023年6月29日", "糖尿病", "阅读约 2 分钟",
@@ -86,7 +86,12 @@ def test_title_block_references_and_page_furniture(sample_build):
     count = len(pypdf.PdfReader(_pdf(sample_build)).pages)
     assert f"Page 1 of {count}" in text
     assert f"第 {count} 页，共 {count} 页" in text
-    assert pages
+    # Every page carries its own number, in its section's language, and no other page's.
+    assert len(pages) == count and all(page.strip() for page in pages)
+    for number, page in enumerate(pages[:count], start=1):
+        marks = [f"Page {n} of {count}" in page or f"第 {n} 页，共 {count} 页" in page
+                 for n in range(1, count + 1)]
+        assert marks.count(True) == 1 and marks[number - 1], (number, page[-200:])
 
 
 def test_running_header_is_in_each_sections_language(sample_build):

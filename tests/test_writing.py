@@ -51,3 +51,33 @@ def test_private_files_and_the_folders_made_for_them_are_the_owners_alone(tmp_pa
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o700
+
+
+def test_a_folder_swapped_for_a_link_out_between_a_check_and_the_opening_is_refused(
+        tmp_path, monkeypatch):
+    """guard.read_bytes checks a path, then opens it (never through a link at its last
+    step): a folder on the way swapped for a link out in between (a race a hostile bundle
+    could try) is seen from what was opened, and refused."""
+    from handbill import guard
+    from handbill.errors import ContentError
+
+    root = tmp_path / "project"
+    (root / "bundle").mkdir(parents=True)
+    body = root / "bundle" / "en.md"
+    body.write_text("## Hello\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "en.md").write_text("the password", encoding="utf-8")
+    checked = guard.check
+
+    def check_then_swap(path, *args, **kwargs):
+        resolved = checked(path, *args, **kwargs)
+        (root / "bundle").rename(root / "was-bundle")
+        (root / "bundle").symlink_to(elsewhere, target_is_directory=True)
+        return resolved
+
+    monkeypatch.setattr(guard, "check", check_then_swap)
+    with pytest.raises(ContentError) as raised:
+        guard.read_bytes(body, root)
+    assert "password" not in repr(raised.value.diagnostics)
+    assert raised.value.diagnostics[0].code == "outside"
