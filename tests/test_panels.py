@@ -80,20 +80,26 @@ def test_markdown_steps_that_start_at_a_number_print_it(tmp_path):
     root = clinic_project(tmp_path / "p")
     bundle = root / "content" / "steps"
     shutil.copytree(SAMPLE, bundle)
+    meta = bundle / "meta.yaml"  # the author's own HTML is read as HTML (sanitised)
+    meta.write_text(meta.read_text(encoding="utf-8") + "allow-html: true\n", encoding="utf-8")
     for name, note in (("en.md", "Then, after the note:"), ("zh-Hans.md", "然后：")):
         path = bundle / name
+        seven = "Seven" if name == "en.md" else "第七步"
         path.write_text(path.read_text(encoding="utf-8") + f"\n\n{note}\n\n4. Four\n5. Five\n"
                         .replace("Four", "Four" if name == "en.md" else "第四步")
-                        .replace("Five", "Five" if name == "en.md" else "第五步"),
+                        .replace("Five", "Five" if name == "en.md" else "第五步")
+                        # an author's own HTML list, as a translator pastes one
+                        + f'\n<ol start="7"><li>{seven}</li></ol>\n',
                         encoding="utf-8")
     assert run(["--project", str(root), "build", str(bundle), "--layout", "handout"]) == 0
     text = all_text(root / "out" / "steps" / "handout.pdf")
-    for words in ("Four", "Five", "第四步", "第五步"):
+    for words in ("Four", "Five", "第四步", "第五步", "Seven", "第七步"):
         assert words in text
     numbers = re.findall(r"^\s*(\d+)\.\s*$", text, re.M)
     # The sample's lists have at most four items: each 5 is the added list's, once a
-    # language, and so is a 4 beyond the sample's two.
+    # language, and so is a 4 beyond the sample's two; each 7 the HTML list's.
     assert numbers.count("5") == 2 and numbers.count("4") == 4, numbers
+    assert numbers.count("7") == 2, numbers
 
 
 def test_a_panels_flow_that_runs_on_beside_it_is_an_error(tmp_path, capsys):
