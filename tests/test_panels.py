@@ -76,30 +76,34 @@ def test_a_numbered_list_that_starts_at_a_number_counts_from_it():
 
 def test_markdown_steps_that_start_at_a_number_print_it(tmp_path):
     """A translator continues a procedure after a note: '4.' must print 4, not 1
-    (WeasyPrint reads start only as a presentational hint)."""
+    (WeasyPrint reads start only as a presentational hint); and so does an author's own
+    <ol start="7">, where meta.yaml allows HTML."""
     root = clinic_project(tmp_path / "p")
-    bundle = root / "content" / "steps"
-    shutil.copytree(SAMPLE, bundle)
-    meta = bundle / "meta.yaml"  # the author's own HTML is read as HTML (sanitised)
-    meta.write_text(meta.read_text(encoding="utf-8") + "allow-html: true\n", encoding="utf-8")
-    for name, note in (("en.md", "Then, after the note:"), ("zh-Hans.md", "然后：")):
-        path = bundle / name
-        seven = "Seven" if name == "en.md" else "第七步"
-        path.write_text(path.read_text(encoding="utf-8") + f"\n\n{note}\n\n4. Four\n5. Five\n"
-                        .replace("Four", "Four" if name == "en.md" else "第四步")
-                        .replace("Five", "Five" if name == "en.md" else "第五步")
-                        # an author's own HTML list, as a translator pastes one
-                        + f'\n<ol start="7"><li>{seven}</li></ol>\n',
-                        encoding="utf-8")
-    assert run(["--project", str(root), "build", str(bundle), "--layout", "handout"]) == 0
+    for folder, html in (("steps", False), ("raw", True)):
+        bundle = root / "content" / folder
+        shutil.copytree(SAMPLE, bundle)
+        if html:  # the author's own HTML is read as HTML (sanitised)
+            meta = bundle / "meta.yaml"
+            meta.write_text(meta.read_text(encoding="utf-8") + "allow-html: true\n",
+                            encoding="utf-8")
+        for name, note in (("en.md", "Then, after the note:"), ("zh-Hans.md", "然后：")):
+            path = bundle / name
+            four, five, seven = (("Four", "Five", "Seven") if name == "en.md"
+                                 else ("第四步", "第五步", "第七步"))
+            added = (f'\n<ol start="7"><li>{seven}</li></ol>\n' if html
+                     else f"\n\n{note}\n\n4. {four}\n5. {five}\n")
+            path.write_text(path.read_text(encoding="utf-8") + added, encoding="utf-8")
+    assert run(["--project", str(root), "build", "--layout", "handout"]) == 0
     text = all_text(root / "out" / "steps" / "handout.pdf")
-    for words in ("Four", "Five", "第四步", "第五步", "Seven", "第七步"):
+    for words in ("Four", "Five", "第四步", "第五步"):
         assert words in text
     numbers = re.findall(r"^\s*(\d+)\.\s*$", text, re.M)
     # The sample's lists have at most four items: each 5 is the added list's, once a
-    # language, and so is a 4 beyond the sample's two; each 7 the HTML list's.
+    # language, and so is a 4 beyond the sample's two.
     assert numbers.count("5") == 2 and numbers.count("4") == 4, numbers
-    assert numbers.count("7") == 2, numbers
+    text = all_text(root / "out" / "raw" / "handout.pdf")
+    assert "Seven" in text and "第七步" in text and "<ol" not in text
+    assert re.findall(r"^\s*(\d+)\.\s*$", text, re.M).count("7") == 2
 
 
 def test_a_panels_flow_that_runs_on_beside_it_is_an_error(tmp_path, capsys):
