@@ -12,7 +12,7 @@ import pytest
 
 from handbill.cli import run
 from conftest import clinic_project
-from pdfcheck import reading_text, squash
+from pdfcheck import all_text, reading_text, squash
 
 pytest.importorskip("docx")
 import docx_factory as factory  # noqa: E402
@@ -53,6 +53,8 @@ def test_the_english_and_chinese_documents_become_one_bundle(imported):
     assert "languages: [en, zh-Hans]" in meta
     assert '  en: "Getting ready for your colonoscopy"' in meta
     assert '  zh-Hans: "结肠镜检查前的准备"' in meta
+    assert 'subtitle:\n  en: "Bowel preparation with two sachets"\n  zh-Hans: "两袋泻药的肠道准备"\n' \
+        in meta
     en = (bundle / "en.md").read_text(encoding="utf-8")
     zh = (bundle / "zh-Hans.md").read_text(encoding="utf-8")
     # Word's Heading 1 is a section; its numbered steps keep their sub-steps, nested.
@@ -87,6 +89,11 @@ def test_the_imported_bundle_builds_in_every_layout_with_its_words(imported, lay
                 "--layout", layout]) == 0, capsys.readouterr().err
     text = squash(reading_text(imported / "out" / NAME / f"{layout}.pdf"))
     words = _words(factory.EN) + _words(factory.ZH)
+    # The titles and subtitles, from meta.yaml (also in running headers: the whole text)
+    whole = squash(all_text(imported / "out" / NAME / f"{layout}.pdf"))
+    for meta_text in (factory.EN["title"], factory.ZH["title"], factory.EN["subtitle"],
+                      factory.ZH["subtitle"]):
+        assert squash(meta_text) in whole, (layout, meta_text)
     if layout == "trifold":  # a panel's worth: the first steps of each language
         words = [factory.EN["intro"], factory.EN["steps"][0][0], factory.ZH["intro"]]
         words = [factory._t(w) for w in words]

@@ -193,7 +193,8 @@ def plan_import(imported: Imported, bundle: Path, lang: str, root: Path) -> Plan
         from .yamlfile import load_yaml
 
         text = meta.read_text(encoding="utf-8")
-        edited, said = _add_language(text, load_yaml(meta, root) or {}, lang, title)
+        edited, said = _add_language(text, load_yaml(meta, root) or {}, lang, title,
+                                     imported.subtitle)
         if edited != text:
             files[meta] = edited.encode("utf-8")
         notes += said
@@ -201,10 +202,11 @@ def plan_import(imported: Imported, bundle: Path, lang: str, root: Path) -> Plan
     return Plan(files, before, notes)
 
 
-def _add_language(text: str, meta: dict, lang: str, title: str) -> tuple[str, list[str]]:
-    """meta.yaml's TEXT (loaded: META) with LANG in its languages: list and title: map,
-    where both are written as handbill writes them; else TEXT, and what the author should
-    add."""
+def _add_language(text: str, meta: dict, lang: str, title: str,
+                  subtitle: str | None = None) -> tuple[str, list[str]]:
+    """meta.yaml's TEXT (loaded: META) with LANG in its languages: list and its title:
+    map (and subtitle: map, if the document has a subtitle and meta.yaml one), where they
+    are written as handbill writes them; else TEXT, and what the author should add."""
     import json
 
     notes = []
@@ -216,15 +218,17 @@ def _add_language(text: str, meta: dict, lang: str, title: str) -> tuple[str, li
                 text[line.end(1):]
         else:
             notes.append(f"add {lang} to meta.yaml's languages:")
-    titles = meta.get("title")
-    if isinstance(titles, dict) and lang not in titles:
-        block = re.search(r"(?m)^title:[ \t]*\n((?:[ \t]+\S.*\n)+)", text)
+    for key, value in (("title", title), ("subtitle", subtitle)):
+        mapping = meta.get(key)
+        if value is None or not isinstance(mapping, dict) or lang in mapping:
+            continue
+        block = re.search(rf"(?m)^{key}:[ \t]*\n((?:[ \t]+\S.*\n)+)", text)
         if block:
             indent = re.match(r"[ \t]+", block.group(1)).group()
             text = text[:block.end()] + f"{indent}{lang}: " \
-                f"{json.dumps(title, ensure_ascii=False)}\n" + text[block.end():]
+                f"{json.dumps(value, ensure_ascii=False)}\n" + text[block.end():]
         else:
-            notes.append(f"add the {lang} title to meta.yaml's title: ({title})")
+            notes.append(f"add the {lang} {key} to meta.yaml's {key}: ({value})")
     return text, notes
 
 
