@@ -11,7 +11,7 @@ FONT_PACKAGES := fonts-noto-cjk fonts-noto-core unicode-data
 EXTRA_FONTS := src/handbill/assets/fonts/extra/fonts.yaml
 TC_FONTS    := src/handbill/assets/fonts/tc/fonts.yaml
 
-.PHONY: pdf test check bench clean setup system-deps bytecode fonts fonts-check constraints mutants
+.PHONY: pdf test check bench clean setup system-deps bytecode fonts fonts-check constraints mutants coverage
 
 pdf: setup
 	$(VENV)/bin/handbill build
@@ -39,6 +39,15 @@ bench: setup
 mutants: setup
 	@sh tools/system-deps.sh libharfbuzz-subset0 poppler-utils qpdf fontconfig libgs-common $(FONT_PACKAGES)
 	$(PY) tools/mutants.py $(MUTANTS_ARGS)
+
+# Statement coverage of src/ by the whole suite, every process included (see
+# [tool.coverage] in pyproject.toml); the report's last line is the total.
+coverage: setup
+	@sh tools/system-deps.sh libharfbuzz-subset0 poppler-utils qpdf fontconfig libgs-common $(FONT_PACKAGES)
+	rm -rf .cache/coverage && mkdir -p .cache/coverage
+	HANDBILL_COVERAGE_DIR=$(CURDIR)/.cache/coverage $(PY) -m coverage run -m pytest -q -p no:cacheprovider
+	HANDBILL_COVERAGE_DIR=$(CURDIR)/.cache/coverage $(PY) -m coverage combine -q
+	HANDBILL_COVERAGE_DIR=$(CURDIR)/.cache/coverage $(PY) -m coverage report
 
 setup: $(STAMP) system-deps bytecode $(EXTRA_FONTS) $(TC_FONTS)
 
