@@ -31,6 +31,27 @@ def clinic_project(root: Path) -> Path:
     return root
 
 
+#: The personalised appointment letter (--data), and where a project holds it.
+APPOINTMENT = REPO / "tests" / "fixtures" / "appointment"
+APPOINTMENT_BUNDLE = "content/appointment"
+
+
+def appointment_project(root: Path, rows: str) -> Path:
+    """ROOT made a clinic's project holding the appointment bundle and ROWS as rows.csv."""
+    project = clinic_project(root)
+    shutil.copytree(APPOINTMENT, project / APPOINTMENT_BUNDLE)
+    (project / "rows.csv").write_text(rows, encoding="utf-8")
+    return project
+
+
+def build_rows(project: Path, *extra: str, data: str = "rows.csv") -> int:
+    """handbill build of PROJECT's appointment bundle with DATA's rows (in-process)."""
+    from handbill.cli import run
+
+    return run(["--project", str(project), "build", str(project / APPOINTMENT_BUNDLE),
+                "--data", str(project / data), *extra])
+
+
 def corpus_project(root: Path, *bundles: str) -> Path:
     """ROOT made a project of the real-shaped handouts of tests/corpus (those BUNDLES, or
     all), with the sample's site.yaml and assets (logo, organisation, QR)."""

@@ -22,13 +22,12 @@ from types import SimpleNamespace
 import pytest
 
 from handbill.cli import run
-from conftest import REPO, assert_same_pdfs, clinic_project
+from conftest import REPO, appointment_project, assert_same_pdfs, build_rows, clinic_project
 from pdfcheck import reading_text, squash
 
 distributed = pytest.importorskip("distributed")
 
 PRELOAD = REPO / "tests" / "cluster" / "preload.py"
-FIXTURE = REPO / "tests" / "fixtures" / "appointment"
 B = "content/appointment"
 HEADER = "id,name,date,time,second_dose,nurse_line\n"
 KILL = "Kill-this-worker-7f3a"
@@ -83,15 +82,10 @@ def cluster(tmp_path_factory):
 
 
 def _project(root: Path, name: str, rows: str) -> Path:
-    project = clinic_project(root / name)
-    shutil.copytree(FIXTURE, project / B)
-    (project / "rows.csv").write_text(rows, encoding="utf-8")
-    return project
+    return appointment_project(root / name, rows)
 
 
-def _build(project: Path, *extra: str) -> int:
-    return run(["--project", str(project), "build", str(project / B), "--data",
-                str(project / "rows.csv"), *extra])
+_build = build_rows
 
 
 def test_rows_on_a_cluster_are_a_local_builds_bytes_and_its_workers_read_no_file(cluster,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from handbill.cli import run
-from conftest import REPO, clinic_project
+from conftest import REPO, appointment_project, build_rows, clinic_project
 from pdfcheck import reading_text, squash
 
 FIXTURE = REPO / "tests" / "fixtures" / "appointment"
@@ -34,15 +34,10 @@ def _rows(count: int) -> str:
 
 
 def _project(tmp_path: Path, rows: str) -> Path:
-    project = clinic_project(tmp_path / "p")
-    shutil.copytree(FIXTURE, project / B)
-    (project / "rows.csv").write_text(rows, encoding="utf-8")
-    return project
+    return appointment_project(tmp_path / "p", rows)
 
 
-def _build(project: Path, *extra: str) -> int:
-    return run(["--project", str(project), "build", str(project / B), "--data",
-                str(project / "rows.csv"), *extra])
+_build = build_rows
 
 
 def test_forty_rows_make_forty_handouts_each_with_its_own_values(tmp_path, capsys):
@@ -271,8 +266,7 @@ def _workbook(path: Path, rows: list[list], sheets: int = 1) -> None:
 
 
 def _xlsx_build(project: Path, *extra: str) -> int:
-    return run(["--project", str(project), "build", str(project / B), "--data",
-                str(project / "rows.xlsx"), *extra])
+    return build_rows(project, *extra, data="rows.xlsx")
 
 
 def test_an_excel_workbook_builds_the_handouts_its_csv_would(tmp_path):

@@ -190,24 +190,25 @@ class _Connection:
             else:
                 self.client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as error:
-            self.close()
-            raise UsageError(Diagnostic(
-                "handbill", None, f"--scheduler {scheduler}: no Dask scheduler answered within "
-                f"{CONNECT_TIMEOUT} s ({str(error).splitlines()[0][:160]})",
-                hint="start one (dask scheduler; then dask worker ADDRESS on each machine), "
-                     "or use local:N for N workers on this machine")) from None
+            raise self._misuse(f"--scheduler {scheduler}: no Dask scheduler answered within "
+                               f"{CONNECT_TIMEOUT} s ({str(error).splitlines()[0][:160]})",
+                               "start one (dask scheduler; then dask worker ADDRESS on each "
+                               "machine), or use local:N for N workers on this machine") from None
         try:
             self.client.run(warm)  # every worker imports WeasyPrint now, side by side
         except Exception as error:  # noqa: BLE001 - a worker without handbill, or another one
-            self.close()
-            raise UsageError(Diagnostic(
-                "handbill", None, f"--scheduler {scheduler}: the cluster's workers cannot run "
-                f"handbill ({type(error).__name__}: {str(error)[:160]})",
-                hint="install the same handbill on every worker: pip install "
-                     "'handbill[dask]'")) from None
+            raise self._misuse(f"--scheduler {scheduler}: the cluster's workers cannot run "
+                               f"handbill ({type(error).__name__}: {str(error)[:160]})",
+                               "install the same handbill on every worker: pip install "
+                               "'handbill[dask]'") from None
         self.futures: dict[str, object] = {}  # SHA-256 -> its Future (held for the build)
         self.store: dict[str, bytes] = {}  # SHA-256 -> the bytes, to send again if lost
         self._sent = 0
+
+    def _misuse(self, message: str, hint: str) -> UsageError:
+        """The cluster closed (what of it was started), and the misuse (exit 2) to raise."""
+        self.close()
+        return UsageError(Diagnostic("handbill", None, message, hint=hint))
 
     @property
     def threads(self) -> int:
