@@ -177,6 +177,15 @@ def test_a_file_that_is_no_word_document_is_refused_and_nothing_written(
     assert list((project / "content").iterdir()) == []
 
 
+def test_a_document_that_is_not_there_is_exit_2(tmp_path, capsys):
+    project = clinic_project(tmp_path / "clinic")
+    (project / "content").mkdir()
+    assert _import(project, tmp_path / "missing.docx", "en") == 2
+    err = capsys.readouterr().err
+    assert f"handbill: error: {tmp_path / 'missing.docx'}: no such file [usage]" in err
+    assert list((project / "content").iterdir()) == []
+
+
 @pytest.mark.parametrize("args, message", [
     (["--lang", "xx"], "unknown language 'xx'"),
     (["--lang", "en", "--into", "elsewhere/x"], "--into elsewhere/x: a bundle is a folder "
