@@ -19,8 +19,9 @@ read here, under the project's rules, and the task is sent again with them
 (and every later task of that bundle and layout gets them at once).
 
 Failures: a worker that dies mid-task has its task run elsewhere by Dask; a task
-whose worker died twice (``allowed-failures`` for ``local:N``) is an error for
-that document only. A scheduler that does not answer within
+Dask gives up (its workers died twice: ``allowed-failures`` for ``local:N``) is sent
+once more as a task of its own, and given up again it is an error for that
+document only. A scheduler that does not answer within
 :data:`CONNECT_TIMEOUT` seconds is a misuse (exit 2). Ctrl-C cancels the
 build's tasks on the cluster.
 """
@@ -172,8 +173,8 @@ class _Connection:
                 # A task whose worker died twice is bad (retried once, elsewhere). The
                 # shipped files stay on every worker (the memory manager would keep
                 # one copy of each, and each task would fetch it again).
-                # A worker is given one task at a time: one that dies takes no other
-                # task's try with it.
+                # Fewer tasks wait on a worker (as far as Dask queues them): one that
+                # dies takes fewer other tasks' tries with it (see run.done).
                 with dask.config.set({"distributed.scheduler.allowed-failures": 1,
                                       "distributed.scheduler.worker-saturation": 1.0,
                                       "distributed.worker.profile.enabled": False,
@@ -249,6 +250,8 @@ class _Sent:
     shipped: "Shipped"
     rounds: int = 1
     files: dict = field(default_factory=dict)  # SHA-256 -> the Future of its bytes
+    #: Whether it was sent again after Dask gave it up (see run.done)
+    tried_again: bool = False
 
 
 def run(jobs: list["Job"], options: "BuildOptions") -> Iterator["Output"]:
@@ -291,6 +294,16 @@ def run(jobs: list["Job"], options: "BuildOptions") -> Iterator["Output"]:
             if lost and sent.rounds < MAX_ROUNDS:  # its files went with their workers
                 sent.rounds += 1
                 send(sent, lost)
+                return None
+            from distributed import KilledWorker
+
+            if isinstance(error, KilledWorker) and not sent.tried_again:
+                # Dask counts a task against every worker death while it was assigned
+                # there, running or waiting: an innocent document waiting behind one that
+                # kills its workers can be given up too. Each gets one more try of its
+                # own; a document that kills its workers again is the one that fails.
+                sent.tried_again = True
+                send(sent)
                 return None
             return _failed(sent.task, error, _where(sent.task, options))
         if result.lost and sent.rounds < MAX_ROUNDS:
@@ -390,7 +403,7 @@ def _failed(task: "RenderTask", error: BaseException, where: tuple) -> "Output":
     if isinstance(error, KilledWorker):
         output.diagnostics.append(Diagnostic(
             path, line, f"{row}the Dask workers rendering it stopped before they were done, "
-            "twice (killed, or out of memory?)", code="render",
+            "in two tries of it (killed, or out of memory?)", code="render",
             hint="build it again; give the workers more memory if it happens again"))
     else:
         output.diagnostics.append(Diagnostic(
