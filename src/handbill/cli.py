@@ -155,6 +155,18 @@ def _parser() -> argparse.ArgumentParser:
                     "printing the findings each time. Stop with Ctrl-C.")
     _add_selection(watch, "build this layout only")
 
+    serve = commands.add_parser(
+        "serve", help="preview the handouts in the browser, live",
+        description="Build the handouts and show their pages, and check's findings beside "
+                    "them, in the browser; every save rebuilds what changed and the open page "
+                    "follows. Listens on 127.0.0.1 (this machine only). Stop with Ctrl-C.")
+    _add_selection(serve, "show this layout only")
+    serve.add_argument("--port", type=int, default=8000, metavar="N",
+                       help="the port to listen on (default: 8000; 0 takes a free one)")
+    serve.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
+                       help="the address to listen on (default: 127.0.0.1; another one lets "
+                            "other machines read the handouts, and is warned about)")
+
     commands.add_parser("layouts", help="list the layouts and their options",
                         description="List every layout on the search path and its options.")
 
@@ -230,7 +242,7 @@ def run(argv: list[str] | None = None) -> int:
                                         "no such project folder" if not project.exists()
                                         else "the project is not a folder"))
         if args.project is None and project != Path.cwd().resolve() \
-                and args.command in ("build", "check", "watch"):
+                and args.command in ("build", "check", "watch", "serve"):
             print(f"handbill: project {printable(str(project))} (the nearest folder above "
                   "holding site.yaml or content/); the paths below are from there",
                   file=sys.stderr)
@@ -250,6 +262,8 @@ def run(argv: list[str] | None = None) -> int:
                                args.dry_run, print)
         if args.command == "watch":
             return _watch(args, project)
+        if args.command == "serve":
+            return _serve(args, project)
         return _build(args, project)
     except HandbillError as error:
         for diagnostic in error.diagnostics:
@@ -396,9 +410,32 @@ def _watch(args, project: Path) -> int:
 
     if rebuild(set()) == 2:  # a PATH that is not there, or no bundle: nothing to watch for
         return 2
-    watched = [project / name for name in ("content", "layouts", "fonts", "site.yaml", "assets")]
-    watch([p for p in watched if p.exists()], rebuild, out_dir=options.out_dir)
+    watch([p for p in watched_sources(project) if p.exists()], rebuild,
+          out_dir=options.out_dir)
     return 0
+
+
+def watched_sources(project: Path) -> list[Path]:
+    """What watch and serve watch: every source a document is made from."""
+    return [project / name for name in ("content", "layouts", "fonts", "site.yaml", "assets")]
+
+
+def _serve(args, project: Path) -> int:
+    from .builder import _check_options, find_bundle_dirs
+    from .engine import load
+    from .preview import Preview
+    from .serve import serve
+
+    if not 0 <= args.port <= 65535:
+        from .errors import Diagnostic, UsageError
+
+        raise UsageError(Diagnostic("handbill", None, f"--port takes 0 to 65535, not {args.port}"))
+    options = BuildOptions(project=project, layout=args.layout, jobs=1)
+    _check_options(options)  # a misused command stops here, exit 2
+    paths = _absolute(args.paths)
+    find_bundle_dirs(paths, project)  # no bundle there: exit 2 before anything listens
+    load()  # once: every rebuild then renders in this process
+    return serve(Preview(options, paths), watched_sources(project), args.host, args.port)
 
 
 def watching_line(report, project: Path) -> str:
