@@ -23,7 +23,7 @@ check: setup
 # The tests also read PDFs with poppler's pdftotext and rebuild the bundled
 # fonts from their Debian packages to check they are byte-identical.
 test: setup
-	@sh tools/system-deps.sh libharfbuzz-subset0 poppler-utils qpdf fontconfig libgs-common $(FONT_PACKAGES)
+	@sh tools/system-deps.sh libharfbuzz-subset0 poppler-utils qpdf fontconfig libgs-common chromium $(FONT_PACKAGES)
 	$(PY) -m pytest
 
 # handbill against plain WeasyPrint (with the system's Noto Sans CJK SC) and

@@ -1,0 +1,193 @@
+"""handbill serve over HTTP: the index, the pages, the events, and what it refuses."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE, clinic_project
+
+DEADLINE = 120.0
+
+
+class Served:
+    """`handbill serve --port 0` running on a project, its stderr collected."""
+
+    def __init__(self, project: Path):
+        self.project = project
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "handbill", "--project", str(project), "serve", "--port", "0"],
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        found = self.wait_line(r"preview at http://127\.0\.0\.1:(\d+)/")
+        self.port = int(found.group(1))
+
+    def _read(self):
+        for line in self.process.stderr:
+            self.lines.append(line)
+
+    def wait_line(self, pattern: str, start: int = 0):
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline:
+            for line in self.lines[start:]:
+                found = re.search(pattern, line)
+                if found:
+                    return found
+            assert self.process.poll() is None, "".join(self.lines)
+            time.sleep(0.02)
+        raise AssertionError(f"no {pattern!r} in {''.join(self.lines)}")
+
+    def get(self, path: str, method: str = "GET", host: str | None = None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection.putrequest(method, path, skip_host=host is not None)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response.status, dict(response.getheaders()), body
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    project = clinic_project(tmp_path_factory.mktemp("serve") / "project")
+    bundle = project / "content" / "stem-cells-t2dm"
+    shutil.copytree(SAMPLE, bundle)
+    meta = bundle / "meta.yaml"
+    meta.write_text(meta.read_text("utf-8").replace(
+        "layouts: [handout, parallel, trifold, booklet]", "layouts: [handout]"), "utf-8")
+    server = Served(project)
+    server.wait_line(r"documents? shown")
+    yield server
+    assert server.stop() == 0, "".join(server.lines)
+
+
+def test_the_index_lists_the_bundle_with_its_titles_and_findings(served):
+    status, headers, body = served.get("/")
+    page = body.decode("utf-8")
+    assert status == 200
+    assert "Stem Cells for Type 2 Diabetes" in page and "干细胞为何对2型糖尿病有效" in page
+    assert 'href="/b/stem-cells-t2dm/handout/"' in page
+    assert "default-src 'none'" in headers["content-security-policy"]
+
+
+def test_a_page_is_the_built_pdf_drawn(served, tmp_path):
+    import pypdfium2
+
+    assert subprocess.run([sys.executable, "-m", "handbill", "--project", str(served.project),
+                           "build", "--out", str(tmp_path)], capture_output=True).returncode == 0
+    built = (tmp_path / "stem-cells-t2dm" / "handout.pdf").read_bytes()
+    status, _, body = served.get("/b/stem-cells-t2dm/handout/")
+    page = body.decode("utf-8")
+    assert f'data-sha="{hashlib.sha256(built).hexdigest()}"' in page  # the same bytes
+    pages = len(pypdfium2.PdfDocument(built))
+    assert page.count('<img src="/b/stem-cells-t2dm/handout/page-') == pages
+    status, headers, png = served.get("/b/stem-cells-t2dm/handout/page-1.png")
+    assert status == 200 and headers["content-type"] == "image/png"
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (round(595.28 * 2), round(841.89 * 2))  # A4 at 144 dpi
+    assert served.get(f"/b/stem-cells-t2dm/handout/page-{pages + 1}.png")[0] == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/etc/passwd", "//etc/passwd", "/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+    "/b/../../../etc/passwd", "/b/%2e%2e%2f%2e%2e%2fetc%2fpasswd/handout/",
+    "/assets/../../../../etc/passwd", "/assets/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/assets/..%2f..%2f..%2f..%2fetc%2fpasswd", "/assets/%252e%252e%252fetc%252fpasswd",
+    "/b/stem-cells-t2dm/handout/../../../../../etc/passwd",
+    "/b/stem-cells-t2dm/handout/page-1.png/../../../../../../etc/passwd",
+    "/b/stem-cells-t2dm/en.md", "/b/stem-cells-t2dm/handout/en.md",
+    "/content/stem-cells-t2dm/en.md", "/b/stem-cells-t2dm/handout/page-01.png",
+    "/b/stem-cells-t2dm/handout/page-0.png", "/assets/preview.js%00.png",
+    "/.cache/handbill/preview/stem-cells-t2dm/handout.pdf",
+])
+def test_no_spelling_of_a_path_reaches_a_file(served, path):
+    status, _, body = served.get(path)
+    assert status in (400, 404, 405), (path, status)
+    assert b"root:" not in body
+    assert b"Type 2 diabetes (T2DM) is characterized" not in body
+
+
+def test_nothing_but_reading_is_answered(served):
+    before = {p: p.stat().st_mtime_ns for p in served.project.rglob("*")
+              if ".cache" not in p.parts}
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        for path in ("/", "/b/stem-cells-t2dm/handout/", "/assets/preview.js"):
+            assert served.get(path, method)[0] == 405, (method, path)
+    assert before == {p: p.stat().st_mtime_ns for p in served.project.rglob("*")
+                      if ".cache" not in p.parts}
+
+
+def test_another_host_name_is_refused(served):
+    assert served.get("/", host="evil.example")[0] == 400
+    assert served.get("/", host=f"127.0.0.1:{served.port}")[0] == 200
+
+
+def test_it_listens_on_the_loopback_only(served):
+    import psutil
+
+    listening = [c.laddr for c in psutil.Process(served.process.pid).net_connections("inet")
+                 if c.status == psutil.CONN_LISTEN]
+    assert listening and all(address.ip == "127.0.0.1" for address in listening), listening
+
+
+def test_an_edit_is_an_event_and_new_pages(served):
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=DEADLINE)
+    connection.request("GET", "/events")
+    stream = connection.getresponse()
+    assert stream.headers["content-type"].startswith("text/event-stream")
+    assert stream.readline().startswith(b"retry:")
+    assert stream.readline() == b"event: hello\n"
+    before = served.get("/b/stem-cells-t2dm/handout/")[2]
+    body = served.project / "content" / "stem-cells-t2dm" / "en.md"
+    text = body.read_text("utf-8")
+    body.write_text(text.replace("## Introduction", "## Introduction to the treatment"), "utf-8")
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        line = stream.readline()
+        if line == b"event: change\n":
+            data = stream.readline()
+            if b"stem-cells-t2dm" in data:
+                break
+    else:
+        raise AssertionError("no change event")
+    connection.close()
+    after = served.get("/b/stem-cells-t2dm/handout/")[2]
+    sha = re.compile(rb'data-sha="([0-9a-f]{64})"')
+    assert sha.search(before).group(1) != sha.search(after).group(1)
+    # A body that no longer builds: its error, located, with the last good pages.
+    body.write_text(text + "\nAs shown before [@nowhere2099].\n", "utf-8")
+    start = len(served.lines)
+    served.wait_line(r"not made again", start)
+    page = served.get("/b/stem-cells-t2dm/handout/")[2].decode("utf-8")
+    assert 'class="errors"' in page and "content/stem-cells-t2dm/en.md:" in page
+    assert "nowhere2099" in page and 'class="pages stale"' in page
+    body.write_text(text, "utf-8")
+    served.wait_line(r"documents? shown, 0 errors", len(served.lines))
+
+
+def test_a_port_in_use_is_a_usage_error(served):
+    result = subprocess.run([sys.executable, "-m", "handbill", "--project", str(served.project),
+                             "serve", "--port", str(served.port)], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{served.port}" in result.stderr
+    assert "Traceback" not in result.stderr
