@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import os
 import re
 import shutil
 import signal
@@ -191,3 +190,17 @@ def test_a_port_in_use_is_a_usage_error(served):
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{served.port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("arguments, said", [
+    (["--port", "70000"], "--port takes 0 to 65535, not 70000"),
+    (["--port", "0", "--host", "no-such-host.invalid"], "--host no-such-host.invalid: no such address"),
+])
+def test_a_misused_serve_is_exit_2_with_its_reason(tmp_path, arguments, said):
+    project = clinic_project(tmp_path / "project")
+    shutil.copytree(SAMPLE, project / "content" / "stem-cells-t2dm")
+    result = subprocess.run([sys.executable, "-m", "handbill", "--project", str(project),
+                             "serve", *arguments], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert said in result.stderr and "Traceback" not in result.stderr
+    assert not (project / ".cache" / "handbill" / "preview").exists()
