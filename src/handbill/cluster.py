@@ -21,7 +21,10 @@ read here, under the project's rules, and the task is sent again with them
 Failures: a worker that dies mid-task has its task run elsewhere by Dask; a task
 Dask gives up (its workers died twice: ``allowed-failures`` for ``local:N``) is sent
 once more as a task of its own, and given up again it is an error for that
-document only. A scheduler that does not answer within
+document only. A render's time limit (--timeout) counts from when a worker began it (it
+says so on :data:`STARTED_TOPIC`), not from when it was sent: a task may wait behind
+others; one no worker begins is given up only when nothing on the cluster began or
+ended for as long. A scheduler that does not answer within
 :data:`CONNECT_TIMEOUT` seconds is a misuse (exit 2). Ctrl-C cancels the
 build's tasks on the cluster.
 """
@@ -49,6 +52,9 @@ CONNECT_TIMEOUT = 3
 MAX_ROUNDS = 3
 #: The key a shipped file has on the cluster: this prefix and its SHA-256.
 BLOB_PREFIX = "handbill-file-"
+#: The Dask event topic on which a worker says it has begun a render: a render's time
+#: limit counts from then, not from when it was sent (it may wait behind others).
+STARTED_TOPIC = "handbill-render-started"
 #: Tasks in flight per worker thread: enough to keep each busy, few enough that the
 #: HTML of thousands of rows is not all held at once.
 IN_FLIGHT = 2
@@ -105,6 +111,7 @@ def render(ctask: ClusterTask, blobs: dict[str, bytes]) -> Rendered:
     from .resources import serving
     from .worker import rendered, unexpected
 
+    _announce()
     task = ctask.task
     out = Rendered(worker=f"{os.uname().nodename}:{os.getpid()}")
     if ctask.version != __version__:
@@ -129,6 +136,17 @@ def render(ctask: ClusterTask, blobs: dict[str, bytes]) -> Rendered:
             out.files, out.diagnostics = [], []
             out.missing = list(dict.fromkeys(served.missing))
     return out
+
+
+def _announce() -> None:
+    """Say on STARTED_TOPIC that this worker has begun the task it runs now."""
+    from distributed import get_worker
+
+    try:
+        worker = get_worker()
+    except ValueError:  # called outside a worker
+        return
+    worker.log_event(STARTED_TOPIC, {"key": worker.get_current_task()})
 
 
 def _verified(blobs: dict[str, bytes]) -> list[str]:
@@ -252,6 +270,8 @@ class _Sent:
     files: dict = field(default_factory=dict)  # SHA-256 -> the Future of its bytes
     #: Whether it was sent again after Dask gave it up (see run.done)
     tried_again: bool = False
+    #: When it was last sent (time.perf_counter)
+    sent_at: float = 0.0
 
 
 def run(jobs: list["Job"], options: "BuildOptions") -> Iterator["Output"]:
@@ -269,6 +289,19 @@ def run(jobs: list["Job"], options: "BuildOptions") -> Iterator["Output"]:
     pending: dict = {}  # future -> _Sent
     asked: dict[tuple, tuple[str, ...]] = {}  # (bundle, layout) -> URLs its renders asked for
     known: dict = {}  # what each URL gave, while its file is unchanged (resources.collect)
+    # A render's time limit counts from when a worker began it (its event on
+    # STARTED_TOPIC), not from when it was sent: on a busy cluster a task waits behind
+    # others. One no worker has begun is given up only when nothing on the cluster has
+    # begun or ended for as long (every worker stalled, or gone).
+    began: dict = {}  # a future's key -> when a worker began it
+    moved = [time.perf_counter()]  # when a render last began or ended
+
+    def on_started(event) -> None:  # in the Client's own thread
+        now = time.perf_counter()
+        began[event[1]["key"]] = now
+        moved[0] = now
+
+    client.subscribe_topic(STARTED_TOPIC, on_started)
 
     def send(sent: _Sent, lost: tuple[str, ...] = ()) -> None:
         key = (sent.task.output.job.bundle, sent.task.output.job.layout)
@@ -280,6 +313,7 @@ def run(jobs: list["Job"], options: "BuildOptions") -> Iterator["Output"]:
         sent.files = connection.ship(sent.shipped.hashes, lost)
         future = client.submit(render, ClusterTask(sent.task, sent.shipped, __version__),
                                sent.files, pure=False, retries=1)
+        sent.sent_at = time.perf_counter()
         pending[future] = sent
 
     def done(future, sent: _Sent) -> Output | None:
@@ -351,17 +385,25 @@ def run(jobs: list["Job"], options: "BuildOptions") -> Iterator["Output"]:
         except (Exception, CancelledError):  # noqa: BLE001 - cancelled ones: done, said below
             ready = {f for f in pending if f.done()}
         now = time.perf_counter()
+        if ready:
+            moved[0] = now
         for future in list(pending):
             sent = pending[future]
+            start = began.get(future.key)
             if future in ready:
                 del pending[future]
+                began.pop(future.key, None)
                 output = done(future, sent)
                 if output is not None:
                     yield output
-            elif now - sent.task.started > sent.task.timeout:
+                continue
+            since = max(sent.sent_at, moved[0]) if start is None else start
+            if now - since > sent.task.timeout:
                 del pending[future]
+                began.pop(future.key, None)
                 future.cancel()
-                yield _expired(sent.task, _where(sent.task, options))
+                moved[0] = now
+                yield _expired(sent.task, _where(sent.task, options), start is not None)
 
     try:
         window = IN_FLIGHT * connection.threads
@@ -415,13 +457,21 @@ def _failed(task: "RenderTask", error: BaseException, where: tuple) -> "Output":
     return output
 
 
-def _expired(task: "RenderTask", where: tuple) -> "Output":
+def _expired(task: "RenderTask", where: tuple, begun: bool) -> "Output":
+    """TASK's Output when its render ran past its time limit (BEGUN), or no worker began
+    it while nothing else on the cluster began or ended for as long."""
     path, line, row = where
     output = task.output
     output.status = "failed"
-    output.diagnostics.append(Diagnostic(
-        path, line, f"{row}rendering it on the Dask cluster took more than {task.timeout:g} s "
-        "and its task was cancelled", code="limits",
-        hint="raise it with --timeout, or look for a runaway layout"))
+    if begun:
+        output.diagnostics.append(Diagnostic(
+            path, line, f"{row}rendering it on the Dask cluster took more than "
+            f"{task.timeout:g} s and its task was cancelled", code="limits",
+            hint="raise it with --timeout, or look for a runaway layout"))
+    else:
+        output.diagnostics.append(Diagnostic(
+            path, line, f"{row}no Dask worker began rendering it, and no other render began "
+            f"or ended, for {task.timeout:g} s; its task was cancelled", code="limits",
+            hint="are the cluster's workers running (dask worker ADDRESS), or all stalled?"))
     output.seconds = time.perf_counter() - task.started
     return output

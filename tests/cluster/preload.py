@@ -5,7 +5,8 @@ they open, and two ways for a test to make a render fail as a machine would.
   projects are made in) is appended to HANDBILL_AUDIT_LOG: a worker must read nothing of a
   project, only what the main process sent it.
 - A document whose HTML holds KILL dies with its worker (os._exit), as when the kernel
-  kills it for memory; one that holds STALL takes 6 s (a runaway layout).
+  kills it for memory; one that holds STALL takes 6 s (a runaway layout); one that holds
+  SLOW takes 1.2 s more than its render (a long handout).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 
 KILL = "Kill-this-worker-7f3a"
 STALL = "Stall-this-worker-7f3a"
+SLOW = "Slow-this-worker-7f3a"
 
 _FORBID = os.environ.get("HANDBILL_AUDIT_FORBID")
 _LOG = os.environ.get("HANDBILL_AUDIT_LOG")
@@ -52,6 +54,8 @@ def dask_setup(worker) -> None:
             os._exit(1)
         if STALL in task.html:
             time.sleep(6)
+        if SLOW in task.html:
+            time.sleep(1.2)
         return real(task)
 
     handbill.worker.rendered = rendered
