@@ -11,7 +11,7 @@ FONT_PACKAGES := fonts-noto-cjk fonts-noto-core unicode-data
 EXTRA_FONTS := src/handbill/assets/fonts/extra/fonts.yaml
 TC_FONTS    := src/handbill/assets/fonts/tc/fonts.yaml
 
-.PHONY: pdf test check bench clean setup system-deps bytecode fonts fonts-check constraints mutants coverage
+.PHONY: pdf test test-deps check bench clean setup system-deps bytecode fonts fonts-check constraints mutants coverage
 
 pdf: setup
 	$(VENV)/bin/handbill build
@@ -22,9 +22,13 @@ check: setup
 
 # The tests also read PDFs with poppler's pdftotext and rebuild the bundled
 # fonts from their Debian packages to check they are byte-identical.
-test: setup
-	@sh tools/system-deps.sh libharfbuzz-subset0 poppler-utils qpdf fontconfig libgs-common chromium $(FONT_PACKAGES)
+# The set-up and the tests' Debian packages (Chromium for the browser test) side by side.
+test:
+	@$(MAKE) --no-print-directory -j3 $(SETUP_PARTS) test-deps
 	$(PY) -m pytest
+
+test-deps:
+	@sh tools/system-deps.sh libharfbuzz-subset0 poppler-utils qpdf fontconfig libgs-common chromium $(FONT_PACKAGES)
 
 # handbill against plain WeasyPrint (with the system's Noto Sans CJK SC) and
 # Typst, side by side in one run: see bench/README.md. BENCH_ARGS=--quick for a smoke run.
@@ -51,7 +55,10 @@ coverage: setup
 	HANDBILL_COVERAGE_DIR=$(CURDIR)/.cache/coverage $(PY) -m coverage combine -q
 	HANDBILL_COVERAGE_DIR=$(CURDIR)/.cache/coverage $(PY) -m coverage report
 
-setup: $(STAMP) system-deps bytecode $(EXTRA_FONTS) $(TC_FONTS)
+# The two fonts made here are made side by side (each takes minutes, on one core).
+SETUP_PARTS := $(STAMP) system-deps bytecode $(EXTRA_FONTS) $(TC_FONTS)
+setup:
+	@$(MAKE) --no-print-directory -j2 $(SETUP_PARTS)
 
 # Handbill Sans SC Extra: every character of Noto Sans CJK SC that the bundled Handbill
 # Sans SC lacks (rare hanzi, Traditional forms, Extension B names...), 12 MB a weight, so
