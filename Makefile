@@ -11,7 +11,7 @@ FONT_PACKAGES := fonts-noto-cjk fonts-noto-core unicode-data
 EXTRA_FONTS := src/handbill/assets/fonts/extra/fonts.yaml
 TC_FONTS    := src/handbill/assets/fonts/tc/fonts.yaml
 
-.PHONY: pdf test test-deps check bench clean setup system-deps bytecode fonts fonts-check constraints mutants coverage
+.PHONY: pdf test test-deps screenshot check bench clean setup system-deps bytecode fonts fonts-check constraints mutants coverage
 
 pdf: setup
 	$(VENV)/bin/handbill build
@@ -29,6 +29,10 @@ test:
 
 test-deps:
 	@sh tools/system-deps.sh libharfbuzz-subset0 poppler-utils qpdf fontconfig libgs-common chromium $(FONT_PACKAGES)
+
+# The README's picture of handbill serve (docs/preview.png), taken by the browser test.
+screenshot: setup test-deps
+	HANDBILL_SCREENSHOT=$(CURDIR)/docs/preview.png $(PY) -m pytest -q -p no:cacheprovider tests/test_browser.py
 
 # handbill against plain WeasyPrint (with the system's Noto Sans CJK SC) and
 # Typst, side by side in one run: see bench/README.md. BENCH_ARGS=--quick for a smoke run.

@@ -6,63 +6,14 @@ import hashlib
 import http.client
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from conftest import SAMPLE, clinic_project
-
-DEADLINE = 120.0
-
-
-class Served:
-    """`handbill serve --port 0` running on a project, its stderr collected."""
-
-    def __init__(self, project: Path):
-        self.project = project
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "handbill", "--project", str(project), "serve", "--port", "0"],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
-        found = self.wait_line(r"preview at http://127\.0\.0\.1:(\d+)/")
-        self.port = int(found.group(1))
-
-    def _read(self):
-        for line in self.process.stderr:
-            self.lines.append(line)
-
-    def wait_line(self, pattern: str, start: int = 0):
-        deadline = time.monotonic() + DEADLINE
-        while time.monotonic() < deadline:
-            for line in self.lines[start:]:
-                found = re.search(pattern, line)
-                if found:
-                    return found
-            assert self.process.poll() is None, "".join(self.lines)
-            time.sleep(0.02)
-        raise AssertionError(f"no {pattern!r} in {''.join(self.lines)}")
-
-    def get(self, path: str, method: str = "GET", host: str | None = None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        connection.putrequest(method, path, skip_host=host is not None)
-        if host is not None:
-            connection.putheader("Host", host)
-        connection.endheaders()
-        response = connection.getresponse()
-        body = response.read()
-        connection.close()
-        return response.status, dict(response.getheaders()), body
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=30)
-
+from served import DEADLINE, Served
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
@@ -204,3 +155,47 @@ def test_a_misused_serve_is_exit_2_with_its_reason(tmp_path, arguments, said):
     assert result.returncode == 2
     assert said in result.stderr and "Traceback" not in result.stderr
     assert not (project / ".cache" / "handbill" / "preview").exists()
+
+
+def test_another_interface_is_served_with_a_warning(tmp_path, monkeypatch, capsys):
+    """--host 0.0.0.0: a warning that others can read the handouts, and no Host check (a
+    name on the network is not known). The tests listen on 127.0.0.1 only, so the socket
+    asked for 0.0.0.0 is bound there; watch() is where the requests are made."""
+    import handbill.serve
+    import handbill.watch
+    from handbill.cli import run
+
+    project = clinic_project(tmp_path / "project")
+    shutil.copytree(SAMPLE, project / "content" / "stem-cells-t2dm")
+    asked, answers, said = [], [], []
+    real_bind = handbill.serve.bind
+
+    def bind(host, port):
+        asked.append((host, port))
+        return real_bind("127.0.0.1", 0)
+
+    def watch(paths, rebuild, out_dir=None):
+        said.append(capsys.readouterr().err)
+        port = int(re.search(r"preview at http://0\.0\.0\.0:(\d+)/", said[0]).group(1))
+        for host in ("handouts.clinic.example", f"192.0.2.7:{port}"):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/", headers={"Host": host})
+            response = connection.getresponse()
+            answers.append((response.status, b"Stem Cells" in response.read()))
+            connection.close()
+        return 0
+
+    monkeypatch.setattr(handbill.serve, "bind", bind)
+    monkeypatch.setattr(handbill.watch, "watch", watch)
+    assert run(["--project", str(project), "serve", "--host", "0.0.0.0", "--port", "0"]) == 0
+    assert asked == [("0.0.0.0", 0)]
+    assert answers == [(200, True), (200, True)]
+    assert "handbill: warning: serving on 0.0.0.0: anyone who can reach this machine on " \
+           "that address can read these handouts" in said[0]
+    assert said[0].index("warning: serving on") < said[0].index("preview at")
+    assert "Traceback" not in said[0] + capsys.readouterr().err
+
+
+def test_the_loopback_is_served_without_a_warning(served):
+    assert not any("warning: serving on" in line for line in served.lines)
+    assert any("preview at http://127.0.0.1:" in line for line in served.lines)

@@ -9,7 +9,7 @@ preview's snapshots:
 - ``/b/BUNDLE/LAYOUT/``: a document's pages and check's findings beside them;
 - ``/b/BUNDLE/LAYOUT/page-N.png``: a page, drawn by PDFium;
 - ``/events``: server-sent events, one a change, which the page's script follows;
-- ``/assets/NAME``: the page's own script and stylesheet.
+- ``/assets/NAME``: the page's own script, stylesheet and icon.
 
 No URL names a file: a bundle is looked up among those the preview built, an asset
 among the two there are, so no spelling of a path (``..``, ``%2e%2e``, ``/etc/passwd``)
@@ -36,7 +36,8 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 HEARTBEAT = 15.0
 #: The page's script and stylesheet, served from the package, and their types.
 ASSETS = {"preview.js": "text/javascript; charset=utf-8",
-          "preview.css": "text/css; charset=utf-8"}
+          "preview.css": "text/css; charset=utf-8",
+          "favicon.svg": "image/svg+xml"}
 ASSETS_DIR = Path(__file__).parent / "assets" / "serve"
 #: Sent with every answer: nothing loads from elsewhere, no page frames this one.
 HEADERS = [
