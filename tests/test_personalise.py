@@ -344,3 +344,61 @@ def _bomb(path: Path) -> None:
             zeros = bytes(1 << 20)
             for _ in range(300):
                 part.write(zeros)
+
+
+def _sheet_cells(path: Path, cells: dict[str, object]) -> None:
+    """A workbook whose first sheet holds only CELLS (by their names: A1, B1...)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for name, value in cells.items():
+        book.active[name] = value
+    book.save(path)
+
+
+def _not_a_workbook(path: Path) -> None:
+    """A zip that passes as one (no bomb, no password) and holds no workbook."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("notes.txt", "minutes of the clinic's meeting\n")
+
+
+GOOD = ["p1", "Ann Lee", "3 December 2026", "8:30 a.m.", "5:00 a.m.", "020 7946 0101"]
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda path: _workbook(path, []), "rows.xlsx: error: the first sheet is empty [data]"),
+    (lambda path: _workbook(path, [[None, None], ["p1", "Ann"]]),
+     "rows.xlsx: error: the first sheet is empty [data]"),
+    (lambda path: _workbook(path, [["patient", "name"], ["p1", "Ann"]]),
+     "rows.xlsx:1: error: the header row has no 'id' column (the name of each row's output "
+     "folder) [data]"),
+    (lambda path: _workbook(path, [["id", "name", "date", "name"], ["p1", "Ann", "3 Dec", "A"]]),
+     "rows.xlsx:1: error: the header row names name twice [data]"),
+    # A sheet of more rows than handbill takes (its one other cell far down: a small file).
+    (lambda path: _sheet_cells(path, {"A1": "id", "A1000001": "p1"}),
+     "rows.xlsx: error: the first sheet has 1,000,001 rows, more than 1,000,000 [data]"),
+    (_not_a_workbook, "rows.xlsx: error: the workbook cannot be read ("),
+])
+def test_a_workbook_without_rows_to_read_says_why_and_builds_nothing(tmp_path, capsys, make,
+                                                                     expected):
+    project = _project(tmp_path, "")
+    make(project / "rows.xlsx")
+    assert _xlsx_build(project) == 1
+    err = capsys.readouterr().err
+    assert expected in err, err
+    assert "Traceback" not in err
+    assert not list(project.rglob("*.pdf"))
+
+
+def test_a_column_without_a_name_is_not_read(tmp_path, capsys):
+    """A note typed beside the table, under no header: the row builds, the note is not
+    printed and not an error."""
+    project = _project(tmp_path, "")
+    header = HEADER.strip().split(",")
+    _workbook(project / "rows.xlsx", [header + [None], GOOD + ["call her daughter first"]])
+    assert _xlsx_build(project) == 0, capsys.readouterr().err
+    pdf = project / "out" / "appointment" / "p1" / "handout.pdf"
+    text = squash(reading_text(pdf))
+    assert squash("Dear Ann Lee") in text and squash("daughter") not in text
