@@ -100,6 +100,30 @@ def test_crop_marks_lie_in_the_slug_in_line_with_the_trim(layouts_build, name):
         assert not any(_dark(inside, trim + 97, 3 + k / 10, scale) for k in range(50))
 
 
+@pytest.mark.parametrize("marks", ["cross", "crop cross"])
+def test_registration_marks_sit_at_the_middle_of_each_side_in_the_slug(tmp_path, marks):
+    """A circle and a cross 5.5 mm out from the middle of each side of the trim (3 mm out,
+    5 mm long): its centre, its arms and its ring dark, the ring's inside clear; crop marks
+    only with crop."""
+    assert run(["--project", str(REPO), "build", str(SAMPLE), "--out", str(tmp_path),
+                "--layout", "handout", "--option", "bleed=3mm", "--option",
+                f"marks={marks}"]) == 0
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "stem-cells-t2dm" / "handout.pdf"))
+    scale = 10
+    image = pdf[0].render(scale=scale / MM).to_pil()
+    width_mm, height_mm = image.width / scale, image.height / scale
+    ring = 1.2 / 2 ** 0.5  # a point of the ring, off the cross's arms
+    for cx, cy in ((width_mm / 2, 4.5), (width_mm / 2, height_mm - 4.5),
+                   (4.5, height_mm / 2), (width_mm - 4.5, height_mm / 2)):
+        assert _dark(image, cx, cy, scale)
+        for dx, dy in ((2.2, 0), (-2.2, 0), (0, 2.2), (0, -2.2), (ring, ring), (-ring, -ring)):
+            assert _dark(image, cx + dx, cy + dy, scale), (cx, cy, dx, dy)
+        assert not _dark(image, cx + 0.45, cy + 0.45, scale)  # inside the ring
+        assert not _dark(image, cx + 3.2, cy + 3.2, scale)  # outside it
+    crop = _dark(image, 10, 4, scale)  # the crop mark in line with the trim's left side
+    assert crop == ("crop" in marks)
+
+
 def test_trifold_cover_colour_runs_into_the_bleed(layouts_build):
     pdf = pypdfium2.PdfDocument(str(_pdf(layouts_build, "bleed", "trifold.pdf")))
     image = pdf[0].render(scale=1).to_pil().convert("RGB")
