@@ -10,6 +10,7 @@ folder the projects are made in, and markers that kill or stall a render.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -33,6 +34,7 @@ HEADER = "id,name,date,time,second_dose,nurse_line\n"
 KILL = "Kill-this-worker-7f3a"
 STALL = "Stall-this-worker-7f3a"
 SLOW = "Slow-this-worker-7f3a"
+RAISE = "Raise-this-worker-7f3a"
 NAMES = ["Margaret O'Neill", "陈美玲", "Kwame Mensah-Boateng", "黃嘉欣", "José Álvarez",
          "王小明", "Siobhán Ní Bhriain", "李志强"]
 
@@ -248,6 +250,75 @@ def test_a_file_only_the_render_finds_is_sent_and_printed(cluster):
     assert _images(project / "dask" / "good" / "handout.pdf") == \
         _images(project / "dask" / "plain" / "handout.pdf") + 1
     assert cluster.log.read_text() == ""
+
+
+def test_a_bug_met_on_a_worker_fails_that_row_only(cluster, capsys):
+    project = _project(cluster.root, "bug", _rows(3, {1: f"A {RAISE}"}))
+    assert _build(project, "--scheduler", cluster.address) == 1
+    err = capsys.readouterr().err
+    assert "error: handbill failed on this document (RuntimeError: a bug met while laying " \
+           "out this page) [internal]" in err, err
+    assert "Traceback" not in err
+    built = sorted(p.parent.name for p in (project / "out" / "appointment").glob("*/*.pdf"))
+    assert built == ["p0000", "p0002"]
+
+
+def test_a_worker_of_another_handbill_version_renders_nothing(cluster, capsys, monkeypatch):
+    """The build says it is 0.0.9; the workers run this checkout's handbill: each render
+    is refused (its PDF could differ from a local build's), and no PDF is written."""
+    import handbill
+
+    monkeypatch.setattr(handbill, "__version__", "0.0.9")
+    project = _project(cluster.root, "versions", _rows(2))
+    assert _build(project, "--scheduler", cluster.address) == 1
+    err = capsys.readouterr().err
+    assert " this build 0.0.9: its PDF could differ, so it was not rendered [render]" in err
+    assert "failed out/appointment/p0000/handout.pdf" in err
+    assert "failed out/appointment/p0001/handout.pdf" in err
+    assert re.search(r"the Dask worker \S+:\d+ runs handbill \d", err)
+    assert not list((project / "out").rglob("*.pdf"))
+
+
+def test_a_file_whose_copy_on_the_cluster_is_not_its_bytes_is_never_used(cluster, capsys,
+                                                                         monkeypatch):
+    """Every file is sent with a byte more than its hash says: the worker verifies each
+    copy and refuses it, it is sent again, and after three tries that is an error: no
+    PDF is made from a file that is not the project's."""
+    from handbill import cluster as module
+
+    real = module._Connection.ship
+
+    def ship(self, hashes, lost=()):
+        for sha in hashes:
+            if not self.store[sha].endswith(b"\0changed"):
+                self.store[sha] += b"\0changed"
+        return real(self, hashes, lost)
+
+    monkeypatch.setattr(module._Connection, "ship", ship)
+    project = _project(cluster.root, "corrupt", _rows(2))
+    assert _build(project, "--scheduler", cluster.address) == 1
+    err = capsys.readouterr().err
+    for line, row in ((2, "p0000"), (3, "p0001")):
+        assert re.search(rf"rows\.csv:{line}: error: row {row}: the Dask worker had no good copy "
+                         r"of the files this document needs \(\d+ lost, or not their bytes\), "
+                         rf"{module.MAX_ROUNDS} times \[render\]", err), err
+    assert not list((project / "out").rglob("*.pdf"))
+
+
+def test_a_bundle_that_fails_before_its_render_leaves_the_others_to_the_cluster(cluster,
+                                                                               capsys):
+    project = clinic_project(cluster.root / "fronts")
+    shutil.copytree(REPO / "content" / "stem-cells-t2dm", project / "content" / "good")
+    shutil.copytree(REPO / "content" / "stem-cells-t2dm", project / "content" / "broken")
+    body = project / "content" / "broken" / "en.md"
+    text = body.read_text("utf-8")
+    body.write_text(text + "\nAs the trial showed [@nowhere2099].\n", "utf-8")
+    assert run(["--project", str(project), "build", "--layout", "handout",
+                "--scheduler", cluster.address]) == 1
+    err = capsys.readouterr().err
+    assert re.search(rf"content/broken/en\.md:{len(text.splitlines()) + 2}:\d+: error: "
+                     r".*nowhere2099", err), err
+    assert sorted(p.parent.name for p in (project / "out").rglob("*.pdf")) == ["good"]
 
 
 def test_the_time_limit_counts_a_render_not_its_wait_behind_others(cluster, capsys):

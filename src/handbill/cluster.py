@@ -344,11 +344,13 @@ def run(jobs: list["Job"], options: "BuildOptions") -> Iterator["Output"]:
             sent.rounds += 1
             send(sent, tuple(result.lost))
             return None
-        if result.lost:
+        if result.lost:  # gone with their workers, or copies that are not their bytes
+            path, line, row = _where(sent.task, options)
             result.diagnostics.append(Diagnostic(
-                sent.task.source, None, "the Dask cluster lost the files this document needs, "
+                path, line, f"{row}the Dask worker had no good copy of the files this "
+                f"document needs ({len(result.lost)} lost, or not their bytes), "
                 f"{MAX_ROUNDS} times", code="render",
-                hint="are workers dying? build it again"))
+                hint="are workers dying, or their memory failing? build it again"))
         if result.missing:
             key = (output.job.bundle, output.job.layout)
             asked[key] = tuple(dict.fromkeys(asked.get(key, ()) + tuple(result.missing)))

@@ -6,7 +6,8 @@ they open, and two ways for a test to make a render fail as a machine would.
   project, only what the main process sent it.
 - A document whose HTML holds KILL dies with its worker (os._exit), as when the kernel
   kills it for memory; one that holds STALL takes 6 s (a runaway layout); one that holds
-  SLOW takes 1.2 s more than its render (a long handout).
+  SLOW takes 1.2 s more than its render (a long handout); one that holds RAISE meets a
+  bug (RuntimeError) in the render.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 KILL = "Kill-this-worker-7f3a"
 STALL = "Stall-this-worker-7f3a"
 SLOW = "Slow-this-worker-7f3a"
+RAISE = "Raise-this-worker-7f3a"
 
 _FORBID = os.environ.get("HANDBILL_AUDIT_FORBID")
 _LOG = os.environ.get("HANDBILL_AUDIT_LOG")
@@ -56,6 +58,8 @@ def dask_setup(worker) -> None:
             time.sleep(6)
         if SLOW in task.html:
             time.sleep(1.2)
+        if RAISE in task.html:
+            raise RuntimeError("a bug met while laying out this page")
         return real(task)
 
     handbill.worker.rendered = rendered
