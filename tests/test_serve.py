@@ -199,3 +199,57 @@ def test_another_interface_is_served_with_a_warning(tmp_path, monkeypatch, capsy
 def test_the_loopback_is_served_without_a_warning(served):
     assert not any("warning: serving on" in line for line in served.lines)
     assert any("preview at http://127.0.0.1:" in line for line in served.lines)
+
+
+def test_a_bundle_or_a_layout_without_its_slash_is_redirected(served):
+    status, headers, _ = served.get("/b/stem-cells-t2dm/")
+    assert (status, headers["location"]) == (307, "/b/stem-cells-t2dm/handout/")
+    status, headers, _ = served.get("/b/stem-cells-t2dm/handout")
+    assert (status, headers["location"]) == (308, "/b/stem-cells-t2dm/handout/")
+    for path in ("/b/stem-cells-t2dm/trifold/", "/b/stem-cells-t2dm/handuot",
+                 "/b/stem-cells-t2dm/trifold/page-1.png", "/b/no-such-handout/"):
+        status, _, body = served.get(path)
+        assert status == 404, path
+        assert b"no such" in body
+
+
+def test_a_broken_site_or_meta_yaml_is_shown_where_it_is_until_it_is_fixed(tmp_path):
+    """The project's site.yaml broken when serve starts: the index says so once, at the
+    top, file:line; fixed, that is gone. Then its meta.yaml broken: its page says so, and the
+    index counts the error."""
+    project = clinic_project(tmp_path / "project")
+    bundle = project / "content" / "stem-cells-t2dm"
+    shutil.copytree(SAMPLE, bundle)
+    meta = bundle / "meta.yaml"
+    meta.write_text(meta.read_text("utf-8").replace(
+        "layouts: [handout, parallel, trifold, booklet]", "layouts: [handout]"), "utf-8")
+    site = project / "site.yaml"
+    good_site = site.read_text("utf-8")
+    site.write_text(good_site + "organisation: [unclosed\n", "utf-8")
+    server = Served(project)
+    try:
+        server.wait_line(r"documents? shown")
+        server.wait_line(r"1 error found")  # check's findings, after the pages
+        page = server.get("/")[2].decode("utf-8")
+        # Once at the top of the index, where it is; the handout's layout marked failed.
+        assert len(re.findall(r">site\.yaml:\d+:\d+</code>", page)) == 1, page
+        assert 'id="project-errors"' in page and "invalid YAML" in page
+        assert 'class="layout failed" href="/b/stem-cells-t2dm/handout/"' in page
+        start = len(server.lines)
+        site.write_text(good_site, "utf-8")
+        server.wait_line(r"1 document shown, 0 errors", start)
+        page = server.get("/")[2].decode("utf-8")
+        assert "Stem Cells for Type 2 Diabetes" in page
+        assert 'id="project-errors"' not in page and "layout failed" not in page
+
+        start = len(server.lines)
+        good_meta = meta.read_text("utf-8")
+        meta.write_text(good_meta.replace("date: 2023-06-29", "date: 2023-06-29: 10 a.m."), "utf-8")
+        server.wait_line(r"documents? shown, [1-9]\d* errors? found", start)
+        page = server.get("/b/stem-cells-t2dm/")[2].decode("utf-8")
+        line = next(n for n, text in enumerate(good_meta.splitlines(), 1)
+                    if text.startswith("date:"))
+        assert re.search(rf"content/stem-cells-t2dm/meta\.yaml:{line}\b", page), page
+        assert 'class="count has-errors"' in server.get("/")[2].decode("utf-8")
+    finally:
+        assert server.stop() == 0, "".join(server.lines)

@@ -74,6 +74,9 @@ class Snapshot:
     building: bool = True
     #: A problem of the whole project (no content/ folder, a site.yaml that does not load).
     problems: tuple[Diagnostic, ...] = ()
+    #: The errors check finds in files that are no bundle's (site.yaml, a layout, the
+    #: language table), once each: every bundle's documents fail on them.
+    shared: tuple[Diagnostic, ...] = ()
 
 
 class Preview:
@@ -115,13 +118,21 @@ class Preview:
         changed = frozenset(i for i, view in bundles.items() if old.get(i) != view) \
             | frozenset(old.keys() - bundles.keys())
         self._publish(Snapshot(self.snapshot.version, bundles, building=False,
-                               problems=tuple(problems)), changed)
+                               problems=tuple(problems), shared=self._shared(bundles)), changed)
         checked = {i: replace(bundles[i], findings=self._check(bundles[i]))
                    for i in bundles if i in changed or bundles[i].findings is None}
         if checked:
-            self._publish(replace(self.snapshot, bundles={**self.snapshot.bundles, **checked}),
+            bundles = {**self.snapshot.bundles, **checked}
+            self._publish(replace(self.snapshot, bundles=bundles, shared=self._shared(bundles)),
                           frozenset(checked))
         return changed | frozenset(checked)
+
+    def _shared(self, bundles: Mapping[str, BundleView]) -> tuple[Diagnostic, ...]:
+        """The errors among BUNDLES' findings that are in no bundle's files, once each."""
+        inside = [display_path(view.path, self.root) + "/" for view in bundles.values()]
+        return tuple(dict.fromkeys(
+            f for view in bundles.values() for f in view.findings or ()
+            if f.severity == "error" and not any((f.path + "/").startswith(p) for p in inside)))
 
     def _publish(self, snapshot: Snapshot, changed: frozenset[str]) -> None:
         self.snapshot = replace(snapshot, version=self.snapshot.version + 1)
