@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from handbill.cli import run
 
@@ -165,3 +166,43 @@ def test_files_edited_with_size_and_time_kept_are_read_again_in_the_same_process
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert pdf.read_bytes() == (fresh / "out" / "stem-cells-t2dm" / "handout.pdf").read_bytes()
+
+
+def _tamper(entry: dict, how: str) -> object:
+    path = entry["results"][0][0]
+    return {
+        "not a table": ["key", entry["key"]],
+        "no key": {k: v for k, v in entry.items() if k != "key"},
+        "results not a list": {**entry, "results": "built"},
+        "a page count as text": {**entry, "results": [[path, "4", entry["results"][0][2]]]},
+        "a page count true": {**entry, "results": [[path, True, entry["results"][0][2]]]},
+        "a result of two": {**entry, "results": [[path, 4]]},
+        "files not a table": {**entry, "files": [path]},
+        "a file without its hash": {**entry, "files": {path: [entry["files"][path][0]]}},
+        "a size as text": {**entry, "files": {path: ["102327", entry["files"][path][1]]}},
+        "seconds as text": {**entry, "seconds": "2.0"},
+    }[how]
+
+
+@pytest.mark.parametrize("how", ["not a table", "no key", "results not a list",
+                                 "a page count as text", "a page count true", "a result of two",
+                                 "files not a table", "a file without its hash",
+                                 "a size as text", "seconds as text"])
+def test_a_manifest_entry_not_as_handbill_writes_it_is_built_again(project, tmp_path, how):
+    """The manifest is a copy of what was built, and anyone can edit it: an entry of the
+    wrong shape is no proof that the PDF is up to date, so the output is built again (the
+    same bytes), without a traceback, and the manifest is whole again after."""
+    assert run(["--project", str(project), "build", "-j", "1"]) == 0
+    manifest = project / "out" / ".handbill-manifest.json"
+    pdf = project / "out" / "stem-cells-t2dm" / "handout.pdf"
+    before = pdf.read_bytes()
+    data = json.loads(manifest.read_text("utf-8"))
+    name = "stem-cells-t2dm/handout.pdf"
+    data["outputs"][name] = _tamper(data["outputs"][name], how)
+    manifest.write_text(json.dumps(data), "utf-8")
+    report = tmp_path / "report.json"
+    assert run(["--project", str(project), "build", "-j", "1", "--report", str(report)]) == 0
+    assert _statuses(report) == {"out/stem-cells-t2dm/handout.pdf": "built"}
+    assert pdf.read_bytes() == before
+    assert run(["--project", str(project), "build", "-j", "1", "--report", str(report)]) == 0
+    assert _statuses(report) == {"out/stem-cells-t2dm/handout.pdf": "cached"}
