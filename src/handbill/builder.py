@@ -194,7 +194,9 @@ def plan(paths: list[Path] | None, options: BuildOptions) -> tuple[list[Job], li
             continue
         if options.lang is not None and options.lang not in meta.languages:
             problems.append(Diagnostic(display_path(bundle_dir, root), None,
-                                       f"bundle has no '{options.lang}' text", code="meta"))
+                                       f"bundle has no '{options.lang}' text", code="meta",
+                                       hint="its languages (meta.yaml): "
+                                            f"{', '.join(meta.languages)}"))
             continue
         names = [options.layout] if options.layout else list(dict.fromkeys(meta.layouts))
         try:
