@@ -60,19 +60,17 @@ def test_a_data_file_that_cannot_be_read_as_rows_builds_nothing(tmp_path, capsys
     assert not (project / "out").exists() or _built(project) == []
 
 
-def test_a_folder_named_as_the_data_file_is_an_error_not_a_traceback(tmp_path, capsys):
+def test_a_folder_named_as_the_data_file_is_a_misuse_not_a_traceback(tmp_path, capsys):
     project = appointment_project(tmp_path / "p", "")
     (project / "rows.csv").unlink()
     (project / "rows.csv").mkdir()  # an export that unzipped into a folder of that name
-    assert build_rows(project) == 1
-    assert capsys.readouterr().err == ("rows.csv: error: cannot read the data file: Is a "
-                                       "directory [data]\n")
+    assert build_rows(project) == 2
+    assert capsys.readouterr().err == (f"handbill: error: data file '{project / 'rows.csv'}' "
+                                       "is not a regular file (a folder); handbill reads only "
+                                       "regular files [usage]\n")
     assert _built(project) == []
 
 
-@pytest.mark.xfail(strict=True, reason="rows.load_rows reads --data with Path.read_bytes, not "
-                   "through handbill.guard: a FIFO named rows.csv is opened and waited on "
-                   "(the build hangs until something writes to it) instead of refused")
 def test_a_fifo_named_as_the_data_file_is_refused_not_waited_on(tmp_path, capsys):
     project = appointment_project(tmp_path / "p", "")
     fifo = project / "rows.csv"
@@ -376,9 +374,6 @@ def test_collect_ships_what_it_can_read_and_refuses_the_rest(tmp_path):
     assert css.as_uri() not in again.files
 
 
-@pytest.mark.xfail(strict=True, reason="resources.open_file resolves with Path.resolve(), which "
-                   "raises RuntimeError on a link loop (Python 3.11/3.12); collect catches only "
-                   "Refused and OSError, so a cluster build's main process stops on it")
 def test_collect_refuses_a_link_that_leads_back_to_itself(tmp_path):
     from handbill.resources import collect
 

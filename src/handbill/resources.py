@@ -46,7 +46,10 @@ def open_file(url: str, allowed: list[Path]) -> tuple[str, str, bytes]:
     served = _shipped.get()
     if served is not None:
         return served.open_url(url)
-    path = Path(unquote(urlsplit(url).path)).resolve()
+    try:
+        path = Path(unquote(urlsplit(url).path)).resolve()
+    except RuntimeError:  # Python's own report of a loop of links (3.11, 3.12)
+        raise Refused("a link that leads back to itself") from None
     if not any(path.is_relative_to(base) for base in allowed):
         raise Refused("outside the project and handbill's own files")
     if not path.is_file():  # a FIFO or a device is no file either

@@ -79,7 +79,8 @@ def load_rows(path: Path, root: Path, needed: set[str]) -> tuple[Rows, list[Diag
             raise ContentError(Diagnostic(shown, None, f"the data file has {size:,} bytes, more "
                                           f"than {MAX_BYTES:,}", code="data",
                                           hint="split it into several files"))
-        data = path.read_bytes()
+        data = guard.read_bytes(path, root, guard.Named(root, None, "data file", str(path)),
+                                limit=MAX_BYTES, code="data")
     except OSError as error:
         raise ContentError(Diagnostic(shown, None, f"cannot read the data file: "
                                       f"{error.strerror or error}", code="data")) from None
@@ -119,13 +120,15 @@ def load_rows(path: Path, root: Path, needed: set[str]) -> tuple[Rows, list[Diag
 
 
 def check_data_path(path: Path, root: Path) -> None:
-    """--data names a file: none there, or one outside the project, is a misuse (exit 2)."""
+    """--data names a file: none there, one outside the project, or one that is not a
+    regular file (a FIFO, a device, a folder) is a misuse (exit 2)."""
     from . import guard
 
     if not path.exists() and not path.is_symlink():
         raise UsageError(Diagnostic("handbill", None,
                                     f"--data {display_path(path, root)}: no such file"))
-    refusal = guard.outside(path, root, guard.Named(root, None, "data file", str(path)))
+    # Outside the project, or not a regular file (a FIFO would be waited on for ever).
+    refusal = guard.refusal(path, root, guard.Named(root, None, "data file", str(path)))
     if refusal is not None:
         raise UsageError(replace(refusal, path="handbill", code="usage"))
 
