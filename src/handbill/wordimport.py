@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,6 +257,17 @@ def check_target(bundle: Path, root: Path) -> None:
     from . import guard
 
     content = root / "content"
+    bundle = Path(os.path.abspath(bundle))
+    for folder in (*reversed(bundle.parents), bundle):  # links on the way: followable?
+        if not folder.is_symlink() or not folder.is_relative_to(content):
+            continue
+        problem = guard.unusable(folder)
+        if problem is None and not folder.exists():
+            problem = "is a link to a folder that is not there"
+        if problem is not None:
+            raise UsageError(Diagnostic(display_path(folder, root), None, f"this folder {problem}",
+                                        hint="point --into at a folder that is there, or "
+                                             "mend the link"))
     if not Path(bundle).resolve().is_relative_to(content.resolve()) or \
             Path(bundle).resolve() == content.resolve():
         raise UsageError(Diagnostic("handbill", None, f"--into {display_path(bundle, root)}: a "
@@ -300,7 +312,11 @@ def import_docx(path: Path, lang: str, into: Path | None, root: Path, dry_run: b
         say(changes.rstrip("\n") or f"{display_path(bundle, root)}: nothing would change")
     if dry_run:
         return 0
-    bundle.mkdir(parents=True, exist_ok=True)
+    try:
+        bundle.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ContentError(Diagnostic(display_path(bundle, root), None, "cannot make this "
+                                      f"folder: {error.strerror}", code="file")) from None
     for target, data in plan.files.items():
         if plan.before[target] != data:
             write_atomic(target, data)
