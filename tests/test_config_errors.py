@@ -499,18 +499,16 @@ def test_a_layout_that_narrows_the_paper_sizes_defaults_to_the_first(tmp_path, c
     assert not (tmp_path / "a4").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="a layout narrowing a length's range keeps the common "
-                   "default (bleed 0mm) though it is outside the range, and prints with it")
 def test_a_layout_that_narrows_a_lengths_range_has_a_default_inside_it(tmp_path, capsys):
     project = clinic(tmp_path / "clinic")
     handout_of_its_own(project, "  bleed:\n    min: 3mm\n    max: 5mm\n")
     code = run(["--project", str(project), "layouts"])
     captured = capsys.readouterr()
-    if code == 0:  # the fix may choose a default inside the range...
-        found = re.search(r"^    bleed=([0-9.]+)mm \(length: 3mm to 5mm\)", captured.out, re.M)
-        assert found and 3 <= float(found.group(1)) <= 5, captured.out
-    else:  # ... or ask for one, at the layout.yaml's line
-        assert "layouts/handout/layout.yaml:5: error: option 'bleed'" in captured.err
+    # Not the common default (0mm, no bleed), printed against the layout's own range.
+    assert code != 0
+    assert "layouts/handout/layout.yaml:5: error: option 'bleed'" in captured.err
+    assert "the common default '0mm' is not " in captured.err
+    assert "give it a 'default' inside its range" in captured.err, captured.err
 
 
 def test_resolved_options_read_as_a_mapping(tmp_path):

@@ -105,8 +105,11 @@ def spec_from_yaml(name: str, spec: Mapping, base: OptionSpec | None = None) -> 
     try:
         default = made.parse(default)
     except ValueError as error:
-        if base is not None and "default" not in spec:  # narrowed choices: the first
-            default = made.choices[0] if made.choices else str(base.default)
+        if base is not None and "default" not in spec and made.choices:
+            default = made.choices[0]  # narrowed choices: the first
+        elif base is not None and "default" not in spec:  # a narrowed range: say which
+            raise ValueError(f"the common default '{default}' is not {error}: give it a "
+                             "'default' inside its range") from None
         else:
             raise ValueError(f"its default '{default}' is not {error}") from None
     return OptionSpec(name, default, made.choices, made.description, made.kind, made.min_mm,
