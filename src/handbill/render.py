@@ -59,6 +59,8 @@ def load_strings(root: Path) -> dict[str, dict[str, str]]:
                 merged.setdefault(lang, {}).update(texts)
                 if base == builtin_layouts_dir():
                     builtin.update(texts)
+                    merged.required = (merged.required & set(texts)) if merged.required \
+                        else frozenset(texts)
     if not problems:
         problems += _unused_keys(merged, builtin, root)
     if problems:
@@ -110,6 +112,9 @@ class _Strings(dict):
     def __init__(self):
         super().__init__()
         self.lines: dict[tuple[str, str], tuple[Path, int]] = {}
+        #: The keys every language of handbill's own strings.yaml has: the layouts print
+        #: them, so a language needs them all (month-names is one language's only).
+        self.required: frozenset[str] = frozenset()
 
 
 def _checked_strings(data, path: Path, root: Path, problems: list[Diagnostic],
@@ -297,6 +302,25 @@ def _meta_source(bundle: Bundle, key: str) -> str:
     return f"{bundle.meta_path.name}:{first}-{last}"
 
 
+def _check_strings_for(languages: tuple[str, ...], strings: _Strings, root: Path) -> None:
+    """A LayoutError, at the project's strings.yaml, for each of LANGUAGES that lacks
+    interface texts the layouts print (a language added to the table, its texts not)."""
+    problems = []
+    for lang in languages:
+        missing = sorted(strings.required - set(strings.get(lang, {})) - {"language"})
+        if not missing:
+            continue
+        what = (f"no interface texts for language '{lang}'" if lang not in strings else
+                f"language '{lang}' lacks interface texts: {', '.join(missing)}")
+        problems.append(Diagnostic(
+            display_path(root / "layouts" / STRINGS_FILE, root), None,
+            f"{what} (the headings and labels the layouts print)", code="layout",
+            hint=f"add {', '.join(missing)} under '{lang}:' in layouts/strings.yaml, "
+                 "as handbill's own strings.yaml has them for 'en'"))
+    if problems:
+        raise LayoutError(problems)
+
+
 def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, ...],
              options: Mapping[str, str], root: Path, site: Site,
              fit: Mapping[str, Fit] | None = None, measuring: bool = False) -> dict:
@@ -310,6 +334,7 @@ def _context(bundle: Bundle, bibliography: Bibliography, languages: tuple[str, .
     order = tuple(dict.fromkeys((*languages, *table.tags)))
     entry_languages = {ref.id: table.for_reference(str(ref.csl.get("language") or "en"), order)
                        for ref in bundle.references}
+    _check_strings_for(languages, strings, root)
     sections = []
     for index, lang in enumerate(languages):
         s = {"language": table[lang].name, **strings.get(lang, {})}
