@@ -410,14 +410,14 @@ def test_the_clinics_traditional_name_is_converted_only_when_asked_for(tmp_path)
     assert names.get("fr", "none") == "none"
     with pytest.raises(KeyError):
         names["fr"]
-    # a conversions.yaml that does not load: OpenCC's own form
+    # a conversions.yaml that does not load: an error where it is, never OpenCC's own form
     write(project / "conversions.yaml", "replace:\n  河滨家庭诊所: 河濱家醫診所\nkeep:\n  -\n")
-    assert load_site(project).organisation["zh-Hant-HK"] == "河濱家庭診所"
+    from handbill.errors import ContentError
+
+    with pytest.raises(ContentError, match="conversions.yaml:4: error: a term of 'keep'"):
+        load_site(project).organisation["zh-Hant-HK"]
 
 
-@pytest.mark.xfail(strict=True, reason="a broken project conversions.yaml is never reported "
-                   "when no bundle text is converted, yet site.yaml's Traditional name is "
-                   "converted without it")
 def test_a_broken_conversions_file_is_reported_when_only_the_clinics_name_is_converted(
         tmp_path, capsys):
     project = clinic(tmp_path / "clinic", meta=META.replace("zh-Hans: 流感疫苗", "zh-Hant: 流感疫苗")
@@ -591,9 +591,6 @@ def test_a_conversions_file_that_is_a_list(tmp_path, capsys):
                            "and 'replace' [content]"]
 
 
-@pytest.mark.xfail(strict=True, reason="when conversions.yaml does not load, meta.yaml's "
-                   "title is also reported as having no zh-Hant entry, though it is to be "
-                   "converted from its zh-Hans one")
 def test_a_broken_conversions_file_is_not_blamed_on_the_title(tmp_path, capsys):
     project = clinic(tmp_path / "clinic", meta=META.replace(
         "layouts:", "languages: [en, zh-Hant]\nlayouts:"))

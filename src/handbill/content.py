@@ -151,6 +151,9 @@ def _per_language(data: Located, key: str, languages, check: _Checker, required:
                 result[lang] = converted
     if required:
         for lang in languages:
+            source = check.table[lang].convert_from if lang in check.table else None
+            if source in result:  # to be converted: where that failed, it said why
+                continue
             if lang not in result and lang not in value:
                 check.error(value.line, f"'{key}' has no '{lang}' entry")
     return result

@@ -246,12 +246,9 @@ class _Texts(dict):
 
 def _converted(text: str, variant: str, root: Path) -> str:
     """TEXT converted (Simplified to Traditional Chinese), with the project's
-    conversions.yaml when it has one (a problem in it is reported where bundles load it)."""
+    conversions.yaml when it has one: a problem in it is a ContentError here too, since a
+    document whose texts are all written by hand may still print a converted name."""
     from .conversion import convert_text
     from .conversions import bundle_exceptions
 
-    try:
-        exceptions = bundle_exceptions(root, root)
-    except ContentError:
-        exceptions = None
-    return convert_text(text, variant, exceptions).text
+    return convert_text(text, variant, bundle_exceptions(root, root)).text
