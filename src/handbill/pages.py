@@ -155,7 +155,7 @@ def _is_cover(box) -> bool:
 
 
 def sparse_pages(pages) -> list[tuple[int, int, Line]]:
-    """(page number, lines, its first line) of each page of PAGES, when there are two
+    """(page number, lines, its first line of the texts, else its first) of each page of PAGES, when there are two
     or more, that holds text but fewer than :data:`MIN_PAGE_LINES` lines of it (running
     headers and footers not counted; a cover, an element of class ``front-cover`` or
     ``back-cover``, is a page designed to hold little)."""
@@ -170,7 +170,10 @@ def sparse_pages(pages) -> list[tuple[int, int, Line]]:
             continue
         held = list(lines([page], number, positioned=False))
         if 0 < len(held) < MIN_PAGE_LINES:
-            found.append((number, len(held), held[0]))
+            # Located by its first line of the texts (a line with a source); a line of
+            # site.yaml's (the clinic's name) is no line of the bodies to look for.
+            found.append((number, len(held),
+                          next((line for line in held if line.source is not None), held[0])))
     return found
 
 
