@@ -189,8 +189,6 @@ def test_a_family_of_another_language_that_has_the_character_is_named(tmp_path, 
     assert len([e for e in _errors(err) if "[font-coverage]" in e]) == 3  # 糖, 尿, 病
 
 
-@pytest.mark.xfail(strict=True, reason="the hint sends the user to layouts/fonts.yaml, which no "
-                   "longer holds the chains (they are in layouts/languages.yaml)")
 def test_the_family_hint_names_the_file_that_holds_the_chains(tmp_path, capsys):
     _english_without_han(tmp_path)
     _, err = _check(tmp_path, capsys)
@@ -199,20 +197,19 @@ def test_the_family_hint_names_the_file_that_holds_the_chains(tmp_path, capsys):
 
 
 def test_a_layout_file_that_is_not_text_does_not_stop_the_search(tmp_path, capsys):
-    # The character is in site.yaml, which is not searched; a stray Windows-1252 file in
-    # the project's layouts/ is passed over on the way.
+    # The character is in the project's strings.yaml; a stray Windows-1252 file in the
+    # project's layouts/, before it, is passed over on the way.
     _fasting(tmp_path)
-    _edit(tmp_path / "site.yaml", "en: Harbourside Community Clinic (sample)",
-          "en: Harbourside Community Clinic ✡")
     (tmp_path / "layouts").mkdir()
     (tmp_path / "layouts" / "notes.yaml").write_bytes("caf\xe9: 1\n".encode("latin-1"))
+    (tmp_path / "layouts" / "strings.yaml").write_text(
+        "en:\n  phone: Tel. ✡\n", encoding="utf-8")
     code, err = _check(tmp_path, capsys)
     assert code == 1
-    assert "content/fasting: error: no font covers '✡' (U+2721) for en [font-coverage]" in err
+    assert "layouts/strings.yaml:2:15: error: no font covers '✡' (U+2721) for en " \
+           "[font-coverage]" in err, err
 
 
-@pytest.mark.xfail(strict=True, reason="site.yaml prints (the organisation) but locate() never "
-                   "searches it: the error is at the bundle folder, with no line")
 def test_a_character_of_site_yaml_is_located_in_site_yaml(tmp_path, capsys):
     _fasting(tmp_path)
     _edit(tmp_path / "site.yaml", "en: Harbourside Community Clinic (sample)",

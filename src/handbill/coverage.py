@@ -253,6 +253,7 @@ def locate(char: str, lang: str, bundle: Bundle, root: Path,
     candidates += [b.path for l, b in bundle.bodies.items() if l != lang]
     candidates.append(bundle.meta_path)
     candidates += sorted(set(bundle.reference_files.values()))
+    candidates.append(root / "site.yaml")  # the clinic's name, address, phone
     for base in search_path(root):
         candidates += sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".j2", ".css"))
     for path in candidates:
@@ -291,8 +292,9 @@ def _font_hint(char: str, plan: FontPlan) -> str:
     others = sorted({face.family for faces in plan.faces.values() for face in faces
                      if ord(char) in cmap(regular_face(faces))})
     if others:
-        return (f"{', '.join(others)} has it: add that family to this language's chain in "
-                "layouts/fonts.yaml")
+        return (f"{', '.join(others)} {'has' if len(others) == 1 else 'have'} it: add "
+                f"{'that family' if len(others) == 1 else 'one of them'} to this language's "
+                "chain ('fonts:' of its row in layouts/languages.yaml)")
     installed = _system_families_with(char)
     if installed:
         return (f"the system font {installed[0]} has it: put its file in the project's fonts/ "
