@@ -306,8 +306,6 @@ def test_a_raw_date_and_a_yaml_date_in_a_note_are_accepted(tmp_path, capsys):
     assert reference.csl["note"] == "2024-01-15"
 
 
-@pytest.mark.xfail(strict=True, reason="an unquoted YAML date (issued: 2021-03-04) is refused as "
-                   "\"must be a date\", though handbill turns it into the ISO text Pandoc reads")
 def test_an_unquoted_yaml_date_is_a_date(tmp_path, capsys):
     bundle = _cited(tmp_path)
     (bundle / "references.yaml").write_text(

@@ -6,6 +6,8 @@ no year, a duplicate id) is reported at its place in the file.
 
 from __future__ import annotations
 
+import datetime
+
 import gc
 import json
 import re
@@ -122,8 +124,8 @@ def _field_problems(key: str, entry: dict) -> list[tuple[str, str | None]]:
             found.append((f"reference '{key}': '{field}' must be a list of names",
                           f"{field}: [{{family: Doe, given: Jane}}], or [{{literal: World "
                           "Health Organization}]"))
-        elif name in DATE_FIELDS and not isinstance(value, (dict, str)) and not (
-                isinstance(value, int) and not isinstance(value, bool)):
+        elif name in DATE_FIELDS and not isinstance(value, (dict, str, datetime.date)) and not (
+                isinstance(value, int) and not isinstance(value, bool)):  # (YAML's 2021-03-04)
             found.append((f"reference '{key}': '{field}' must be a date",
                           f"{field}: {{date-parts: [[2016, 3, 1]]}}, or a year: {field}: 2016"))
         elif name == "url" and not (isinstance(value, str) and
@@ -218,6 +220,8 @@ def _initials(name):
 
 
 def _year(issued) -> bool:
+    if isinstance(issued, datetime.date):  # YAML's own date: issued: 2021-03-04
+        return True
     if isinstance(issued, (int, str)):
         return bool(re.search(r"\d{4}", str(issued)))
     if isinstance(issued, dict):
