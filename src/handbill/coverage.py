@@ -377,6 +377,9 @@ def check_coverage(chars: dict[str, set[str]], plan: FontPlan, bundle: Bundle,
         ordered = _in_reading_order(missing, bundle, lang)
         for char in ordered[:MAX_REPORTED]:
             path, line, column = locate(char, lang, bundle, root, texts)
+            if line is None and any(v != char and v in missing
+                                    for v in (char.upper(), char.lower())):
+                continue  # a case no one wrote (text-transform's): said of the one written
             problems.append(Diagnostic(
                 display_path(path, root), line,
                 f"no font covers '{char}' (U+{ord(char):04X}) for {lang}",
