@@ -450,8 +450,6 @@ def test_a_layouts_style_outside_the_project_is_refused(tmp_path, capsys):
             "handbill reads only files inside the project [outside]") in err
 
 
-@pytest.mark.xfail(strict=True, reason="a style named by a layout's layout.yaml is reported at "
-                   "the bundle's meta.yaml (no line), which does not name it")
 def test_a_layouts_style_outside_the_project_is_an_error_at_the_layout(tmp_path, capsys):
     manifest = _layout_names_a_style(tmp_path, "../../../shared-styles/house.csl")
     _, err = _check(tmp_path, capsys)

@@ -62,7 +62,8 @@ class Bibliography:
 
 def find_style(name: str, bundle: Bundle, root: Path, line: int | None = None,
                where: Path | None = None) -> Path:
-    """A style by built-in name, or a .csl file relative to the bundle or the project.
+    """A style by built-in name, or a .csl file relative to the file that names it (the
+    bundle, or a layout's folder) or to the project.
 
     A file must lie inside the project (the guard's rule); it is named at WHERE:LINE
     (the bundle's meta.yaml and its 'citation-style' line, by default).
@@ -73,15 +74,16 @@ def find_style(name: str, bundle: Bundle, root: Path, line: int | None = None,
     if line is None and where == bundle.meta_path:
         line = bundle.meta.lines.get("citation-style")
     named = guard.Named(where, line, "citation style", name)
-    for base in (bundle.path, root):
+    first = bundle.path if where == bundle.meta_path else where.parent  # beside its naming
+    for base in (first, root):
         candidate = base / name
         if candidate.exists() or candidate.is_symlink():
             return guard.check(candidate, root, named, code="citation")
-    refused = guard.outside(bundle.path / name, root, named)
+    refused = guard.outside(first / name, root, named)
     if refused is not None:
         raise ContentError(refused)
     raise ContentError(Diagnostic(
-        display_path(bundle.meta_path, root), bundle.meta.lines.get("citation-style"),
+        display_path(where, root), line,
         f"unknown citation style '{name}'", code="citation",
         hint=f"a built-in style ({', '.join(sorted(set(STYLES) - set(STYLES.values())))})"
              " or the path of a .csl file"))

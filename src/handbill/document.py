@@ -94,8 +94,11 @@ def plan_document(full: Bundle, layout: Layout, lang: str | None, options: Build
     given = options.citation_style
     if given and given not in STYLES and Path(given).is_file():  # a path, from where it was given
         given = os.path.abspath(given)
-    style = find_style(given or bundle.meta.citation_style
-                       or layout.citation_style or DEFAULT_STYLE, bundle, root)
+    if given or bundle.meta.citation_style or not layout.citation_style:
+        style = find_style(given or bundle.meta.citation_style or DEFAULT_STYLE, bundle, root)
+    else:  # the layout's: named, and found first, beside its layout.yaml
+        style = find_style(layout.citation_style, bundle, root, layout.citation_style_line,
+                           layout.path / "layout.yaml")
     # While Pandoc formats the citations (if it must), read the fonts and the templates.
     citations = start_citations(bundle, style, root)
     fonts = plan_fonts(root, layout, tags)

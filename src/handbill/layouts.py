@@ -84,6 +84,8 @@ class Layout:
     #: many of each text's leading blocks fit its first column (``panels.fitted``), then
     #: with that count as ``fit`` (the tri-fold goes on with the rest in its flap).
     measure: bool = False
+    #: The line of layout.yaml that names citation_style (where a problem of it is said).
+    citation_style_line: int | None = None
 
     def resolve_options(self, given: Mapping[str, str]) -> ResolvedOptions:
         """Defaults overlaid with GIVEN (the command line's); an unknown key or value is a
@@ -192,7 +194,8 @@ def _load_manifest(name: str, path: Path, root: Path) -> Layout:
                   str(data.get("description", "")), MappingProxyType(options),
                   MappingProxyType(fonts), data.get("citation-style"), pages,
                   str(data.get("text", "full")), data.get("impose"), MappingProxyType(folds),
-                  data.get("bilingual") is True, data.get("measure") is True)
+                  data.get("bilingual") is True, data.get("measure") is True,
+                  data.line_of("citation-style") if "citation-style" in data else None)
 
 
 def _options(specs, shown: str, common: Mapping[str, OptionSpec] | None = None
