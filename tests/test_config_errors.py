@@ -351,10 +351,10 @@ print-profile: assets/printshop.icc
     code, err, out = check(project, capsys)
     assert code == 1
     assert errors(err) == [
-        "assets/printshop.icc: error: file is 20000001 bytes, more than the 20000000 "
-        "allowed [site]",
         "site.yaml:2: error: 'languages' must list language tags (the languages a bundle "
         "prints when its meta.yaml names none) [site]",
+        "site.yaml:3: error: print profile 'assets/printshop.icc' is 20000001 bytes, more "
+        "than the 20000000 allowed [site]",
     ]
 
 

@@ -189,7 +189,9 @@ def load_site(root: Path) -> Site:
     profile = project_file("print-profile", "print profile")
     if profile is not None:
         try:
-            header = guard.read_bytes(profile, root, limit=20_000_000, code="site")[16:20]
+            named = guard.Named(path, data.line_of("print-profile"), "print profile",
+                                str(data["print-profile"]))
+            header = guard.read_bytes(profile, root, named, limit=20_000_000, code="site")[16:20]
         except ContentError as refused:
             problems.extend(refused.diagnostics)
             header, profile = b"", None
