@@ -102,8 +102,8 @@ MUTATIONS = [
       T + "test_fonts.py", T + "test_characters.py"),
     # ---- fetcher and resources: what WeasyPrint may read
     M("fetcher-follows-links-out", "src/handbill/resources.py",
-      "    path = Path(unquote(urlsplit(url).path)).resolve()\n    if not any(",
-      "    path = Path(unquote(urlsplit(url).path))\n    if not any(",
+      "        path = Path(unquote(urlsplit(url).path)).resolve()\n",
+      "        path = Path(unquote(urlsplit(url).path))\n",
       "a symlink in the project leads WeasyPrint to any file", T + "test_fetcher.py"),
     M("fetcher-any-size", "src/handbill/resources.py",
       "    if path.stat().st_size > MAX_FILE_BYTES:", "    if False:",
@@ -239,6 +239,28 @@ MUTATIONS = [
     # ---- marks: what a print shop trims on
     M("no-crop-marks", "src/handbill/marks.py", "def draw(", "def _unused_draw(",
       "crop marks missing from a print PDF", T + "test_print_layouts.py"),
+    M("no-registration-marks", "src/handbill/marks.py",
+      "    r, half = 1.2 * MM,", "    r, half = 0.6 * MM,", "registration marks drawn too small", T + "test_print_layouts.py"),
+    # ---- this session's defects, each back once
+    M("cluster-limit-from-send", "src/handbill/cluster.py",
+      "            since = max(sent.sent_at, moved[0]) if start is None else start\n",
+      "            since = sent.sent_at\n",
+      "a patient's row waiting behind others on the cluster is cancelled, its PDF missing",
+      T + "test_cluster.py::test_the_time_limit_counts_a_render_not_its_wait_behind_others"),
+    M("rows-fifo-opened", "src/handbill/rows.py",
+      "    refusal = guard.refusal(path, root, guard.Named(root, None, \"data file\", str(path)))",
+      "    refusal = guard.outside(path, root, guard.Named(root, None, \"data file\", str(path)))",
+      "a FIFO named as --data is opened (the build waits on it)",
+      T + "test_inputs_guarded.py::test_a_fifo_named_as_the_data_file_is_refused_not_waited_on"),
+    M("preview-shared-errors-hidden", "src/handbill/assets/serve/index.html",
+      "{% set shared = snapshot.problems + snapshot.shared %}",
+      "{% set shared = snapshot.problems %}",
+      "a broken site.yaml shows in the preview's index only as a count on each handout",
+      T + "test_serve.py::test_a_broken_site_or_meta_yaml_is_shown_where_it_is_until_it_is_fixed"),
+    M("page-fill-by-first-line", "src/handbill/pages.py",
+      "next((line for line in held if line.source is not None), held[0])", "held[0]",
+      "a page left over is said where the body mentions the clinic, mid-paragraph",
+      T + "test_command_paths.py::test_a_page_left_over_is_located_where_its_text_starts"),
 ]
 
 
