@@ -656,8 +656,8 @@ def test_a_page_left_over_that_starts_with_a_short_name_is_said_where_its_text_s
     # texts on it (the heading, after its ##) is where the page is said to start.
     assert said == [f"content/{BUNDLE}/en.md:1:4: " + PAGE_FILL.format(
                         n=1, more=", from this line on"),
-                    # (手术前: three letters are too few to find within the line)
-                    f"content/{BUNDLE}/zh-Hans.md:1:1: " + PAGE_FILL.format(
+                    # (手术前: too few letters to look for; its first, after the ##)
+                    f"content/{BUNDLE}/zh-Hans.md:1:4: " + PAGE_FILL.format(
                         n=2, more=", from this line on")]
     assert err.endswith("0 errors, 2 warnings\n")
 
@@ -669,5 +669,5 @@ def test_a_page_left_over_is_located_where_its_text_starts(tmp_path, capsys):
     said = [line for line in out.splitlines() if not line.startswith("  hint:")]
     assert f"content/{BUNDLE}/zh-Hans.md:3:14: " + PAGE_FILL.format(
         n=2, more=", from this line on") not in said
-    assert f"content/{BUNDLE}/zh-Hans.md:1:1: " + PAGE_FILL.format(
-        n=2, more=", from this line on") in said
+    assert f"content/{BUNDLE}/zh-Hans.md:1:4: " + PAGE_FILL.format(
+        n=2, more=", from this line on") in said  # the heading's first letter, after ##

@@ -230,6 +230,11 @@ def _find(needle: str, lines_: list[str], first: int, last: int,
     return found
 
 
+#: What a Markdown line opens with before its first letter: indentation, a heading's
+#: #s, a list's marker, a quote's >.
+_LEAD = re.compile(r"[ \t]*(?:(?:#{1,6}|[-*+]|\d{1,9}[.)]|>)[ \t]+)*")
+
+
 def locate(line: Line, files: tuple[Path, ...], project: Path | None = None,
            last: bool = True) -> tuple[Path, int, int] | None:
     """The file, line and column where LINE starts in FILES (the texts printed).
@@ -247,9 +252,8 @@ def locate(line: Line, files: tuple[Path, ...], project: Path | None = None,
             if source is not None and 1 <= first <= len(source):  # raw HTML may say anything
                 needle = _needle(line.text)
                 at = _find(needle, source, first, end, True) if len(needle) >= 4 else None
-                if at is None:
-                    text = source[first - 1]
-                    at = (first, len(text) - len(text.lstrip()) + 1)
+                if at is None:  # the block's first letter: after its ##, - or 1.
+                    at = (first, _LEAD.match(source[first - 1]).end() + 1)
                 return path, at[0], at[1]
     # Unsourced text is looked for in the bodies only: a title from meta.yaml is no line
     # of the text that overflowed.
