@@ -365,3 +365,59 @@ def test_a_render_worker_imports_none_of_the_front(project, tmp_path):
     front = {"handbill.document", "handbill.markdown", "handbill.citations", "handbill.layouts",
              "handbill.content", "handbill.render", "markdown_it", "jinja2", "yaml", "rjieba"}
     assert modules & front == set()
+
+
+def _patterns_loaded() -> list[str]:
+    """In a worker: the hyphenation patterns pyphen has loaded, by file name."""
+    import pyphen
+
+    return sorted(Path(path).name for path in pyphen.hdcache)
+
+
+def test_a_worker_loads_the_documents_hyphenation_patterns_before_its_first_document():
+    from handbill.worker import Workers
+
+    workers = Workers()
+    try:
+        workers.grow_to(1)
+        workers.warm(("en-US",))
+        # The executor runs in order: this runs after the warm-up, as a first document would.
+        pool, = workers._pools
+        assert pool.executor.submit(_patterns_loaded).result(timeout=60) == ["hyph_en_US.dic"]
+        assert pool.given == 0  # a build that stops now does not wait for its import
+    finally:
+        workers.close()
+
+
+def test_a_worker_given_a_document_already_is_not_warmed_again(monkeypatch):
+    from handbill import worker
+
+    pool = type("Pool", (), {"given": 1, "warm": lambda self, h: pytest.fail("warmed")})()
+    workers = worker.Workers()
+    workers._pools.append(pool)
+    workers.warm(("en-US",))
+
+
+def test_the_warm_up_loads_nothing_for_a_language_pyphen_has_no_patterns_for():
+    import pyphen
+
+    from handbill.worker import warm
+
+    before = dict(pyphen.hdcache)
+    warm(("zz-Nowhere",))
+    assert pyphen.hdcache == before
+
+
+def test_the_hyphenation_a_document_needs_is_its_languages(project):
+    from handbill.builder import hyphenation, plan
+    from handbill.options import BuildOptions
+
+    options = BuildOptions(project=project)
+    (job,), _ = plan(None, options)
+    assert hyphenation(job, options) == ("en-US",)  # zh-Hans is never hyphenated
+    options = BuildOptions(project=project, lang="zh-Hans")
+    (job,), _ = plan(None, options)
+    assert hyphenation(job, options) == ()
+    meta = project / "content" / "stem-cells-t2dm" / "meta.yaml"
+    meta.write_text("title: [\n", encoding="utf-8")  # the front says what is wrong
+    assert hyphenation(job, options) == ()

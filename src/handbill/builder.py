@@ -473,6 +473,7 @@ def _run_all(jobs: list[Job], options: BuildOptions, workers: Workers | None):
     workers = Workers() if own else workers
     try:
         workers.grow_to(size)
+        workers.warm(hyphenation(jobs[0], options))
         pending: set = set()
         for job in jobs:
             task = (WholeTask(Output(job), options, display_path(job.bundle, options.project),
@@ -495,6 +496,21 @@ def _run_all(jobs: list[Job], options: BuildOptions, workers: Workers | None):
     finally:
         if own:  # interrupted (Ctrl-C, SIGTERM): the workers stop now, unwinding their tasks
             workers.close(stop=isinstance(sys.exc_info()[1], KeyboardInterrupt))
+
+
+def hyphenation(job: Job, options: BuildOptions) -> tuple[str, ...]:
+    """The hyphenation languages of JOB's document (languages.yaml's typography), for the
+    workers to load ahead of it; none if its meta.yaml or the table is wrong (the front
+    says so)."""
+    from .languages import load_languages
+
+    try:
+        tags = (job.lang,) if job.lang else load_meta(job.bundle, options.project).languages
+        table = load_languages(options.project)
+        return tuple(dict.fromkeys(table[tag].typography.hyphenation for tag in tags
+                                   if tag in table and table[tag].typography.hyphenation))
+    except HandbillError:
+        return ()
 
 
 def measures(job: Job, options: BuildOptions) -> bool:
