@@ -206,3 +206,31 @@ def test_a_manifest_entry_not_as_handbill_writes_it_is_built_again(project, tmp_
     assert pdf.read_bytes() == before
     assert run(["--project", str(project), "build", "-j", "1", "--report", str(report)]) == 0
     assert _statuses(report) == {"out/stem-cells-t2dm/handout.pdf": "cached"}
+
+
+def test_handbills_own_fonts_enter_the_key_by_their_stamp_and_a_write_changes_it(
+        project, tmp_path, monkeypatch):
+    # 14 MB of bundled fonts are not read on every build (12 ms); a rewrite of one, even
+    # of the same bytes with its modification time kept, changes its change time.
+    from handbill import builder, incremental
+    from handbill.fonts import bundled_fonts_dir
+    from handbill.options import BuildOptions
+
+    options = BuildOptions(project=project)
+    (job,), _ = builder.plan(None, options)
+    read: list[Path] = []
+    real_open = Path.open
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: (read.append(self), real_open(
+        self, *a, **k))[1])
+    builder.job_key(job, options, {})
+    assert read and not [p for p in read if p.is_relative_to(bundled_fonts_dir())]
+    monkeypatch.undo()
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    font = fonts / "Own.ttf"
+    font.write_bytes(b"a font")
+    before = incremental.fingerprint([fonts], {}, stamped=(fonts,))
+    _edit_keeping_stamp(font, b"a font", b"a font")  # the same bytes, written again
+    assert incremental.fingerprint([fonts], {}, stamped=(fonts,)) != before
+    # Elsewhere a file enters by its bytes: the same bytes, the same key.
+    assert incremental.fingerprint([fonts], {}) == incremental.fingerprint([fonts], {})

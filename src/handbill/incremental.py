@@ -85,9 +85,11 @@ def _within(real: Path, path: Path, root: Path) -> bool:
     return any(real == base or real.is_relative_to(base) for base in guard.scope(path, root))
 
 
-def _digest(path: Path, cache: dict, root: Path | None, inside: bool = False) -> str:
+def _digest(path: Path, cache: dict, root: Path | None, inside: bool = False,
+            stamped: bool = False) -> str:
     """The hash of PATH's bytes; of what it is, for what may not be read (see above).
-    INSIDE: known to lie inside its scope already (no link on the way)."""
+    INSIDE: known to lie inside its scope already (no link on the way). STAMPED: by its
+    stamp, whatever its size (see STAMPED_ABOVE)."""
     from . import guard
 
     try:
@@ -99,7 +101,7 @@ def _digest(path: Path, cache: dict, root: Path | None, inside: bool = False) ->
     if root is not None and not inside and guard.outside(path, root) is not None:
         return f"outside {os.readlink(path) if path.is_symlink() else path.resolve()}"
     memo = (str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-    if info.st_size > STAMPED_ABOVE:  # see STAMPED_ABOVE
+    if stamped or info.st_size > STAMPED_ABOVE:  # see STAMPED_ABOVE
         return "stamp " + " ".join(map(str, memo[1:]))
     if memo not in cache:
         digest = hashlib.sha256()
@@ -125,23 +127,27 @@ def file_sha256(path: Path) -> str | None:
 
 
 def fingerprint(sources: list[Path], settings: dict, cache: dict | None = None,
-                root: Path | None = None, skip: tuple[Path, ...] = ()) -> str:
+                root: Path | None = None, skip: tuple[Path, ...] = (),
+                stamped: tuple[Path, ...] = ()) -> str:
     """One hash for every file under SOURCES (folders or files) and the SETTINGS.
 
     Paths enter the hash relative to ROOT (the project) where they lie inside it,
     so that the same project gives the same keys wherever it is and however a
-    path was written on the command line.
+    path was written on the command line. Files of the sources in STAMPED enter by
+    their stamp (see STAMPED_ABOVE).
     """
     cache = {} if cache is None else cache
     digest = hashlib.sha256()
     digest.update(json.dumps({"handbill": __version__, **settings}, sort_keys=True).encode())
     base = Path(os.path.abspath(root)) if root is not None else None
     for source in sources:
+        by_stamp = source in stamped
         for path, inside in _files(source, skip, root):
             name = Path(os.path.abspath(path))
             if base is not None and name.is_relative_to(base):
                 name = name.relative_to(base)
-            digest.update(f"{name.as_posix()}\0{_digest(path, cache, root, inside)}\n".encode())
+            digest.update(f"{name.as_posix()}\0{_digest(path, cache, root, inside, by_stamp)}"
+                          "\n".encode())
     return digest.hexdigest()
 
 
