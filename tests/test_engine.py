@@ -421,3 +421,26 @@ def test_the_hyphenation_a_document_needs_is_its_languages(project):
     meta = project / "content" / "stem-cells-t2dm" / "meta.yaml"
     meta.write_text("title: [\n", encoding="utf-8")  # the front says what is wrong
     assert hyphenation(job, options) == ()
+
+
+def test_the_collector_is_off_from_the_early_worker_to_the_first_document_sent(tmp_path):
+    # In a fresh process, as a build's: WeasyPrint not imported, so an early worker starts.
+    out = _in_fresh_python(
+        "import gc, os\n"
+        "from pathlib import Path\n"
+        "from handbill import worker\n"
+        "said = [gc.isenabled()]\n"
+        f"workers = worker.early(Path({str(tmp_path / 'out')!r}))\n"
+        "said.append(gc.isenabled())\n"
+        "workers.submit(worker.RenderTask.__new__(worker.RenderTask))  # fails there\n"
+        "said.append(gc.isenabled())\n"
+        "workers.close()\n"
+        "gc.disable()\n"
+        f"closed = worker.early(Path({str(tmp_path / 'out')!r}))\n"
+        "said.append(gc.isenabled())\n"
+        "closed.close()  # a build that stops before its first document\n"
+        "said.append(gc.isenabled())\n"
+        "print(os.cpu_count() > 1, *said)")
+    if out.split()[0] == "False":
+        pytest.skip("one CPU: no early worker")
+    assert out.split()[1:] == ["True", "False", "True", "False", "True"]
