@@ -346,6 +346,9 @@ class Workers:
             import gc
 
             self._collector_off = False
+            # Frozen first: a collection of all that was made meanwhile would hold up the
+            # sending of the document (10 ms), and it is mostly the imports, kept anyway.
+            gc.freeze()
             gc.enable()
 
     @property
@@ -477,8 +480,9 @@ def early(out_dir: Path) -> Workers | None:
     workers.grow_to(1)
     # Until its first document is sent, the main process imports (most of its objects,
     # kept to the end) and prepares that document, on the build's critical path: the
-    # collector, off meanwhile, would only walk the imports (20 ms). It is on again
-    # once the document is sent (see Workers.submit), or the workers are closed.
+    # collector, off meanwhile, would only walk the imports (20 ms). It is on again,
+    # with what was made frozen, once the document is sent (see Workers.submit), or
+    # the workers are closed.
     import gc
 
     gc.disable()
