@@ -188,10 +188,10 @@ def printed_characters(html: str, languages: tuple[str, ...], root: Path,
 def marked_clusters(text: str) -> set[str]:
     """TEXT's grapheme clusters that join a base to combining marks (NFC first: a
     letter that has a precomposed form is that one character then)."""
+    if not any(unicodedata.combining(c) for c in text):
+        return set()  # the usual case: regex (7 ms to import) is not needed
     import regex
 
-    if not any(unicodedata.combining(c) for c in text):
-        return set()
     found = set()
     for cluster in regex.findall(r"\X", unicodedata.normalize("NFC", text)):
         marks = [c for c in cluster if _printable(c) and unicodedata.category(c) in ("Mn", "Mc", "Me")]
