@@ -320,18 +320,6 @@ def test_drawings_nested_deeper_than_eight_are_refused_by_file_and_by_data_url(t
                              "too deep [image]")
 
 
-def test_image_problem_says_the_first_problem_of_a_drawing(tmp_path):
-    from handbill.images import image_problem
-
-    project = tmp_path / "p"
-    project.mkdir()
-    (project / "logo.svg").write_text(SVG.format('<image href="seal.png"/>'), encoding="utf-8")
-    assert image_problem(project / "logo.svg", project) == \
-        "the image 'seal.png' it embeds is not found in the bundle"
-    (project / "seal.png").write_bytes(_png())
-    assert image_problem(project / "logo.svg", project) is None
-
-
 # ---- site.yaml files, and folders outside the project --------------------------------------
 
 def test_a_logo_not_there_is_an_error_at_its_line(tmp_path, capsys):

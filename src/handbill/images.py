@@ -77,12 +77,6 @@ def image_problems(path: Path, root: Path, within: Path | None = None,
     return raster_problem(data), []
 
 
-def image_problem(path: Path, root: Path, within: Path | None = None) -> str | None:
-    """image_problems, when the caller has one place to say everything (a logo)."""
-    problem, inside = image_problems(path, root, within)
-    return problem or (inside[0].message if inside else None)
-
-
 def _svg_problems(path: Path, data: bytes, root: Path, bundle: Path, chain: tuple[Path, ...]
                   ) -> tuple[str | None, list[Diagnostic]]:
     """An SVG file's own problem (not SVG), and those of what it embeds, at their lines."""

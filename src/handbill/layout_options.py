@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .errors import Diagnostic, choices_hint
 
@@ -216,10 +215,3 @@ def resolve(layout_name: str, specs: Mapping[str, OptionSpec], sources: list[Sou
                     code=source.code, hint=hint))
     return ResolvedOptions(tuple(values.items()),
                            tuple((name, spec.kind) for name, spec in specs.items())), problems
-
-
-def file_source(code: str, given: Mapping, lines: Mapping, path: Path | None, root: Path
-                ) -> Source:
-    from .errors import display_path
-
-    return Source.of(code, given, display_path(path, root) if path else "handbill", lines)

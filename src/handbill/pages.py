@@ -183,17 +183,6 @@ def small_running_text(pages, smallest: float) -> list[Line]:
     return [line for line in lines(pages) if line.running and line.size_pt < smallest]
 
 
-def running_text_size(pages) -> float:
-    """The size, in points, of most of the running text on PAGES (by characters), or 0."""
-    from collections import Counter
-
-    sizes: Counter = Counter()
-    for line in lines(pages):
-        if line.running:
-            sizes[line.size_pt] += len(line.text.strip())
-    return sizes.most_common(1)[0][0] if sizes else 0.0
-
-
 # -- locating a printed line in its source --------------------------------------------
 
 #: What a source line may hold around a printed line's letters: spaces (handbill
