@@ -444,3 +444,25 @@ def test_the_collector_is_off_from_the_early_worker_to_the_first_document_sent(t
     if out.split()[0] == "False":
         pytest.skip("one CPU: no early worker")
     assert out.split()[1:] == ["True", "False", "True", "False", "True"]
+
+
+def test_the_collector_is_on_again_when_the_first_document_is_found_broken(project):
+    # A batch whose first documents all fail their checks never sends one: the collector
+    # must not stay off for all of them.
+    body = project / "content" / "stem-cells-t2dm" / "en.md"
+    body.write_text(body.read_text(encoding="utf-8") + "\nSee [@no-such-key].\n",
+                    encoding="utf-8")
+    out = _in_fresh_python(
+        "import gc, os\n"
+        "from pathlib import Path\n"
+        "from handbill import builder, worker\n"
+        "from handbill.options import BuildOptions\n"
+        f"options = BuildOptions(project=Path({str(project)!r}), jobs=1)\n"
+        "workers = worker.early(options.out_dir)\n"
+        "jobs, _ = builder.plan(None, options)\n"
+        "first = next(builder._run_all(jobs, options, workers))\n"
+        "print(os.cpu_count() > 1, first.status, gc.isenabled())\n"
+        "workers.close()")
+    if out.split()[0] == "False":
+        pytest.skip("one CPU: no early worker")
+    assert out.split()[1:] == ["failed", "True"]

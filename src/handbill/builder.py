@@ -483,6 +483,7 @@ def _run_all(jobs: list[Job], options: BuildOptions, workers: Workers | None):
                               time.perf_counter())
                     if measures(job, options) else front(job, options))
             if isinstance(task, Output):  # the front found a problem: nothing to render
+                workers.collector_on()  # a batch of broken rows must not pile up garbage
                 yield task
                 continue
             pending.add(workers.submit(task))

@@ -339,9 +339,10 @@ class Workers:
     def __init__(self) -> None:
         self._pools: list[_Pool] = []
         self._tasks: dict = {}  # future -> its RenderTask
-        self._collector_off = False  # by early(), until the first document is sent
+        self._collector_off = False  # by early(), until the first document is prepared
 
-    def _collector_on(self) -> None:
+    def collector_on(self) -> None:
+        """The main process's collector on again, if early() turned it off (see there)."""
         if self._collector_off:
             import gc
 
@@ -371,7 +372,7 @@ class Workers:
             future = Future()
             future.set_exception(BrokenProcessPool())
         self._tasks[future] = task
-        self._collector_on()
+        self.collector_on()
         return future
 
     def warm(self, hyphenation: tuple[str, ...]) -> None:
@@ -393,7 +394,7 @@ class Workers:
 
     def close(self, stop: bool = False) -> None:
         """Let the workers finish and leave; with STOP, stop them now (see _Pool.close)."""
-        self._collector_on()
+        self.collector_on()
         for pool in self._pools:
             pool.close(stop)
         self._pools.clear()
@@ -481,8 +482,8 @@ def early(out_dir: Path) -> Workers | None:
     # Until its first document is sent, the main process imports (most of its objects,
     # kept to the end) and prepares that document, on the build's critical path: the
     # collector, off meanwhile, would only walk the imports (20 ms). It is on again,
-    # with what was made frozen, once the document is sent (see Workers.submit), or
-    # the workers are closed.
+    # with what was made frozen, once that document is sent (Workers.submit) or found
+    # broken (builder._run_all), or the workers are closed.
     import gc
 
     gc.disable()
